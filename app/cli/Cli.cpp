@@ -1,0 +1,92 @@
+#include "app/cli/Cli.h"
+
+#include "app/cli/Commands.h"
+
+#include <cstdio>
+#include <QRegularExpression>
+#include <QTextStream>
+
+namespace tc::cli {
+
+const std::vector<Command>& commands() {
+    static const std::vector<Command> table = {
+        {"train", "Train a project's model (headless), with progress and a run folder", &runTrain},
+        {"predict", "Classify images with an exported model or a checkpoint", &runPredict},
+        {"embed", "Compute backbone features for images (CSV or .npy)", &runEmbed},
+        {"export", "Export a trained model: TorchScript, ONNX or safetensors", &runExport},
+        {"validate", "Check a project's graph: shapes and problems", &runValidate},
+        {"data", "Data set tools: 'data check CSV_OR_FOLDER'", &runData},
+        {"demo-data", "Generate the synthetic histology demo data set", &runDemoData},
+        {"weights", "Pretrained weights: list, fetch VARIANT, import FILE", &runWeights},
+    };
+    return table;
+}
+
+const Command* findCommand(const QString& name) {
+    for (const Command& command : commands()) {
+        if (name == QLatin1String(command.name))
+            return &command;
+    }
+    return nullptr;
+}
+
+QString globalHelp() {
+    QString text;
+    QTextStream stream(&text);
+    stream << "Usage: torchcanvas [PROJECT.tcproj]            open the editor\n"
+           << "       torchcanvas <command> [options] [args]   run a command, no display needed\n"
+           << "\nTorchCanvas: a visual model builder for image classification.\n"
+           << "\nCommands:\n";
+    for (const Command& command : commands())
+        stream << "  " << QString::fromLatin1(command.name).leftJustified(11) << command.summary
+               << '\n';
+    stream << "\nOptions:\n"
+           << "  -h, --help     Show this help; 'torchcanvas <command> --help' for a command.\n"
+           << "  -v, --version  Show the versions of TorchCanvas, LibTorch, Qt and OpenCV.\n";
+    return text;
+}
+
+QTextStream& out() {
+    static QTextStream stream(stdout);
+    return stream;
+}
+
+QTextStream& err() {
+    static QTextStream stream(stderr);
+    return stream;
+}
+
+int fail(const QString& command, const QString& reason, int code) {
+    const QString prefix = command.isEmpty() ? QStringLiteral("torchcanvas")
+                                             : QStringLiteral("torchcanvas ") + command;
+    err() << prefix << ": " << reason.simplified() << Qt::endl;
+    return code;
+}
+
+std::optional<int> parse(QCommandLineParser& parser, const QString& command,
+                         const QStringList& arguments) {
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    const QCommandLineOption helpOption({QStringLiteral("h"), QStringLiteral("help")},
+                                        QStringLiteral("Show this help."));
+    parser.addOption(helpOption);
+    QStringList full = arguments;
+    full.prepend(QStringLiteral("torchcanvas ") + command);
+    if (!parser.parse(full)) {
+        return fail(command,
+                    parser.errorText() + QStringLiteral(" (see 'torchcanvas ") + command +
+                        QStringLiteral(" --help')"),
+                    ExitUsage);
+    }
+    if (parser.isSet(helpOption)) {
+        // helpText() names only the binary; name the subcommand too.
+        QString help = parser.helpText();
+        help.replace(QRegularExpression(QStringLiteral("^Usage: \\S+")),
+                     QStringLiteral("Usage: torchcanvas ") + command);
+        out() << help;
+        out().flush();
+        return ExitOk;
+    }
+    return std::nullopt;
+}
+
+} // namespace tc::cli
