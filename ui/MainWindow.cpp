@@ -54,7 +54,9 @@ MainWindow::~MainWindow() = default;
 void MainWindow::createDocks() {
     m_paletteDock = new QDockWidget(tr("Components"), this);
     m_paletteDock->setObjectName(QStringLiteral("paletteDock"));
-    m_paletteDock->setWidget(new QTreeWidget(m_paletteDock));
+    auto* palette = new QTreeWidget(m_paletteDock);
+    palette->setHeaderHidden(true);
+    m_paletteDock->setWidget(palette);
     addDockWidget(Qt::LeftDockWidgetArea, m_paletteDock);
 
     m_inspectorDock = new QDockWidget(tr("Inspector"), this);
