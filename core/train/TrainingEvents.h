@@ -1,0 +1,97 @@
+#pragma once
+
+#include "core/train/Metrics.h"
+
+#include <optional>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+
+namespace tc::train {
+
+/// What the trainer is doing. Each change is announced with a PhaseEvent.
+enum class Phase {
+    Loading,         ///< reading the data set, building the model, loading weights
+    CachingFeatures, ///< computing frozen-backbone features once per image (k of N)
+    Training,
+    Validating,
+    Testing, ///< the final, single evaluation on the test split
+};
+
+enum class FinishReason { Completed, Stopped, EarlyStopped, Failed };
+
+struct PhaseEvent {
+    Phase phase = Phase::Loading;
+    int epoch = 0;      ///< 1-based; 0 outside epochs
+    qint64 current = 0; ///< progress inside the phase (e.g. images cached)
+    qint64 total = 0;   ///< 0 when unknown
+    QString message;    ///< human-readable detail, e.g. why the feature cache is bypassed
+};
+
+struct BatchEvent {
+    int epoch = 0; ///< 1-based
+    int epochs = 0;
+    int batch = 0; ///< 1-based within the epoch
+    int batchesPerEpoch = 0;
+    qint64 step = 0;       ///< batches since the run started (1-based)
+    double loss = 0.0;     ///< running mean over the epoch so far
+    double accuracy = 0.0; ///< running accuracy over the epoch so far
+    double batchLoss = 0.0;
+    double learningRate = 0.0;
+    double imagesPerSecond = 0.0;
+    double elapsedSeconds = 0.0;
+    double etaSeconds = -1.0; ///< -1 when not yet known
+};
+
+/// Loss and metrics of one pass over one split.
+struct SplitResult {
+    double loss = 0.0;
+    ClassificationMetrics metrics;
+};
+
+struct EpochEvent {
+    int epoch = 0; ///< 1-based
+    int epochs = 0;
+    SplitResult train;
+    std::optional<SplitResult> validation; ///< absent when the validation split is empty
+    double learningRate = 0.0;
+    double seconds = 0.0;
+    bool best = false; ///< this epoch improved the watched metric (checkpoint-best written)
+};
+
+struct FinishedEvent {
+    FinishReason reason = FinishReason::Completed;
+    int epochsCompleted = 0;
+    int bestEpoch = 0;
+    std::optional<SplitResult> test;
+    QString checkpoint; ///< the last checkpoint written, empty if none
+    QString message;
+    double seconds = 0.0;
+};
+
+struct ErrorEvent {
+    QString message;
+};
+
+/// Receives the trainer's events, on the trainer's thread. Implementations must be quick:
+/// the GUI adapter only copies the value and posts it to the GUI thread.
+class TrainingObserver {
+public:
+    virtual ~TrainingObserver() = default;
+    virtual void onPhase(const PhaseEvent&) {}
+    virtual void onBatch(const BatchEvent&) {}
+    virtual void onEpoch(const EpochEvent&) {}
+    virtual void onFinished(const FinishedEvent&) {}
+    virtual void onError(const ErrorEvent&) {}
+};
+
+QString toString(Phase phase);
+QString toString(FinishReason reason);
+
+} // namespace tc::train
+
+Q_DECLARE_METATYPE(tc::train::PhaseEvent)
+Q_DECLARE_METATYPE(tc::train::BatchEvent)
+Q_DECLARE_METATYPE(tc::train::EpochEvent)
+Q_DECLARE_METATYPE(tc::train::FinishedEvent)
+Q_DECLARE_METATYPE(tc::train::ErrorEvent)
