@@ -1,0 +1,180 @@
+#include "ui/training/TrainingController.h"
+
+#include "core/util/Runtime.h"
+
+#include <exception>
+#include <QThread>
+
+namespace tc::ui {
+
+namespace {
+
+/// Runs the job on the training thread; deleted there once the thread has finished.
+class TrainingWorker : public QObject {
+    Q_OBJECT
+
+public:
+    TrainingWorker(TrainingJob job, tc::train::TrainingObserver& observer,
+                   tc::train::TrainingControl& control)
+        : m_job(std::move(job))
+        , m_observer(observer)
+        , m_control(control) {}
+
+    void run() {
+        // Thread counts are per thread in LibTorch: set them where the work happens.
+        tc::runtime::configureCurrentThread();
+        try {
+            m_job(m_observer, m_control);
+        } catch (const std::exception& error) {
+            m_observer.onError({QString::fromUtf8(error.what())});
+            tc::train::FinishedEvent finished;
+            finished.reason = tc::train::FinishReason::Failed;
+            finished.message = QString::fromUtf8(error.what());
+            m_observer.onFinished(finished);
+        }
+        Q_EMIT done();
+    }
+
+Q_SIGNALS:
+    void done();
+
+private:
+    TrainingJob m_job;
+    tc::train::TrainingObserver& m_observer;
+    tc::train::TrainingControl& m_control;
+};
+
+} // namespace
+
+/// Observer living on the training thread: copies each event and posts it to the
+/// controller's thread; drops batch events that arrive sooner than the interval allows.
+class TrainingController::Relay : public tc::train::TrainingObserver {
+public:
+    Relay(TrainingController* controller, int batchIntervalMs)
+        : m_controller(controller)
+        , m_intervalMs(batchIntervalMs) {
+        m_sinceLastBatch.start();
+    }
+
+    void onPhase(const tc::train::PhaseEvent& event) override {
+        post([event](TrainingController* c) { Q_EMIT c->phaseChanged(event); });
+    }
+    void onBatch(const tc::train::BatchEvent& event) override {
+        const bool lastOfEpoch = event.batch == event.batchesPerEpoch;
+        if (!lastOfEpoch && m_sinceLastBatch.elapsed() < m_intervalMs && m_sentAny)
+            return;
+        m_sentAny = true;
+        m_sinceLastBatch.restart();
+        post([event](TrainingController* c) { Q_EMIT c->batchEnded(event); });
+    }
+    void onEpoch(const tc::train::EpochEvent& event) override {
+        post([event](TrainingController* c) { Q_EMIT c->epochEnded(event); });
+    }
+    void onFinished(const tc::train::FinishedEvent& event) override {
+        post([event](TrainingController* c) { Q_EMIT c->runFinished(event); });
+    }
+    void onError(const tc::train::ErrorEvent& event) override {
+        post([event](TrainingController* c) { Q_EMIT c->runFailed(event); });
+    }
+
+private:
+    template <typename Function> void post(Function function) {
+        TrainingController* controller = m_controller;
+        QMetaObject::invokeMethod(
+            controller, [controller, function] { function(controller); }, Qt::QueuedConnection);
+    }
+
+    TrainingController* m_controller;
+    int m_intervalMs;
+    QElapsedTimer m_sinceLastBatch;
+    bool m_sentAny = false;
+};
+
+TrainingController::TrainingController(QObject* parent)
+    : QObject(parent) {
+    qRegisterMetaType<tc::train::PhaseEvent>();
+    qRegisterMetaType<tc::train::BatchEvent>();
+    qRegisterMetaType<tc::train::EpochEvent>();
+    qRegisterMetaType<tc::train::FinishedEvent>();
+    qRegisterMetaType<tc::train::ErrorEvent>();
+}
+
+TrainingController::~TrainingController() {
+    stopAndWait();
+}
+
+bool TrainingController::start(TrainingJob job) {
+    if (isActive())
+        return false;
+    m_control.reset();
+
+    auto* thread = new QThread;
+    thread->setObjectName(QStringLiteral("training"));
+    auto relay = std::make_shared<Relay>(this, m_batchIntervalMs);
+    auto* worker = new TrainingWorker(std::move(job), *relay, m_control);
+    worker->moveToThread(thread);
+    connect(thread, &QThread::started, worker, &TrainingWorker::run);
+    // Direct: quit() is thread-safe, and the GUI thread may be blocked in stopAndWait().
+    connect(worker, &TrainingWorker::done, thread, &QThread::quit, Qt::DirectConnection);
+    connect(thread, &QThread::finished, worker, &QObject::deleteLater);
+    // The relay must outlive the worker; the last reference goes with this connection.
+    connect(thread, &QThread::finished, thread, [relay] {});
+    connect(thread, &QThread::finished, this, &TrainingController::onThreadFinished);
+    connect(thread, &QThread::finished, thread, &QObject::deleteLater);
+    m_thread = thread;
+    setState(State::Running);
+    thread->start();
+    return true;
+}
+
+void TrainingController::pause() {
+    if (m_state != State::Running)
+        return;
+    m_control.requestPause();
+    setState(State::Paused);
+}
+
+void TrainingController::resume() {
+    if (m_state != State::Paused)
+        return;
+    m_control.resume();
+    setState(State::Running);
+}
+
+void TrainingController::stop() {
+    if (m_state != State::Running && m_state != State::Paused)
+        return;
+    m_control.requestStop();
+    setState(State::Stopping);
+}
+
+void TrainingController::stopAndWait() {
+    if (!m_thread)
+        return;
+    m_control.requestStop();
+    QThread* thread = m_thread;
+    thread->requestInterruption();
+    thread->wait();
+    // The thread's finished() handlers are queued to us; run them now, since the caller may
+    // be a destructor that never returns to the event loop.
+    onThreadFinished();
+    delete thread;
+}
+
+void TrainingController::onThreadFinished() {
+    if (m_state == State::Idle)
+        return;
+    m_thread = nullptr;
+    setState(State::Idle);
+}
+
+void TrainingController::setState(State state) {
+    if (m_state == state)
+        return;
+    m_state = state;
+    Q_EMIT stateChanged(state);
+}
+
+} // namespace tc::ui
+
+#include "TrainingController.moc"
