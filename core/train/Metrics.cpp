@@ -82,16 +82,26 @@ ClassificationMetrics computeMetrics(const std::vector<int>& labels,
     if (classes < 1)
         throw std::invalid_argument("computeMetrics: need at least one class");
 
-    ClassificationMetrics m;
-    m.classes = classes;
-    m.samples = static_cast<std::int64_t>(labels.size());
-    m.confusion.assign(classes, std::vector<std::int64_t>(classes, 0));
+    std::vector<std::vector<std::int64_t>> confusion(classes,
+                                                     std::vector<std::int64_t>(classes, 0));
     for (size_t i = 0; i < labels.size(); ++i) {
         if (labels[i] < 0 || labels[i] >= classes || predicted[i] < 0 || predicted[i] >= classes)
             throw std::out_of_range("computeMetrics: class index out of range");
-        ++m.confusion[labels[i]][predicted[i]];
+        ++confusion[labels[i]][predicted[i]];
     }
+    ClassificationMetrics m = metricsFromConfusion(std::move(confusion));
+    if (classes == 2 && !scores.empty() && m.support[0] > 0 && m.support[1] > 0)
+        m.rocAuc = rocCurve(labels, scores).auc;
+    return m;
+}
 
+ClassificationMetrics metricsFromConfusion(std::vector<std::vector<std::int64_t>> confusion,
+                                           std::optional<double> rocAuc) {
+    ClassificationMetrics m;
+    const int classes = static_cast<int>(confusion.size());
+    m.classes = classes;
+    m.confusion = std::move(confusion);
+    m.rocAuc = rocAuc;
     std::int64_t correct = 0;
     m.precision.assign(classes, 0.0);
     m.recall.assign(classes, 0.0);
@@ -106,6 +116,7 @@ ClassificationMetrics computeMetrics(const std::vector<int>& labels,
             predictedAs += m.confusion[t][c];
         m.support[c] =
             std::accumulate(m.confusion[c].begin(), m.confusion[c].end(), std::int64_t{0});
+        m.samples += m.support[c];
         correct += truePositive;
         m.precision[c] = safeRatio(truePositive, predictedAs);
         m.recall[c] = safeRatio(truePositive, m.support[c]);
@@ -118,10 +129,24 @@ ClassificationMetrics computeMetrics(const std::vector<int>& labels,
     m.accuracy = safeRatio(correct, m.samples);
     // Balanced accuracy averages recall over the classes that occur (scikit-learn's rule).
     m.balancedAccuracy = safeRatio(recallSum, classesPresent);
-
-    if (classes == 2 && !scores.empty() && m.support[0] > 0 && m.support[1] > 0)
-        m.rocAuc = rocCurve(labels, scores).auc;
     return m;
+}
+
+ClassificationMetrics ClassificationMetrics::fromJson(const QJsonObject& json) {
+    std::vector<std::vector<std::int64_t>> confusion;
+    const QJsonArray rows = json.value(QStringLiteral("confusion")).toArray();
+    for (const QJsonValue& row : rows) {
+        std::vector<std::int64_t> counts;
+        for (const QJsonValue& value : row.toArray())
+            counts.push_back(static_cast<std::int64_t>(value.toDouble()));
+        if (counts.size() != static_cast<size_t>(rows.size()))
+            return {}; // not square: not ours
+        confusion.push_back(std::move(counts));
+    }
+    std::optional<double> auc;
+    if (json.value(QStringLiteral("rocAuc")).isDouble())
+        auc = json.value(QStringLiteral("rocAuc")).toDouble();
+    return metricsFromConfusion(std::move(confusion), auc);
 }
 
 RocCurve rocCurve(const std::vector<int>& labels, const std::vector<float>& scores) {

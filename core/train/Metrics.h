@@ -49,7 +49,13 @@ struct ClassificationMetrics {
     Interval accuracyInterval() const;
 
     QJsonObject toJson(const QStringList& classNames = {}) const;
+    /// Reads what toJson() wrote (every score derives from the confusion matrix and AUC).
+    static ClassificationMetrics fromJson(const QJsonObject& json);
 };
+
+/// Every score of a confusion matrix ([true][predicted], square).
+ClassificationMetrics metricsFromConfusion(std::vector<std::vector<std::int64_t>> confusion,
+                                           std::optional<double> rocAuc = std::nullopt);
 
 /// Computes the metrics of `predicted` against `labels` (both in [0, classes)). `scores`, when
 /// not empty, holds one score per sample for class 1 (probability) and enables ROC AUC for

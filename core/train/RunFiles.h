@@ -1,0 +1,103 @@
+#pragma once
+
+// Core-internal (LibTorch) header.
+
+#include "core/data/DataSettings.h"
+#include "core/train/TrainingEvents.h"
+#include "core/train/TrainingSettings.h"
+
+#include <array>
+#include <cmath>
+#include <memory>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QString>
+
+namespace torch::nn {
+class Module;
+}
+namespace torch::optim {
+class Optimizer;
+}
+
+namespace tc::train {
+
+/// The trainer's bookkeeping saved with a checkpoint, besides the tensors.
+struct CheckpointState {
+    int epoch = 0; ///< epochs completed
+    qint64 step = 0;
+    int bestEpoch = 0;
+    double bestValue = std::nan("");
+    int epochsWithoutImprovement = 0;
+    double plateauRate = 0.0;
+    int plateauBadEpochs = 0;
+    double plateauBest = std::nan("");
+    QString trunkKey;
+    QStringList classNames;
+    QJsonObject settings;
+    QJsonObject preprocessing;
+    QJsonArray history; ///< one RunFiles::epochToJson() per completed epoch
+};
+
+/// What report.json summarises.
+struct RunReport {
+    FinishedEvent finished;
+    std::vector<EpochEvent> history;
+    QStringList classNames;
+    TrainingSettings settings;
+    data::PreprocessingSettings preprocessing;
+    std::array<std::int64_t, 3> splitSizes{}; ///< train, validation, test
+    double cachingSeconds = 0.0;
+    qint64 cachedImages = 0;
+    double trainingSeconds = 0.0;
+    qint64 trainedImages = 0;
+    bool featureCache = false;
+    QString featureCacheNote;
+    qint64 peakMemoryBytes = 0;
+    QJsonObject extras;
+};
+
+/// The files of one run folder: metrics.csv (a row per epoch), batches.csv (a row per
+/// batch), report.json, and checkpoints. Every file is replaced atomically, so a crash or a
+/// kill leaves either the old or the new version, never half of one. With an empty folder
+/// name nothing is written and every call succeeds.
+class RunFiles {
+public:
+    explicit RunFiles(QString directory);
+    ~RunFiles();
+
+    bool enabled() const { return !m_directory.isEmpty(); }
+    QString path(const QString& name) const;
+    bool exists(const QString& name) const;
+
+    /// Creates the folder. A fresh run (resume false) starts new logs.
+    bool prepare(bool resume);
+    void appendEpoch(const EpochEvent& event, const QStringList& classNames);
+    void appendBatch(const BatchEvent& event);
+    /// After a resume: drops log rows of epochs after `epoch` (an interrupted epoch).
+    void truncateLogsAfter(int epoch);
+
+    bool writeCheckpoint(const QString& name, const CheckpointState& state, torch::nn::Module& head,
+                         torch::optim::Optimizer& optimizer, QString* error);
+    /// Loads the head's tensors (and the optimizer's and the random generator's state when
+    /// `optimizer` is given) and the bookkeeping. Names the file and the problem on failure.
+    bool readCheckpoint(const QString& name, CheckpointState* state, torch::nn::Module& head,
+                        torch::optim::Optimizer* optimizer, QString* error);
+    bool writeReport(const RunReport& report, QString* error);
+
+    static QJsonObject epochToJson(const EpochEvent& event, const QStringList& classNames);
+    static EpochEvent epochFromJson(const QJsonObject& json);
+
+private:
+    void rewriteCsv(const QString& name, const QString& header, const QStringList& rows);
+    void flushBatches();
+
+    QString m_directory;
+    QString m_metricsHeader;
+    QStringList m_metricsRows;
+    QStringList m_batchRows;
+    std::unique_ptr<QFile> m_batches;
+};
+
+} // namespace tc::train

@@ -1,0 +1,732 @@
+#include "core/train/Trainer.h"
+
+#include "core/train/RunFiles.h"
+
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <sys/resource.h>
+#include <torch/torch.h>
+
+namespace tc::train {
+
+namespace {
+
+/// Batch size used to compute cached features; larger batches run convolutions faster and the
+/// result does not depend on it.
+constexpr int kFeatureBatchSize = 64;
+/// How many unloadable images the messages name before summarising.
+constexpr int kFailuresNamed = 5;
+
+qint64 peakResidentBytes() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return static_cast<qint64>(usage.ru_maxrss) * 1024; // kilobytes on Linux
+}
+
+double learningRateOf(torch::optim::Optimizer& optimizer) {
+    return optimizer.param_groups().front().options().get_lr();
+}
+
+void setLearningRate(torch::optim::Optimizer& optimizer, double rate) {
+    for (auto& group : optimizer.param_groups())
+        group.options().set_lr(rate);
+}
+
+std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const TrainingSettings& s,
+                                                       std::vector<torch::Tensor> parameters) {
+    switch (s.optimizer) {
+    case Optimizer::Adam:
+        return std::make_unique<torch::optim::Adam>(
+            parameters, torch::optim::AdamOptions(s.learningRate).weight_decay(s.weightDecay));
+    case Optimizer::AdamW:
+        return std::make_unique<torch::optim::AdamW>(
+            parameters, torch::optim::AdamWOptions(s.learningRate).weight_decay(s.weightDecay));
+    case Optimizer::Sgd:
+        return std::make_unique<torch::optim::SGD>(parameters,
+                                                   torch::optim::SGDOptions(s.learningRate)
+                                                       .momentum(s.momentum)
+                                                       .nesterov(s.nesterov && s.momentum > 0.0)
+                                                       .weight_decay(s.weightDecay));
+    case Optimizer::RmsProp:
+        return std::make_unique<torch::optim::RMSprop>(parameters,
+                                                       torch::optim::RMSpropOptions(s.learningRate)
+                                                           .momentum(s.momentum)
+                                                           .weight_decay(s.weightDecay));
+    }
+    throw std::logic_error("unknown optimizer");
+}
+
+/// A split held either as cached trunk features or as image samples to stream.
+struct SplitData {
+    std::vector<data::BatchSample> samples;
+    torch::Tensor features; ///< [N, …] float32 when cached
+    torch::Tensor labels;   ///< int64 [N] when cached
+    bool cached() const { return features.defined(); }
+    std::int64_t size() const {
+        return cached() ? features.size(0) : static_cast<std::int64_t>(samples.size());
+    }
+};
+
+/// Outputs of one evaluation pass.
+struct Evaluation {
+    SplitResult result;
+    std::vector<int> labels;
+    std::vector<int> predicted;
+    std::vector<float> positiveScores;
+};
+
+QString failureSummary(const std::vector<QString>& messages) {
+    QStringList named;
+    for (size_t i = 0; i < messages.size() && i < size_t(kFailuresNamed); ++i)
+        named << messages[i];
+    QString text = QStringLiteral("%1 image(s) could not be loaded and were left out: %2")
+                       .arg(messages.size())
+                       .arg(named.join(QStringLiteral("; ")));
+    if (messages.size() > size_t(kFailuresNamed))
+        text += QStringLiteral("; …");
+    return text;
+}
+
+} // namespace
+
+class Trainer::Impl {
+public:
+    explicit Impl(TrainerInputs inputs)
+        : in(std::move(inputs))
+        , files(in.runDirectory) {}
+
+    FinishedEvent run(TrainingObserver& observer, TrainingControl& control);
+
+    TrainerInputs in;
+    RunFiles files;
+    std::vector<EpochEvent> history;
+
+private:
+    void prepare(TrainingObserver& observer);
+    bool cacheFeatures(TrainingObserver& observer, TrainingControl& control);
+    bool trainEpoch(int epoch, TrainingObserver& observer, TrainingControl& control,
+                    SplitResult& result);
+    Evaluation evaluate(SplitData& split, Phase phase, int epoch, TrainingObserver& observer,
+                        TrainingControl& control, bool* stopped);
+    torch::Tensor headInput(const torch::Tensor& images);
+    torch::Tensor lossOf(const torch::Tensor& logits, const torch::Tensor& labels,
+                         bool training) const;
+    double plannedLearningRate(int epoch) const;
+    std::optional<double> watchedValue(const EpochEvent& event) const;
+    void updatePlateau(double value);
+    CheckpointState checkpointState(int epoch) const;
+    void writeCheckpoint(const QString& name, int epoch);
+    void restore(const QString& name, bool full);
+    void emitPhase(TrainingObserver& observer, Phase phase, int epoch, qint64 current = 0,
+                   qint64 total = 0, const QString& message = {});
+
+    SplitData m_train;
+    SplitData m_validation;
+    SplitData m_test;
+    std::unique_ptr<torch::optim::Optimizer> m_optimizer;
+    torch::Tensor m_classWeights;
+    bool m_useCache = false;
+    QString m_cacheNote;
+
+    int m_startEpoch = 1;
+    int m_bestEpoch = 0;
+    double m_bestValue = std::numeric_limits<double>::quiet_NaN();
+    int m_epochsWithoutImprovement = 0;
+    double m_plateauRate = 0.0;
+    int m_plateauBadEpochs = 0;
+    double m_plateauBest = std::numeric_limits<double>::quiet_NaN();
+    qint64 m_step = 0;
+
+    double m_cachingSeconds = 0.0;
+    qint64 m_cachedImages = 0;
+    double m_trainingSeconds = 0.0;
+    qint64 m_trainedImages = 0;
+    std::vector<QString> m_loadFailures;
+    QElapsedTimer m_clock;
+};
+
+Trainer::Trainer(TrainerInputs inputs)
+    : m_impl(std::make_unique<Impl>(std::move(inputs))) {}
+
+Trainer::~Trainer() = default;
+
+const std::vector<EpochEvent>& Trainer::history() const {
+    return m_impl->history;
+}
+
+FinishedEvent Trainer::run(TrainingObserver& observer, TrainingControl& control) {
+    return m_impl->run(observer, control);
+}
+
+void Trainer::Impl::emitPhase(TrainingObserver& observer, Phase phase, int epoch, qint64 current,
+                              qint64 total, const QString& message) {
+    observer.onPhase({phase, epoch, current, total, message});
+}
+
+FinishedEvent Trainer::Impl::run(TrainingObserver& observer, TrainingControl& control) {
+    m_clock.start();
+    FinishedEvent finished;
+    try {
+        prepare(observer);
+        if (!cacheFeatures(observer, control)) {
+            finished.reason = FinishReason::Stopped;
+        } else {
+            if (!in.resume || !files.enabled() || !files.exists(lastCheckpointName()))
+                writeCheckpoint(lastCheckpointName(), m_startEpoch - 1);
+            finished.reason = FinishReason::Completed;
+            for (int epoch = m_startEpoch; epoch <= in.settings.epochs; ++epoch) {
+                QElapsedTimer epochClock;
+                epochClock.start();
+                const double rate = plannedLearningRate(epoch);
+                setLearningRate(*m_optimizer, rate);
+
+                EpochEvent event;
+                event.epoch = epoch;
+                event.epochs = in.settings.epochs;
+                event.learningRate = rate;
+                if (!trainEpoch(epoch, observer, control, event.train)) {
+                    finished.reason = FinishReason::Stopped;
+                    break;
+                }
+                if (m_validation.size() > 0) {
+                    bool stopped = false;
+                    Evaluation evaluation = evaluate(m_validation, Phase::Validating, epoch,
+                                                     observer, control, &stopped);
+                    if (stopped) {
+                        finished.reason = FinishReason::Stopped;
+                        break;
+                    }
+                    event.validation = evaluation.result;
+                }
+                event.seconds = epochClock.nsecsElapsed() / 1e9;
+
+                const std::optional<double> watched = watchedValue(event);
+                const bool higher = higherIsBetter(in.settings.watchedMetric);
+                if (watched && (std::isnan(m_bestValue) ||
+                                (higher ? *watched > m_bestValue : *watched < m_bestValue))) {
+                    m_bestValue = *watched;
+                    m_bestEpoch = epoch;
+                    m_epochsWithoutImprovement = 0;
+                    event.best = true;
+                } else {
+                    ++m_epochsWithoutImprovement;
+                }
+                if (in.settings.schedule == Schedule::ReduceOnPlateau && watched)
+                    updatePlateau(*watched);
+
+                history.push_back(event);
+                files.appendEpoch(event, in.classNames);
+                if (event.best)
+                    writeCheckpoint(bestCheckpointName(), epoch);
+                writeCheckpoint(lastCheckpointName(), epoch);
+                observer.onEpoch(event);
+
+                if (in.settings.earlyStopping &&
+                    m_epochsWithoutImprovement > in.settings.earlyStoppingPatience) {
+                    finished.reason = FinishReason::EarlyStopped;
+                    finished.message = QStringLiteral("no improvement of %1 for %2 epoch(s)")
+                                           .arg(toString(in.settings.watchedMetric))
+                                           .arg(m_epochsWithoutImprovement);
+                    break;
+                }
+            }
+        }
+
+        finished.epochsCompleted = history.empty() ? 0 : history.back().epoch;
+        finished.bestEpoch = m_bestEpoch;
+        // The test split is evaluated once, at the end of a run that was not interrupted, with
+        // the weights of the best epoch.
+        if (finished.reason != FinishReason::Stopped && m_test.size() > 0) {
+            if (m_bestEpoch > 0 && m_bestEpoch != finished.epochsCompleted &&
+                files.exists(bestCheckpointName()))
+                restore(bestCheckpointName(), /*full=*/false);
+            bool stopped = false;
+            Evaluation evaluation = evaluate(m_test, Phase::Testing, finished.epochsCompleted,
+                                             observer, control, &stopped);
+            if (stopped)
+                finished.reason = FinishReason::Stopped;
+            else
+                finished.test = evaluation.result;
+        }
+        if (!m_loadFailures.empty()) {
+            const QString note = failureSummary(m_loadFailures);
+            finished.message =
+                finished.message.isEmpty() ? note : finished.message + QStringLiteral("; ") + note;
+        }
+    } catch (const std::exception& error) {
+        // c10::Error messages carry a C++ backtrace after the first line; keep the sentence.
+        const QString message = QString::fromUtf8(error.what()).section(QLatin1Char('\n'), 0, 0);
+        observer.onError({message});
+        finished.reason = FinishReason::Failed;
+        finished.message = message;
+        finished.epochsCompleted = history.empty() ? 0 : history.back().epoch;
+        finished.bestEpoch = m_bestEpoch;
+    }
+    finished.seconds = m_clock.nsecsElapsed() / 1e9;
+    if (files.exists(lastCheckpointName()))
+        finished.checkpoint = files.path(lastCheckpointName());
+
+    RunReport report;
+    report.finished = finished;
+    report.history = history;
+    report.classNames = in.classNames;
+    report.settings = in.settings;
+    report.preprocessing = in.preprocessing;
+    report.splitSizes = {m_train.size(), m_validation.size(), m_test.size()};
+    report.cachingSeconds = m_cachingSeconds;
+    report.cachedImages = m_cachedImages;
+    report.trainingSeconds = m_trainingSeconds;
+    report.trainedImages = m_trainedImages;
+    report.featureCache = m_useCache;
+    report.featureCacheNote = m_cacheNote;
+    report.peakMemoryBytes = peakResidentBytes();
+    report.extras = in.reportExtras;
+    QString reportError;
+    if (!files.writeReport(report, &reportError) && finished.reason != FinishReason::Failed)
+        observer.onError({reportError});
+    observer.onFinished(finished);
+    return finished;
+}
+
+void Trainer::Impl::prepare(TrainingObserver& observer) {
+    emitPhase(observer, Phase::Loading, 0, 0, 0, QStringLiteral("preparing the model"));
+    if (in.model.head.is_empty())
+        throw std::invalid_argument("the model has no trainable part");
+    if (in.classNames.size() < 2 || in.model.classes != in.classNames.size())
+        throw std::invalid_argument(
+            QStringLiteral("the model predicts %1 class(es) but the data has %2")
+                .arg(in.model.classes)
+                .arg(in.classNames.size())
+                .toStdString());
+    if (in.train.empty())
+        throw std::invalid_argument("the training split is empty");
+    torch::manual_seed(in.settings.seed);
+    if (in.model.hasTrunk())
+        in.model.trunk.ptr()->eval();
+
+    m_train.samples = in.train;
+    m_validation.samples = in.validation;
+    m_test.samples = in.test;
+
+    // Class weights N / (C · n_c) over the training split: each class contributes equally to
+    // the loss however imbalanced the data (e.g. 547 benign / 1146 malignant).
+    if (in.settings.classWeights == ClassWeighting::Balanced) {
+        std::vector<double> counts(size_t(in.model.classes), 0.0);
+        for (const auto& sample : in.train)
+            counts[size_t(sample.label)] += 1.0;
+        std::vector<float> weights(counts.size(), 0.0f);
+        for (size_t c = 0; c < counts.size(); ++c) {
+            if (counts[c] > 0)
+                weights[c] = static_cast<float>(in.train.size() / (counts.size() * counts[c]));
+        }
+        m_classWeights = torch::tensor(weights, torch::kFloat32);
+    }
+
+    auto head = in.model.head.ptr();
+    std::vector<torch::Tensor> parameters;
+    for (const auto& parameter : head->parameters()) {
+        if (parameter.requires_grad())
+            parameters.push_back(parameter);
+    }
+    if (parameters.empty())
+        throw std::invalid_argument("the model has no trainable parameters");
+    m_optimizer = makeOptimizer(in.settings, parameters);
+    m_plateauRate = in.settings.learningRate;
+
+    const bool pixelAugmentation = in.preprocessing.augmentation.enabled();
+    m_useCache = in.model.hasTrunk() && in.settings.featureCache && !pixelAugmentation;
+    if (!in.model.hasTrunk())
+        m_cacheNote = QStringLiteral("no frozen backbone: every epoch runs the whole network");
+    else if (!in.settings.featureCache)
+        m_cacheNote = QStringLiteral("feature cache turned off: the backbone runs every epoch");
+    else if (pixelAugmentation)
+        m_cacheNote = QStringLiteral(
+            "augmentation changes pixels every epoch, so backbone features cannot be cached: "
+            "the backbone runs every epoch");
+
+    if (!files.prepare(in.resume)) {
+        throw std::runtime_error(
+            QStringLiteral("cannot write to the run folder %1").arg(in.runDirectory).toStdString());
+    }
+    if (in.resume) {
+        if (!files.exists(lastCheckpointName()))
+            throw std::runtime_error(QStringLiteral("cannot resume: %1 has no %2")
+                                         .arg(in.runDirectory, lastCheckpointName())
+                                         .toStdString());
+        restore(lastCheckpointName(), /*full=*/true);
+    }
+}
+
+bool Trainer::Impl::cacheFeatures(TrainingObserver& observer, TrainingControl& control) {
+    if (!m_useCache) {
+        if (!m_cacheNote.isEmpty())
+            emitPhase(observer, Phase::Loading, 0, 0, 0, m_cacheNote);
+        return true;
+    }
+    QElapsedTimer clock;
+    clock.start();
+    const qint64 total = m_train.size() + m_validation.size() + m_test.size();
+    qint64 done = 0;
+    emitPhase(observer, Phase::CachingFeatures, 0, 0, total,
+              QStringLiteral("computing backbone features once per image"));
+    torch::NoGradGuard noGrad;
+    for (SplitData* split : {&m_train, &m_validation, &m_test}) {
+        if (split->samples.empty()) {
+            split->features = torch::empty({0, 0});
+            split->labels = torch::empty({0}, torch::kInt64);
+            continue;
+        }
+        data::BatcherOptions options;
+        options.batchSize = kFeatureBatchSize;
+        options.channelsLast = true;
+        options.workers = in.loaderWorkers;
+        data::Batcher batcher(split->samples, in.preprocessing, options);
+        std::vector<torch::Tensor> features;
+        std::vector<torch::Tensor> labels;
+        while (auto batch = batcher.next()) {
+            for (const auto& failure : batch->failures)
+                m_loadFailures.push_back(failure.message);
+            if (batch->images.size(0) > 0) {
+                features.push_back(
+                    in.model.trunk.forward(batch->images).to(torch::kFloat32).contiguous());
+                labels.push_back(batch->labels);
+            }
+            done += static_cast<qint64>(batch->sampleIndices.size() + batch->failures.size());
+            emitPhase(observer, Phase::CachingFeatures, 0, done, total);
+            if (!control.checkpoint()) {
+                batcher.stop();
+                return false;
+            }
+        }
+        if (features.empty())
+            throw std::runtime_error("no image of a split could be loaded");
+        split->features = torch::cat(features);
+        split->labels = torch::cat(labels);
+    }
+    m_cachingSeconds = clock.nsecsElapsed() / 1e9;
+    m_cachedImages = done;
+    return true;
+}
+
+torch::Tensor Trainer::Impl::headInput(const torch::Tensor& images) {
+    if (!in.model.hasTrunk())
+        return images;
+    torch::NoGradGuard noGrad;
+    return in.model.trunk.forward(images).to(torch::kFloat32);
+}
+
+torch::Tensor Trainer::Impl::lossOf(const torch::Tensor& logits, const torch::Tensor& labels,
+                                    bool training) const {
+    namespace F = torch::nn::functional;
+    auto options = F::CrossEntropyFuncOptions();
+    // Class weights and label smoothing shape the training objective; reported losses are
+    // the plain cross-entropy, comparable between runs.
+    if (training) {
+        if (m_classWeights.defined())
+            options.weight(m_classWeights);
+        options.label_smoothing(in.settings.labelSmoothing);
+    }
+    return F::cross_entropy(logits, labels, options);
+}
+
+bool Trainer::Impl::trainEpoch(int epoch, TrainingObserver& observer, TrainingControl& control,
+                               SplitResult& result) {
+    emitPhase(observer, Phase::Training, epoch);
+    auto head = in.model.head.ptr();
+    head->train(true);
+    const int batchSize = in.settings.batchSize;
+    const std::int64_t count = m_train.size();
+    const int batches = static_cast<int>((count + batchSize - 1) / batchSize);
+
+    std::unique_ptr<data::Batcher> batcher;
+    torch::Tensor order;
+    if (m_train.cached()) {
+        // The order depends only on (seed, epoch): a resumed run sees the same batches.
+        auto generator = at::detail::createCPUGenerator(in.settings.seed * 1000003ULL +
+                                                        static_cast<std::uint64_t>(epoch));
+        order = torch::randperm(count, generator, torch::kInt64);
+    } else {
+        data::BatcherOptions options;
+        options.batchSize = batchSize;
+        options.shuffle = true;
+        options.augment = true;
+        options.seed = in.settings.seed;
+        options.epoch = static_cast<std::uint64_t>(epoch);
+        options.channelsLast = in.model.hasTrunk();
+        options.workers = in.loaderWorkers;
+        batcher = std::make_unique<data::Batcher>(m_train.samples, in.preprocessing, options);
+    }
+
+    QElapsedTimer clock;
+    clock.start();
+    double lossSum = 0.0;
+    std::int64_t correct = 0;
+    std::int64_t seen = 0;
+    std::vector<int> labelsSeen;
+    std::vector<int> predictedSeen;
+    for (int b = 0; b < batches; ++b) {
+        if (!control.checkpoint())
+            return false;
+        torch::Tensor inputs;
+        torch::Tensor labels;
+        if (m_train.cached()) {
+            const auto index = order.slice(0, std::int64_t(b) * batchSize,
+                                           std::min<std::int64_t>(count, (b + 1LL) * batchSize));
+            inputs = m_train.features.index_select(0, index);
+            labels = m_train.labels.index_select(0, index);
+        } else {
+            auto batch = batcher->next();
+            if (!batch)
+                break;
+            for (const auto& failure : batch->failures)
+                m_loadFailures.push_back(failure.message);
+            if (batch->images.size(0) == 0)
+                continue;
+            inputs = headInput(batch->images);
+            labels = batch->labels;
+        }
+        m_optimizer->zero_grad();
+        const torch::Tensor logits = in.model.head.forward(inputs);
+        const torch::Tensor loss = lossOf(logits, labels, /*training=*/true);
+        loss.backward();
+        m_optimizer->step();
+
+        const std::int64_t n = labels.size(0);
+        const double batchLoss = loss.item<double>();
+        const torch::Tensor predicted = logits.argmax(1);
+        correct += predicted.eq(labels).sum().item<std::int64_t>();
+        lossSum += batchLoss * static_cast<double>(n);
+        seen += n;
+        const auto* labelData = labels.data_ptr<std::int64_t>();
+        const auto predictedContiguous = predicted.contiguous();
+        const auto* predictedData = predictedContiguous.data_ptr<std::int64_t>();
+        for (std::int64_t i = 0; i < n; ++i) {
+            labelsSeen.push_back(static_cast<int>(labelData[i]));
+            predictedSeen.push_back(static_cast<int>(predictedData[i]));
+        }
+        ++m_step;
+
+        const double elapsed = clock.nsecsElapsed() / 1e9;
+        BatchEvent event;
+        event.epoch = epoch;
+        event.epochs = in.settings.epochs;
+        event.batch = b + 1;
+        event.batchesPerEpoch = batches;
+        event.step = m_step;
+        event.loss = lossSum / static_cast<double>(seen);
+        event.accuracy = static_cast<double>(correct) / static_cast<double>(seen);
+        event.batchLoss = batchLoss;
+        event.learningRate = learningRateOf(*m_optimizer);
+        event.imagesPerSecond = elapsed > 0 ? seen / elapsed : 0.0;
+        event.elapsedSeconds = m_clock.nsecsElapsed() / 1e9;
+        // Remaining training batches at this epoch's pace, plus the other epochs as long as
+        // the finished ones took on average.
+        const double perBatch = elapsed / (b + 1);
+        double eta = perBatch * (batches - b - 1);
+        const int epochsLeft = in.settings.epochs - epoch;
+        if (!history.empty()) {
+            double mean = 0.0;
+            for (const auto& done : history)
+                mean += done.seconds;
+            eta += epochsLeft * mean / static_cast<double>(history.size());
+        } else {
+            eta += epochsLeft * perBatch * batches;
+        }
+        event.etaSeconds = eta;
+        files.appendBatch(event);
+        observer.onBatch(event);
+    }
+    m_trainingSeconds += clock.nsecsElapsed() / 1e9;
+    m_trainedImages += seen;
+    result.loss = seen > 0 ? lossSum / static_cast<double>(seen) : 0.0;
+    result.metrics = computeMetrics(labelsSeen, predictedSeen, in.model.classes);
+    return true;
+}
+
+Evaluation Trainer::Impl::evaluate(SplitData& split, Phase phase, int epoch,
+                                   TrainingObserver& observer, TrainingControl& control,
+                                   bool* stopped) {
+    emitPhase(observer, phase, epoch, 0, split.size());
+    torch::NoGradGuard noGrad;
+    auto head = in.model.head.ptr();
+    head->train(false);
+
+    Evaluation evaluation;
+    double lossSum = 0.0;
+    std::int64_t seen = 0;
+    auto consume = [&](const torch::Tensor& logits, const torch::Tensor& labels) {
+        const torch::Tensor probabilities = torch::softmax(logits, 1).to(torch::kFloat32);
+        const torch::Tensor loss = lossOf(logits, labels, /*training=*/false);
+        const std::int64_t n = labels.size(0);
+        lossSum += loss.item<double>() * static_cast<double>(n);
+        seen += n;
+        const auto predicted = probabilities.argmax(1).contiguous();
+        const auto labelsContiguous = labels.contiguous();
+        const auto probabilitiesContiguous = probabilities.contiguous();
+        for (std::int64_t i = 0; i < n; ++i) {
+            evaluation.labels.push_back(static_cast<int>(labelsContiguous[i].item<std::int64_t>()));
+            evaluation.predicted.push_back(static_cast<int>(predicted[i].item<std::int64_t>()));
+            if (in.model.classes == 2)
+                evaluation.positiveScores.push_back(probabilitiesContiguous[i][1].item<float>());
+        }
+    };
+
+    if (split.cached()) {
+        const std::int64_t count = split.size();
+        const std::int64_t step = std::max(in.settings.batchSize, 256);
+        for (std::int64_t start = 0; start < count; start += step) {
+            if (!control.checkpoint()) {
+                *stopped = true;
+                return evaluation;
+            }
+            const std::int64_t end = std::min(count, start + step);
+            consume(in.model.head.forward(split.features.slice(0, start, end)),
+                    split.labels.slice(0, start, end));
+        }
+    } else {
+        data::BatcherOptions options;
+        options.batchSize = in.settings.batchSize;
+        options.channelsLast = in.model.hasTrunk();
+        options.workers = in.loaderWorkers;
+        data::Batcher batcher(split.samples, in.preprocessing, options);
+        while (auto batch = batcher.next()) {
+            if (!control.checkpoint()) {
+                batcher.stop();
+                *stopped = true;
+                return evaluation;
+            }
+            for (const auto& failure : batch->failures)
+                m_loadFailures.push_back(failure.message);
+            if (batch->images.size(0) == 0)
+                continue;
+            consume(in.model.head.forward(headInput(batch->images)), batch->labels);
+            emitPhase(observer, phase, epoch, seen, split.size());
+        }
+    }
+    evaluation.result.loss = seen > 0 ? lossSum / static_cast<double>(seen) : 0.0;
+    evaluation.result.metrics = computeMetrics(evaluation.labels, evaluation.predicted,
+                                               in.model.classes, evaluation.positiveScores);
+    return evaluation;
+}
+
+double Trainer::Impl::plannedLearningRate(int epoch) const {
+    const TrainingSettings& s = in.settings;
+    const int e = epoch - 1; // epochs completed before this one
+    switch (s.schedule) {
+    case Schedule::Constant:
+        return s.learningRate;
+    case Schedule::Step:
+        return s.learningRate * std::pow(s.gamma, e / std::max(1, s.stepSize));
+    case Schedule::Cosine: {
+        const double progress = s.epochs > 1 ? static_cast<double>(e) / (s.epochs - 1) : 0.0;
+        return s.minLearningRate +
+               (s.learningRate - s.minLearningRate) * (1.0 + std::cos(M_PI * progress)) / 2.0;
+    }
+    case Schedule::ReduceOnPlateau:
+        return m_plateauRate;
+    }
+    return s.learningRate;
+}
+
+void Trainer::Impl::updatePlateau(double value) {
+    const bool higher = higherIsBetter(in.settings.watchedMetric);
+    if (std::isnan(m_plateauBest) || (higher ? value > m_plateauBest : value < m_plateauBest)) {
+        m_plateauBest = value;
+        m_plateauBadEpochs = 0;
+        return;
+    }
+    if (++m_plateauBadEpochs > in.settings.plateauPatience) {
+        m_plateauRate = std::max(in.settings.minLearningRate, m_plateauRate * in.settings.gamma);
+        m_plateauBadEpochs = 0;
+    }
+}
+
+std::optional<double> Trainer::Impl::watchedValue(const EpochEvent& event) const {
+    // Without a validation split, the training loss is the only honest signal.
+    if (!event.validation)
+        return in.settings.watchedMetric == WatchedMetric::ValidationLoss
+                   ? std::optional<double>(event.train.loss)
+                   : std::optional<double>(event.train.metrics.accuracy);
+    const SplitResult& v = *event.validation;
+    switch (in.settings.watchedMetric) {
+    case WatchedMetric::ValidationAccuracy:
+        return v.metrics.accuracy;
+    case WatchedMetric::ValidationBalancedAccuracy:
+        return v.metrics.balancedAccuracy;
+    case WatchedMetric::ValidationLoss:
+        return v.loss;
+    case WatchedMetric::ValidationAuc:
+        return v.metrics.rocAuc;
+    }
+    return std::nullopt;
+}
+
+CheckpointState Trainer::Impl::checkpointState(int epoch) const {
+    CheckpointState state;
+    state.epoch = epoch;
+    state.step = m_step;
+    state.bestEpoch = m_bestEpoch;
+    state.bestValue = m_bestValue;
+    state.epochsWithoutImprovement = m_epochsWithoutImprovement;
+    state.plateauRate = m_plateauRate;
+    state.plateauBadEpochs = m_plateauBadEpochs;
+    state.plateauBest = m_plateauBest;
+    state.trunkKey = in.model.trunkKey;
+    state.classNames = in.classNames;
+    state.settings = in.settings.toJson();
+    state.preprocessing = in.preprocessing.toJson();
+    for (const auto& event : history)
+        state.history.append(RunFiles::epochToJson(event, in.classNames));
+    return state;
+}
+
+void Trainer::Impl::writeCheckpoint(const QString& name, int epoch) {
+    if (!files.enabled())
+        return;
+    QString error;
+    if (!files.writeCheckpoint(name, checkpointState(epoch), *in.model.head.ptr(), *m_optimizer,
+                               &error))
+        throw std::runtime_error(error.toStdString());
+}
+
+void Trainer::Impl::restore(const QString& name, bool full) {
+    CheckpointState state;
+    QString error;
+    if (!files.readCheckpoint(name, &state, *in.model.head.ptr(),
+                              full ? m_optimizer.get() : nullptr, &error))
+        throw std::runtime_error(error.toStdString());
+    if (!full)
+        return;
+    if (state.trunkKey != in.model.trunkKey)
+        throw std::runtime_error(
+            QStringLiteral("cannot resume: the checkpoint was trained with another backbone "
+                           "(%1), this project has %2")
+                .arg(state.trunkKey, in.model.trunkKey)
+                .toStdString());
+    if (state.classNames != in.classNames)
+        throw std::runtime_error(QStringLiteral("cannot resume: the checkpoint's classes (%1) "
+                                                "differ from the data's (%2)")
+                                     .arg(state.classNames.join(QStringLiteral(", ")),
+                                          in.classNames.join(QStringLiteral(", ")))
+                                     .toStdString());
+    m_startEpoch = state.epoch + 1;
+    m_step = state.step;
+    m_bestEpoch = state.bestEpoch;
+    m_bestValue = state.bestValue;
+    m_epochsWithoutImprovement = state.epochsWithoutImprovement;
+    m_plateauRate = state.plateauRate;
+    m_plateauBadEpochs = state.plateauBadEpochs;
+    m_plateauBest = state.plateauBest;
+    history.clear();
+    for (const auto& value : state.history)
+        history.push_back(RunFiles::epochFromJson(value.toObject()));
+    files.truncateLogsAfter(state.epoch);
+}
+
+} // namespace tc::train
