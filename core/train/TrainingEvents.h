@@ -69,6 +69,17 @@ struct FinishedEvent {
     double seconds = 0.0;
 };
 
+/// Sent once the data and the model are ready, before the first epoch.
+struct RunStartedEvent {
+    QStringList classNames;
+    qint64 trainImages = 0;
+    qint64 validationImages = 0;
+    qint64 testImages = 0;
+    QString model;        ///< e.g. "ResNet50 (frozen, …) → Dense 128 relu → …"
+    QString weights;      ///< the backbone's weights, said plainly (pretrained or random and why)
+    QStringList warnings; ///< rows excluded from the data set, split remarks…
+};
+
 struct ErrorEvent {
     QString message;
 };
@@ -78,6 +89,7 @@ struct ErrorEvent {
 class TrainingObserver {
 public:
     virtual ~TrainingObserver() = default;
+    virtual void onStarted(const RunStartedEvent&) {}
     virtual void onPhase(const PhaseEvent&) {}
     virtual void onBatch(const BatchEvent&) {}
     virtual void onEpoch(const EpochEvent&) {}
@@ -95,3 +107,4 @@ Q_DECLARE_METATYPE(tc::train::BatchEvent)
 Q_DECLARE_METATYPE(tc::train::EpochEvent)
 Q_DECLARE_METATYPE(tc::train::FinishedEvent)
 Q_DECLARE_METATYPE(tc::train::ErrorEvent)
+Q_DECLARE_METATYPE(tc::train::RunStartedEvent)

@@ -56,6 +56,9 @@ public:
         m_sinceLastBatch.start();
     }
 
+    void onStarted(const tc::train::RunStartedEvent& event) override {
+        post([event](TrainingController* c) { Q_EMIT c->runStarted(event); });
+    }
     void onPhase(const tc::train::PhaseEvent& event) override {
         post([event](TrainingController* c) { Q_EMIT c->phaseChanged(event); });
     }
@@ -97,6 +100,7 @@ TrainingController::TrainingController(QObject* parent)
     qRegisterMetaType<tc::train::EpochEvent>();
     qRegisterMetaType<tc::train::FinishedEvent>();
     qRegisterMetaType<tc::train::ErrorEvent>();
+    qRegisterMetaType<tc::train::RunStartedEvent>();
 }
 
 TrainingController::~TrainingController() {

@@ -49,6 +49,7 @@ public:
 
 Q_SIGNALS:
     void stateChanged(tc::ui::TrainingController::State state);
+    void runStarted(const tc::train::RunStartedEvent& event);
     void phaseChanged(const tc::train::PhaseEvent& event);
     void batchEnded(const tc::train::BatchEvent& event);
     void epochEnded(const tc::train::EpochEvent& event);
