@@ -306,7 +306,7 @@ bool Project::loadFromData(const QByteArray& rawData, const QString& path, QStri
          {kFormat, kVersion, kName, kGraph, kDataset, kSplit, kPreprocessing, kTraining})
         extra.remove(key);
 
-    m_graph->loadJson(scratch.toJson(), kGraph, nullptr);
+    m_graph->replaceWith(scratch);
     m_name = name.toString();
     m_filePath = path.isEmpty() ? QString() : QFileInfo(path).absoluteFilePath();
     m_dataset = absolutePaths(sections[0], projectDirectory());
