@@ -110,6 +110,7 @@ private Q_SLOTS:
     void shapeContextFromSettings();
     void byteOrderMarkAndUnknownKeys();
     void movedFromProjectIsEmpty();
+    void resetKeepsTheGraphObject();
 };
 
 void TestProjectFile::exampleProject() {
@@ -636,6 +637,35 @@ void TestProjectFile::movedFromProjectIsEmpty() {
     QVERIFY(project.graph().isEmpty()); // NOLINT(bugprone-use-after-move): documented state
     project = std::move(taken);
     QCOMPARE(project.graph().nodeCount(), 6);
+}
+
+void TestProjectFile::resetKeepsTheGraphObject() {
+    Project project;
+    QString error;
+    QVERIFY(project.load(kExample, &error));
+    const Graph* graph = &project.graph();
+    QSignalSpy removed(graph, &Graph::nodeRemoved);
+    project.reset();
+    QCOMPARE(&project.graph(), graph);
+    QCOMPARE(removed.count(), 6);
+    QVERIFY(project.graph().isEmpty());
+    QVERIFY(project.name().isEmpty());
+    QVERIFY(project.filePath().isEmpty());
+    QVERIFY(project.dataset().isEmpty());
+    QVERIFY(project.training().isEmpty());
+    QCOMPARE(project.toJson(QString()), QByteArray("{\n"
+                                                   "    \"format\": \"torchcanvas-project\",\n"
+                                                   "    \"version\": 1,\n"
+                                                   "    \"name\": \"\",\n"
+                                                   "    \"graph\": {\n"
+                                                   "        \"nodes\": [],\n"
+                                                   "        \"links\": []\n"
+                                                   "    },\n"
+                                                   "    \"dataset\": {},\n"
+                                                   "    \"split\": {},\n"
+                                                   "    \"preprocessing\": {},\n"
+                                                   "    \"training\": {}\n"
+                                                   "}\n"));
 }
 
 QTEST_GUILESS_MAIN(TestProjectFile)

@@ -143,6 +143,18 @@ Project& Project::operator=(Project&& other) {
     return *this;
 }
 
+void Project::reset() {
+    m_graph->clear();
+    m_name.clear();
+    m_filePath.clear();
+    m_dataset = {};
+    m_split = {};
+    m_preprocessing = {};
+    m_training = {};
+    m_extra = {};
+    m_loadWarnings.clear();
+}
+
 QString Project::projectDirectory() const {
     return m_filePath.isEmpty() ? QString() : QFileInfo(m_filePath).absolutePath();
 }
