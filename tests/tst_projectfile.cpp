@@ -111,6 +111,7 @@ private Q_SLOTS:
     void byteOrderMarkAndUnknownKeys();
     void movedFromProjectIsEmpty();
     void resetKeepsTheGraphObject();
+    void placeholdersInUserTextAreNotExpanded();
 };
 
 void TestProjectFile::exampleProject() {
@@ -666,6 +667,25 @@ void TestProjectFile::resetKeepsTheGraphObject() {
                                                    "    \"preprocessing\": {},\n"
                                                    "    \"training\": {}\n"
                                                    "}\n"));
+}
+
+// A path or a name from the file containing "%1" must appear verbatim in messages.
+void TestProjectFile::placeholdersInUserTextAreNotExpanded() {
+    Project project;
+    QString error;
+    QVERIFY(!project.loadFromData("{\n x", QStringLiteral("/p/100%2 done %1.tcproj"), &error));
+    QCOMPARE(error, QStringLiteral("/p/100%2 done %1.tcproj: line 2, column 3: JSON syntax error: "
+                                   "unterminated object"));
+    QVERIFY(project.loadFromData(
+        R"({"format": "torchcanvas-project", "version": 1, "graph": {"nodes": [
+            {"id": 1, "type": "X%1%2"}, {"id": 2, "type": "Dense"}], "links": [
+            {"id": 1, "from": {"node": 2, "port": 0}, "to": {"node": 1, "port": 99}}]}})",
+        QStringLiteral("/p/%2.tcproj"), &error));
+    QCOMPARE(project.loadWarnings(),
+             QStringList{QStringLiteral("/p/%2.tcproj: graph.links[0] (link 1) was dropped: X%1%2 "
+                                        "#1 has no input port 99")});
+    QCOMPARE(project.graph().canLink({2, 0}, {1, 0}),
+             QStringLiteral("X%1%2 (#1) is an unknown component"));
 }
 
 QTEST_GUILESS_MAIN(TestProjectFile)
