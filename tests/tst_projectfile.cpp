@@ -676,14 +676,19 @@ void TestProjectFile::placeholdersInUserTextAreNotExpanded() {
     QVERIFY(!project.loadFromData("{\n x", QStringLiteral("/p/100%2 done %1.tcproj"), &error));
     QCOMPARE(error, QStringLiteral("/p/100%2 done %1.tcproj: line 2, column 3: JSON syntax error: "
                                    "unterminated object"));
-    QVERIFY(project.loadFromData(
-        R"({"format": "torchcanvas-project", "version": 1, "graph": {"nodes": [
+    QVERIFY2(project.loadFromData(
+                 R"({"format": "torchcanvas-project", "version": 1, "graph": {"nodes": [
             {"id": 1, "type": "X%1%2"}, {"id": 2, "type": "Dense"}], "links": [
-            {"id": 1, "from": {"node": 2, "port": 0}, "to": {"node": 1, "port": 99}}]}})",
-        QStringLiteral("/p/%2.tcproj"), &error));
+            {"id": 1, "from": {"node": 2, "port": 0}, "to": {"node": 1, "port": 9}},
+            {"id": 2, "from": {"node": 2, "port": 0}, "to": {"node": 9, "port": 0}}]}})",
+                 QStringLiteral("/p/%2.tcproj"), &error),
+             qPrintable(error));
     QCOMPARE(project.loadWarnings(),
-             QStringList{QStringLiteral("/p/%2.tcproj: graph.links[0] (link 1) was dropped: X%1%2 "
-                                        "#1 has no input port 99")});
+             QStringList{QStringLiteral("/p/%2.tcproj: graph.links[1] (link 2) was dropped: it "
+                                        "ends at node #9, which does not exist")});
+    QVERIFY(project.validate().problems.contains(
+        Problem{Severity::Error, 1, PortSide::None, -1,
+                QStringLiteral("unknown component 'X%1%2'; this version cannot build it")}));
     QCOMPARE(project.graph().canLink({2, 0}, {1, 0}),
              QStringLiteral("X%1%2 (#1) is an unknown component"));
 }
