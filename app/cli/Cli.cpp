@@ -1,8 +1,11 @@
 #include "app/cli/Cli.h"
 
 #include "app/cli/Commands.h"
+#include "core/data/DatasetTable.h"
 
 #include <cstdio>
+#include <QDirIterator>
+#include <QFileInfo>
 #include <QRegularExpression>
 #include <QTextStream>
 
@@ -61,6 +64,32 @@ int fail(const QString& command, const QString& reason, int code) {
                                              : QStringLiteral("torchcanvas ") + command;
     err() << prefix << ": " << reason.simplified() << Qt::endl;
     return code;
+}
+
+QStringList collectImageFiles(const QStringList& inputs, QStringList* problems) {
+    QStringList files;
+    for (const QString& input : inputs) {
+        const QFileInfo info(input);
+        if (info.isFile()) {
+            files << info.absoluteFilePath();
+        } else if (info.isDir()) {
+            QStringList found;
+            QDirIterator it(info.absoluteFilePath(), QDir::Files | QDir::Readable,
+                            QDirIterator::Subdirectories | QDirIterator::FollowSymlinks);
+            while (it.hasNext()) {
+                const QString path = it.next();
+                if (tc::data::hasImageExtension(path))
+                    found << path;
+            }
+            found.sort();
+            if (found.isEmpty() && problems)
+                *problems << QStringLiteral("%1: no image files in this folder").arg(input);
+            files << found;
+        } else if (problems) {
+            *problems << QStringLiteral("%1: no such file or folder").arg(input);
+        }
+    }
+    return files;
 }
 
 std::optional<int> parse(QCommandLineParser& parser, const QString& command,

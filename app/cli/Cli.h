@@ -36,6 +36,11 @@ QTextStream& err();
 /// Prints "torchcanvas <command>: <reason>" on one line to stderr and returns `code`.
 int fail(const QString& command, const QString& reason, int code = ExitFailure);
 
+/// Image files named by `inputs`: files as given, folders searched recursively for files
+/// with an image extension (sorted, so runs are reproducible). Inputs that do not exist are
+/// reported in `problems` and skipped.
+QStringList collectImageFiles(const QStringList& inputs, QStringList* problems);
+
 /// Parses `arguments` (with "torchcanvas <command>" prepended for the parser) after adding
 /// --help. Returns an exit code when the command should stop now (help printed: 0; a bad
 /// command line: a one-line reason and ExitUsage), std::nullopt to carry on.
