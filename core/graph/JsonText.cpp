@@ -1,0 +1,145 @@
+#include "core/graph/JsonText.h"
+
+#include <algorithm>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonValue>
+
+namespace tc::graph {
+
+namespace {
+
+constexpr int IndentWidth = 4;
+/// Containers of scalars up to this many characters are written on one line.
+constexpr int InlineLimit = 80;
+
+bool isScalar(const QJsonValue& value) {
+    return !value.isArray() && !value.isObject();
+}
+
+/// A scalar exactly as QJsonDocument writes it: Qt's number formatting and string escaping,
+/// so that a second write of a re-read file matches the first.
+QByteArray scalarText(const QJsonValue& value) {
+    const QByteArray wrapped = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+    return wrapped.mid(1, wrapped.size() - 2);
+}
+
+QByteArray keyText(const QString& key) {
+    return scalarText(QJsonValue(key));
+}
+
+QStringList orderedKeys(const QJsonObject& object, const QString& path,
+                        const JsonText::KeyOrder& order) {
+    QStringList keys;
+    if (order) {
+        for (const QString& key : order(path)) {
+            if (object.contains(key) && !keys.contains(key))
+                keys.append(key);
+        }
+    }
+    QStringList rest = object.keys(); // already sorted by QJsonObject
+    for (const QString& key : rest) {
+        if (!keys.contains(key))
+            keys.append(key);
+    }
+    return keys;
+}
+
+QString childPath(const QString& path, const QString& key) {
+    return path.isEmpty() ? key : path + QLatin1Char('.') + key;
+}
+
+/// One-line form when the container holds only scalars and is short; empty otherwise.
+QByteArray inlineForm(const QJsonValue& value, const QString& path,
+                      const JsonText::KeyOrder& order) {
+    QByteArray text;
+    if (value.isArray()) {
+        const QJsonArray array = value.toArray();
+        text += '[';
+        for (int i = 0; i < array.size(); ++i) {
+            if (!isScalar(array.at(i)))
+                return {};
+            if (i > 0)
+                text += ", ";
+            text += scalarText(array.at(i));
+        }
+        text += ']';
+    } else {
+        const QJsonObject object = value.toObject();
+        text += '{';
+        bool first = true;
+        for (const QString& key : orderedKeys(object, path, order)) {
+            const QJsonValue member = object.value(key);
+            if (!isScalar(member))
+                return {};
+            if (!first)
+                text += ", ";
+            first = false;
+            text += keyText(key) + ": " + scalarText(member);
+        }
+        text += '}';
+    }
+    return text.size() <= InlineLimit ? text : QByteArray();
+}
+
+void writeValue(QByteArray& out, const QJsonValue& value, const QString& path, int depth,
+                const JsonText::KeyOrder& order) {
+    if (isScalar(value)) {
+        out += scalarText(value);
+        return;
+    }
+    const QByteArray oneLine = inlineForm(value, path, order);
+    if (!oneLine.isEmpty()) {
+        out += oneLine;
+        return;
+    }
+    const QByteArray inner((depth + 1) * IndentWidth, ' ');
+    const QByteArray outer(depth * IndentWidth, ' ');
+    if (value.isArray()) {
+        const QJsonArray array = value.toArray();
+        out += "[\n";
+        for (int i = 0; i < array.size(); ++i) {
+            out += inner;
+            writeValue(out, array.at(i), path + QStringLiteral("[]"), depth + 1, order);
+            out += i + 1 < array.size() ? ",\n" : "\n";
+        }
+        out += outer + ']';
+        return;
+    }
+    const QJsonObject object = value.toObject();
+    const QStringList keys = orderedKeys(object, path, order);
+    out += "{\n";
+    for (int i = 0; i < keys.size(); ++i) {
+        out += inner + keyText(keys[i]) + ": ";
+        writeValue(out, object.value(keys[i]), childPath(path, keys[i]), depth + 1, order);
+        out += i + 1 < keys.size() ? ",\n" : "\n";
+    }
+    out += outer + '}';
+}
+
+} // namespace
+
+JsonText::Position JsonText::position(const QByteArray& text, qint64 offset) {
+    offset = std::clamp<qint64>(offset, 0, text.size());
+    Position result;
+    for (qint64 i = 0; i < offset; ++i) {
+        const auto byte = static_cast<unsigned char>(text[i]);
+        if (byte == '\n') {
+            ++result.line;
+            result.column = 1;
+        } else if ((byte & 0xC0) != 0x80) {
+            // UTF-8 continuation bytes belong to the character before them.
+            ++result.column;
+        }
+    }
+    return result;
+}
+
+QByteArray JsonText::write(const QJsonObject& root, const KeyOrder& order) {
+    QByteArray out;
+    writeValue(out, root, QString(), 0, order);
+    out += '\n';
+    return out;
+}
+
+} // namespace tc::graph

@@ -1,0 +1,358 @@
+#include "core/graph/Validation.h"
+
+#include "core/graph/ComponentRegistry.h"
+
+#include <algorithm>
+#include <QHash>
+#include <QSet>
+
+namespace tc::graph {
+
+namespace {
+
+/// Strongly connected components with more than one node: exactly the nodes that lie on a
+/// cycle (self links cannot exist). Tarjan's algorithm with an explicit stack, because a
+/// hostile file may hold a chain long enough to overflow the call stack.
+QList<QList<NodeId>> cyclicComponents(const Graph& graph) {
+    QHash<NodeId, QList<NodeId>> successors;
+    for (LinkId id : graph.linkIds()) {
+        const Link* link = graph.findLink(id);
+        successors[link->from.node].append(link->to.node);
+    }
+
+    QHash<NodeId, int> index;
+    QHash<NodeId, int> lowLink;
+    QSet<NodeId> onStack;
+    QList<NodeId> stack;
+    QList<QList<NodeId>> result;
+    int counter = 0;
+
+    struct Frame {
+        NodeId node;
+        int next; // index of the next successor to visit
+    };
+    for (NodeId root : graph.nodeIds()) {
+        if (index.contains(root))
+            continue;
+        QList<Frame> frames{{root, 0}};
+        index[root] = lowLink[root] = counter++;
+        stack.append(root);
+        onStack.insert(root);
+        while (!frames.isEmpty()) {
+            Frame& frame = frames.last();
+            const QList<NodeId> next = successors.value(frame.node);
+            if (frame.next < next.size()) {
+                const NodeId successor = next[frame.next++];
+                if (!index.contains(successor)) {
+                    index[successor] = lowLink[successor] = counter++;
+                    stack.append(successor);
+                    onStack.insert(successor);
+                    frames.append({successor, 0});
+                } else if (onStack.contains(successor)) {
+                    lowLink[frame.node] = std::min(lowLink[frame.node], index[successor]);
+                }
+                continue;
+            }
+            const NodeId node = frame.node;
+            frames.removeLast();
+            if (!frames.isEmpty())
+                lowLink[frames.last().node] = std::min(lowLink[frames.last().node], lowLink[node]);
+            if (lowLink[node] == index[node]) {
+                QList<NodeId> component;
+                NodeId member = InvalidId;
+                do {
+                    member = stack.takeLast();
+                    onStack.remove(member);
+                    component.append(member);
+                } while (member != node);
+                if (component.size() > 1) {
+                    std::sort(component.begin(), component.end());
+                    result.append(component);
+                }
+            }
+        }
+    }
+    return result;
+}
+
+/// Union-find over the undirected links: the weakly connected components.
+class Components {
+public:
+    explicit Components(const Graph& graph) {
+        for (NodeId id : graph.nodeIds())
+            m_parent.insert(id, id);
+        for (LinkId id : graph.linkIds()) {
+            const Link* link = graph.findLink(id);
+            unite(link->from.node, link->to.node);
+        }
+    }
+    NodeId root(NodeId node) {
+        NodeId current = node;
+        while (m_parent.value(current) != current)
+            current = m_parent.value(current);
+        // Path compression keeps later look-ups flat.
+        while (m_parent.value(node) != current) {
+            const NodeId next = m_parent.value(node);
+            m_parent[node] = current;
+            node = next;
+        }
+        return current;
+    }
+
+private:
+    void unite(NodeId a, NodeId b) {
+        const NodeId rootA = root(a);
+        const NodeId rootB = root(b);
+        if (rootA != rootB)
+            m_parent[std::max(rootA, rootB)] = std::min(rootA, rootB);
+    }
+    QHash<NodeId, NodeId> m_parent;
+};
+
+QString idList(const QList<NodeId>& ids) {
+    QStringList parts;
+    for (NodeId id : ids)
+        parts.append(QLatin1Char('#') + QString::number(id));
+    return parts.join(QStringLiteral(", "));
+}
+
+} // namespace
+
+QString severityName(Severity severity) {
+    return severity == Severity::Error ? QStringLiteral("error") : QStringLiteral("warning");
+}
+
+int Validation::errorCount() const {
+    return static_cast<int>(std::count_if(problems.begin(), problems.end(), [](const Problem& p) {
+        return p.severity == Severity::Error;
+    }));
+}
+
+int Validation::warningCount() const {
+    return static_cast<int>(problems.size()) - errorCount();
+}
+
+QList<Problem> Validation::problemsFor(NodeId node) const {
+    QList<Problem> result;
+    for (const Problem& problem : problems) {
+        if (problem.node == node)
+            result.append(problem);
+    }
+    return result;
+}
+
+Validation validate(const Graph& graph, const ShapeContext& context) {
+    const ComponentRegistry& registry = ComponentRegistry::instance();
+    Validation result;
+    auto report = [&](Severity severity, NodeId node, const QString& message,
+                      PortSide side = PortSide::None, int port = -1) {
+        result.problems.append(Problem{severity, node, side, port, message});
+    };
+
+    // Nodes whose own definition is broken: no shape is inferred for them (nor downstream),
+    // so that one mistake does not cascade into a screenful of follow-up errors.
+    QSet<NodeId> broken;
+
+    for (NodeId id : graph.nodeIds()) {
+        const Node* node = graph.findNode(id);
+        const ComponentSpec* spec = registry.find(node->type);
+        if (!spec) {
+            report(Severity::Error, id,
+                   QStringLiteral("unknown component '%1'; this version cannot build it")
+                       .arg(node->type));
+            broken.insert(id);
+            continue;
+        }
+        for (const ParameterSpec& parameter : spec->parameters) {
+            const auto found = node->parameters.constFind(parameter.name);
+            if (found == node->parameters.constEnd())
+                continue; // the default applies
+            const QString message = parameter.check(*found);
+            if (!message.isEmpty()) {
+                report(Severity::Error, id, message);
+                broken.insert(id);
+            }
+        }
+        for (auto it = node->parameters.constBegin(); it != node->parameters.constEnd(); ++it) {
+            if (!spec->parameter(it.key())) {
+                report(Severity::Warning, id,
+                       QStringLiteral("unknown parameter '%1' is ignored").arg(it.key()));
+            }
+        }
+        for (int port = 0; port < spec->inputs.size(); ++port) {
+            const int links = static_cast<int>(graph.linksInto({id, port}).size());
+            const QString portName = spec->inputs[port].name;
+            if (links == 0) {
+                report(Severity::Error, id,
+                       QStringLiteral("input '%1' is not connected").arg(portName), PortSide::Input,
+                       port);
+            } else if (links > 1) {
+                report(Severity::Error, id,
+                       QStringLiteral("input '%1' has %2 links; it accepts one")
+                           .arg(portName)
+                           .arg(links),
+                       PortSide::Input, port);
+            }
+        }
+    }
+
+    const QList<NodeId> inputs = graph.nodesOfType(component::Input);
+    const QList<NodeId> outputs = graph.nodesOfType(component::Output);
+    if (inputs.isEmpty())
+        report(Severity::Error, InvalidId, QStringLiteral("the model has no Input"));
+    if (inputs.size() > 1) {
+        for (NodeId id : inputs) {
+            report(Severity::Error, id,
+                   QStringLiteral("more than one Input (%1); a model has exactly one")
+                       .arg(idList(inputs)));
+        }
+    }
+    if (outputs.isEmpty())
+        report(Severity::Error, InvalidId, QStringLiteral("the model has no Output"));
+    if (outputs.size() > 1) {
+        for (NodeId id : outputs) {
+            report(Severity::Error, id,
+                   QStringLiteral("more than one Output (%1); a model has exactly one")
+                       .arg(idList(outputs)));
+        }
+    }
+
+    for (const QList<NodeId>& cycle : cyclicComponents(graph)) {
+        for (NodeId id : cycle) {
+            report(Severity::Error, id,
+                   QStringLiteral("is part of a cycle (%1); links must flow one way, from Input "
+                                  "to Output")
+                       .arg(idList(cycle)));
+        }
+    }
+
+    // Shapes, in dependency order; nodes on or behind a cycle are not in the order and keep
+    // an unknown shape.
+    for (NodeId id : graph.nodeIds())
+        result.shapes.insert(id, Shape());
+    for (NodeId id : graph.topologicalOrder()) {
+        if (broken.contains(id))
+            continue;
+        const Node* node = graph.findNode(id);
+        const ComponentSpec* spec = registry.find(node->type);
+        Shape input;
+        if (!spec->inputs.isEmpty()) {
+            const QList<LinkId> links = graph.linksInto({id, 0});
+            if (links.size() != 1)
+                continue; // reported above
+            const Link* link = graph.findLink(links.first());
+            input = result.shapes.value(link->from.node);
+            if (input.isEmpty())
+                continue; // an upstream problem, reported there
+        }
+        const QVariantMap parameters = spec->effectiveParameters(node->parameters);
+        QString error;
+        const Shape output = inferOutputShape(node->type, parameters, input, context, &error);
+        if (output.isEmpty()) {
+            report(Severity::Error, id, error,
+                   spec->inputs.isEmpty() ? PortSide::None : PortSide::Input,
+                   spec->inputs.isEmpty() ? -1 : 0);
+        }
+        result.shapes.insert(id, output);
+    }
+
+    // Softmax turns scores into probabilities; anywhere but the last layer it squashes the
+    // features the next layer learns from.
+    for (NodeId id : graph.nodesOfType(component::Dense)) {
+        if (broken.contains(id))
+            continue;
+        const Node* node = graph.findNode(id);
+        const QString activation = registry.find(component::Dense)
+                                       ->effectiveParameters(node->parameters)
+                                       .value(QStringLiteral("activation"))
+                                       .toString();
+        bool feedsOutput = false;
+        bool feedsOther = false;
+        for (LinkId linkId : graph.outputLinks(id)) {
+            const Node* target = graph.findNode(graph.findLink(linkId)->to.node);
+            (target->type == component::Output ? feedsOutput : feedsOther) = true;
+        }
+        if (activation == QLatin1String("softmax") && feedsOther) {
+            report(Severity::Error, id,
+                   QStringLiteral("softmax belongs only on the last layer (the one linked to "
+                                  "Output); use another activation here"));
+        }
+        if (feedsOutput && activation != QLatin1String("softmax") &&
+            activation != QLatin1String("none")) {
+            report(Severity::Warning, id,
+                   QStringLiteral("the last layer uses the %1 activation, which distorts class "
+                                  "scores; use none or softmax")
+                       .arg(activation));
+        }
+    }
+
+    // Islands: everything not connected (ignoring direction) to the model's Output, or to its
+    // Input when there is no Output, is left out of the built model.
+    Components components(graph);
+    NodeId anchor = InvalidId;
+    if (!outputs.isEmpty())
+        anchor = outputs.first();
+    else if (!inputs.isEmpty())
+        anchor = inputs.first();
+    const NodeId mainRoot = anchor == InvalidId ? InvalidId : components.root(anchor);
+    for (NodeId id : graph.nodeIds()) {
+        const bool inMain = mainRoot == InvalidId || components.root(id) == mainRoot;
+        if (!inMain) {
+            report(Severity::Warning, id,
+                   QStringLiteral("is not connected to the rest of the model and is ignored"));
+            continue;
+        }
+        const ComponentSpec* spec = registry.find(graph.findNode(id)->type);
+        if (!spec)
+            continue;
+        for (int port = 0; port < spec->outputs.size(); ++port) {
+            bool used = false;
+            for (LinkId linkId : graph.outputLinks(id))
+                used = used || graph.findLink(linkId)->from.port == port;
+            if (!used) {
+                report(Severity::Warning, id,
+                       QStringLiteral("output '%1' is not connected to anything")
+                           .arg(spec->outputs[port].name),
+                       PortSide::Output, port);
+            }
+        }
+    }
+
+    // Facts from the project's settings.
+    if (context.dataset == ShapeContext::Dataset::Missing) {
+        const QString message =
+            QStringLiteral("the data set '%1' does not exist (yet); training needs it")
+                .arg(context.datasetPath);
+        if (inputs.isEmpty())
+            report(Severity::Warning, InvalidId, message);
+        for (NodeId id : inputs)
+            report(Severity::Warning, id, message);
+    }
+    const ComponentSpec* inputSpec = registry.find(component::Input);
+    for (NodeId id : inputs) {
+        if (broken.contains(id))
+            continue;
+        const QVariantMap parameters =
+            inputSpec->effectiveParameters(graph.findNode(id)->parameters);
+        const Shape own = {parameters.value(QStringLiteral("channels")).toInt(),
+                           parameters.value(QStringLiteral("height")).toInt(),
+                           parameters.value(QStringLiteral("width")).toInt()};
+        const Shape actual = result.shapes.value(id);
+        if (!actual.isEmpty() && own != actual) {
+            report(Severity::Warning, id,
+                   QStringLiteral("its size %1 differs from the data set settings, %2, which "
+                                  "are used")
+                       .arg(shapeToString(own), shapeToString(actual)));
+        }
+    }
+
+    std::stable_sort(result.problems.begin(), result.problems.end(),
+                     [](const Problem& a, const Problem& b) {
+                         if (a.node != b.node)
+                             return a.node < b.node;
+                         return a.severity == Severity::Error && b.severity == Severity::Warning;
+                     });
+    return result;
+}
+
+} // namespace tc::graph
