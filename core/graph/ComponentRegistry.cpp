@@ -38,14 +38,20 @@ bool isNumber(const QVariant& value) {
 QString displayValue(const QVariant& value) {
     if (!value.isValid())
         return QStringLiteral("nothing");
-    if (value.typeId() == QMetaType::QString)
-        return QLatin1Char('\'') + value.toString() + QLatin1Char('\'');
+    // Messages stay one readable line even for a hostile file's megabyte-long value.
+    constexpr int Longest = 40;
+    if (value.typeId() == QMetaType::QString) {
+        QString text = value.toString();
+        if (text.size() > Longest)
+            text = text.left(Longest - 3) + QStringLiteral("...");
+        return QLatin1Char('\'') + text + QLatin1Char('\'');
+    }
     const QJsonValue json = QJsonValue::fromVariant(value);
     QByteArray text = QJsonDocument(QJsonArray{json}).toJson(QJsonDocument::Compact);
     // Strip the surrounding "[" and "]" that made it a valid document.
     text = text.mid(1, text.size() - 2);
-    if (text.size() > 40)
-        text = text.left(37) + "...";
+    if (text.size() > Longest)
+        text = text.left(Longest - 3) + "...";
     return QString::fromUtf8(text);
 }
 
@@ -512,8 +518,11 @@ QStringList ComponentRegistry::categories() const {
 
 QString ComponentRegistry::describe(const QString& type, const QVariantMap& parameters) {
     const ComponentSpec* spec = instance().find(type);
-    if (!spec)
-        return type;
+    if (!spec) {
+        // An unknown type comes from a file and may be anything; keep labels one short line.
+        constexpr int Longest = 60;
+        return type.size() <= Longest ? type : type.left(Longest - 3) + QStringLiteral("...");
+    }
     // Valid values only: a label must never show garbage from a hand-edited file.
     auto value = [&](const QString& name) -> QVariant {
         const ParameterSpec* parameter = spec->parameter(name);

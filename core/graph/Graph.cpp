@@ -59,6 +59,21 @@ QJsonObject portRefToJson(const PortRef& ref) {
     return QJsonObject{{QStringLiteral("node"), ref.node}, {QStringLiteral("port"), ref.port}};
 }
 
+/// A value as it comes back from a project file (an int becomes a qlonglong, a list a
+/// QVariantList…). Values no declared parameter claims are stored in this form, so that saving
+/// and loading, or deleting and restoring a node, gives back exactly the same QVariant.
+QVariant jsonNormalForm(const QVariant& value) {
+    if (!value.isValid())
+        return value;
+    return QJsonValue::fromVariant(value).toVariant();
+}
+
+/// A type name from a file, as it appears in messages: one short line at most.
+QString shortName(const QString& type) {
+    constexpr int Longest = 60;
+    return type.size() <= Longest ? type : type.left(Longest - 3) + QStringLiteral("...");
+}
+
 /// The number of input/output ports of a node type; MaxPorts for an unknown type, whose ports
 /// are unknown but whose links are kept so that nothing of a newer file is lost.
 int portCount(const QString& type, bool output) {
@@ -85,13 +100,13 @@ QString linkStructureProblem(const Link& link, const QMap<NodeId, Node>& nodes,
         return QStringLiteral("it links node #%1 to itself").arg(link.from.node);
     if (link.from.port < 0 || link.from.port >= portCount(from->type, true)) {
         return QStringLiteral("%1 #%2 has no output port %3")
-            .arg(from->type)
+            .arg(shortName(from->type))
             .arg(from->id)
             .arg(link.from.port);
     }
     if (link.to.port < 0 || link.to.port >= portCount(to->type, false)) {
         return QStringLiteral("%1 #%2 has no input port %3")
-            .arg(to->type)
+            .arg(shortName(to->type))
             .arg(to->id)
             .arg(link.to.port);
     }
@@ -313,13 +328,11 @@ QList<NodeId> Graph::topologicalOrder(bool* acyclic) const {
 
 QVariantMap Graph::canonicalParameters(const QString& type, const QVariantMap& parameters) const {
     const ComponentSpec* spec = ComponentRegistry::instance().find(type);
-    if (!spec)
-        return parameters;
     QVariantMap result;
     for (auto it = parameters.constBegin(); it != parameters.constEnd(); ++it) {
-        const ParameterSpec* parameter = spec->parameter(it.key());
+        const ParameterSpec* parameter = spec ? spec->parameter(it.key()) : nullptr;
         const QVariant canonical = parameter ? parameter->coerce(it.value()) : QVariant();
-        result.insert(it.key(), canonical.isValid() ? canonical : it.value());
+        result.insert(it.key(), canonical.isValid() ? canonical : jsonNormalForm(it.value()));
     }
     return result;
 }
@@ -342,7 +355,9 @@ bool Graph::insertNode(const Node& node, QString* reason) {
     const QString problem = nodeProblem(node, m_nodes);
     if (!problem.isEmpty())
         return fail(reason, problem);
-    m_nodes.insert(node.id, node);
+    Node stored = node;
+    stored.parameters = canonicalParameters(node.type, node.parameters);
+    m_nodes.insert(node.id, stored);
     m_nextNodeId = std::max(m_nextNodeId, node.id + 1);
     Q_EMIT nodeAdded(node.id);
     Q_EMIT changed();
@@ -470,6 +485,24 @@ void Graph::clear() {
         m_nodes.remove(id);
         Q_EMIT nodeRemoved(id);
     }
+    Q_EMIT changed();
+}
+
+void Graph::replaceWith(const Graph& other) {
+    if (&other == this)
+        return;
+    clear();
+    for (const Node& node : other.m_nodes) {
+        m_nodes.insert(node.id, node);
+        Q_EMIT nodeAdded(node.id);
+    }
+    for (const Link& link : other.m_links) {
+        m_links.insert(link.id, link);
+        indexLink(link);
+        Q_EMIT linkAdded(link.id);
+    }
+    m_nextNodeId = std::max(m_nextNodeId, other.m_nextNodeId);
+    m_nextLinkId = std::max(m_nextLinkId, other.m_nextLinkId);
     Q_EMIT changed();
 }
 
@@ -736,6 +769,7 @@ bool Graph::loadJson(const QJsonObject& json, const QString& where, QString* err
     }
     QSet<LinkId> linkIds;
     EndpointSet existing;
+    LinkId largestLinkId = 0;
     for (int i = 0; i < parsed->links.size(); ++i) {
         const Link& link = parsed->links[i];
         if (linkIds.contains(link.id)) {
@@ -744,6 +778,7 @@ bool Graph::loadJson(const QJsonObject& json, const QString& where, QString* err
                 prefix + QStringLiteral("links[%1]: link id %2 is used twice").arg(i).arg(link.id));
         }
         linkIds.insert(link.id);
+        largestLinkId = std::max(largestLinkId, link.id);
         QString problem = linkStructureProblem(link, nodes, links);
         if (problem.isEmpty() && existing.contains(endpoints(link)))
             problem = QStringLiteral("it duplicates an earlier link");
@@ -769,9 +804,10 @@ bool Graph::loadJson(const QJsonObject& json, const QString& where, QString* err
     for (const Link& link : std::as_const(links)) {
         m_links.insert(link.id, link);
         indexLink(link);
-        m_nextLinkId = std::max(m_nextLinkId, link.id + 1);
         Q_EMIT linkAdded(link.id);
     }
+    // Ids of dropped links are not handed out either: a later file version may mean them.
+    m_nextLinkId = std::max(m_nextLinkId, largestLinkId + 1);
     Q_EMIT changed();
     return true;
 }

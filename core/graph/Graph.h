@@ -151,8 +151,9 @@ public:
     /// is exhausted.
     NodeId addNode(const QString& type, const QPointF& position = {},
                    const QVariantMap& parameters = {});
-    /// Adds `node` with its own id (redo, restore, loading). Fails with a reason when the id is
-    /// out of range or taken, the type is empty or the position is not finite.
+    /// Adds `node` with its own id (redo, restore, loading), parameters in canonical form as
+    /// in setParameter(). Fails with a reason when the id is out of range or taken, the type
+    /// is empty or the position is not finite.
     bool insertNode(const Node& node, QString* reason = nullptr);
     /// Removes the node and every link touching it (linkRemoved for each, then nodeRemoved).
     /// Returns the fragment restore() needs to bring all of it back; empty when absent.
@@ -166,10 +167,10 @@ public:
     bool insertLink(const Link& link, QString* reason = nullptr);
     /// Removes a link; returns it (for insertLink) or nothing when absent.
     std::optional<Link> removeLink(LinkId id);
-    /// Sets one parameter (coerced to its declared type when possible; kept as given
-    /// otherwise, for validation to report). An invalid QVariant removes the parameter.
-    /// Returns the previous value (invalid when there was none), so that
-    /// setParameter(id, name, old) undoes it. No signal when nothing changes.
+    /// Sets one parameter: coerced to its declared type when possible, otherwise kept in the
+    /// form a JSON round trip gives (an int becomes a qlonglong) for validation to report. An
+    /// invalid QVariant removes the parameter. Returns the previous value (invalid when there was
+    /// none), so that setParameter(id, name, old) undoes it. No signal when nothing changes.
     QVariant setParameter(NodeId id, const QString& name, const QVariant& value);
     /// Replaces all parameters; returns the previous map.
     QVariantMap setParameters(NodeId id, const QVariantMap& parameters);
@@ -177,6 +178,9 @@ public:
     QPointF moveNode(NodeId id, const QPointF& position);
     /// Removes everything (signals for each link and node). Ids are not reset.
     void clear();
+    /// Replaces everything with a copy of `other`'s nodes and links, same ids (signals as for
+    /// clear(), then nodeAdded and linkAdded for each). The next ids only grow.
+    void replaceWith(const Graph& other);
 
     // ---- JSON ----------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 #include "core/graph/JsonText.h"
 
 #include <algorithm>
+#include <cmath>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonValue>
@@ -19,9 +20,46 @@ bool isScalar(const QJsonValue& value) {
 
 /// A scalar exactly as QJsonDocument writes it: Qt's number formatting and string escaping,
 /// so that a second write of a re-read file matches the first.
-QByteArray scalarText(const QJsonValue& value) {
+QByteArray qtScalarText(const QJsonValue& value) {
     const QByteArray wrapped = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
     return wrapped.mid(1, wrapped.size() - 2);
+}
+
+/// qtScalarText(), with the common cases done directly: building a document per scalar made
+/// saving a 20 000-node graph take seconds.
+QByteArray scalarText(const QJsonValue& value) {
+    switch (value.type()) {
+    case QJsonValue::Null:
+        return QByteArrayLiteral("null");
+    case QJsonValue::Bool:
+        return value.toBool() ? QByteArrayLiteral("true") : QByteArrayLiteral("false");
+    case QJsonValue::Double: {
+        // Whole numbers within the exactly representable range print as integers in Qt too.
+        constexpr double Exact = 9007199254740992.0; // 2^53
+        const double number = value.toDouble();
+        if (std::trunc(number) == number && std::fabs(number) < Exact &&
+            !(number == 0 && std::signbit(number)))
+            return QByteArray::number(static_cast<qint64>(number));
+        return qtScalarText(value);
+    }
+    case QJsonValue::String: {
+        const QString text = value.toString();
+        QByteArray plain;
+        plain.reserve(text.size() + 2);
+        plain += '"';
+        for (QChar c : text) {
+            const char16_t unit = c.unicode();
+            // Printable ASCII other than the two characters JSON escapes.
+            if (unit < 0x20 || unit > 0x7e || unit == '"' || unit == '\\')
+                return qtScalarText(value);
+            plain += static_cast<char>(unit);
+        }
+        plain += '"';
+        return plain;
+    }
+    default:
+        return qtScalarText(value);
+    }
 }
 
 QByteArray keyText(const QString& key) {

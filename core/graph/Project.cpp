@@ -143,6 +143,18 @@ Project& Project::operator=(Project&& other) {
     return *this;
 }
 
+void Project::reset() {
+    m_graph->clear();
+    m_name.clear();
+    m_filePath.clear();
+    m_dataset = {};
+    m_split = {};
+    m_preprocessing = {};
+    m_training = {};
+    m_extra = {};
+    m_loadWarnings.clear();
+}
+
 QString Project::projectDirectory() const {
     return m_filePath.isEmpty() ? QString() : QFileInfo(m_filePath).absolutePath();
 }
@@ -306,7 +318,7 @@ bool Project::loadFromData(const QByteArray& rawData, const QString& path, QStri
          {kFormat, kVersion, kName, kGraph, kDataset, kSplit, kPreprocessing, kTraining})
         extra.remove(key);
 
-    m_graph->loadJson(scratch.toJson(), kGraph, nullptr);
+    m_graph->replaceWith(scratch);
     m_name = name.toString();
     m_filePath = path.isEmpty() ? QString() : QFileInfo(path).absoluteFilePath();
     m_dataset = absolutePaths(sections[0], projectDirectory());

@@ -56,6 +56,10 @@ public:
     Project(const Project&) = delete;
     Project& operator=(const Project&) = delete;
 
+    /// Back to a new, unsaved, empty project (File > New), keeping the same graph object so that
+    /// its observers stay connected; the graph emits its removal signals.
+    void reset();
+
     /// The model graph. The same object for the project's lifetime: load() replaces its
     /// contents (with the usual signals), so observers stay connected.
     Graph& graph() { return *m_graph; }

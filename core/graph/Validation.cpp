@@ -109,11 +109,32 @@ private:
     QHash<NodeId, NodeId> m_parent;
 };
 
+/// "#2, #3, #4", shortened for long lists: a message is one line, and a hostile file's
+/// 50 000-node cycle must not produce gigabytes of text.
 QString idList(const QList<NodeId>& ids) {
+    constexpr int Shown = 8;
     QStringList parts;
-    for (NodeId id : ids)
-        parts.append(QLatin1Char('#') + QString::number(id));
-    return parts.join(QStringLiteral(", "));
+    for (int i = 0; i < ids.size() && i < Shown; ++i)
+        parts.append(QLatin1Char('#') + QString::number(ids[i]));
+    QString text = parts.join(QStringLiteral(", "));
+    if (ids.size() > Shown)
+        text += QStringLiteral(" and %1 more").arg(ids.size() - Shown);
+    return text;
+}
+
+/// Names from a file (component types, parameter keys) as they appear in messages.
+QString shortened(const QString& text) {
+    constexpr int Longest = 60;
+    return text.size() <= Longest ? text : text.left(Longest - 3) + QStringLiteral("...");
+}
+
+/// A path for a message: long ones keep their start and their end, where the file name is.
+QString shortenedPath(const QString& path) {
+    constexpr int Head = 60;
+    constexpr int Tail = 100;
+    if (path.size() <= Head + Tail + 3)
+        return path;
+    return path.left(Head) + QStringLiteral("...") + path.right(Tail);
 }
 
 } // namespace
@@ -159,7 +180,7 @@ Validation validate(const Graph& graph, const ShapeContext& context) {
         if (!spec) {
             report(Severity::Error, id,
                    QStringLiteral("unknown component '%1'; this version cannot build it")
-                       .arg(node->type));
+                       .arg(shortened(node->type)));
             broken.insert(id);
             continue;
         }
@@ -175,8 +196,9 @@ Validation validate(const Graph& graph, const ShapeContext& context) {
         }
         for (auto it = node->parameters.constBegin(); it != node->parameters.constEnd(); ++it) {
             if (!spec->parameter(it.key())) {
-                report(Severity::Warning, id,
-                       QStringLiteral("unknown parameter '%1' is ignored").arg(it.key()));
+                report(
+                    Severity::Warning, id,
+                    QStringLiteral("unknown parameter '%1' is ignored").arg(shortened(it.key())));
             }
         }
         for (int port = 0; port < spec->inputs.size(); ++port) {
@@ -322,7 +344,7 @@ Validation validate(const Graph& graph, const ShapeContext& context) {
     if (context.dataset == ShapeContext::Dataset::Missing) {
         const QString message =
             QStringLiteral("the data set '%1' does not exist (yet); training needs it")
-                .arg(context.datasetPath);
+                .arg(shortenedPath(context.datasetPath));
         if (inputs.isEmpty())
             report(Severity::Warning, InvalidId, message);
         for (NodeId id : inputs)
