@@ -123,6 +123,7 @@ private Q_SLOTS:
     void dragFromInputLinksBackwards();
     void draggingCardsMovesTheModelAndMerges();
     void rubberBandSelects();
+    void arrowKeysNudgeTheSelection();
     void deleteSelectionWithLinksAndUndo();
     void copyPasteAndDuplicate();
     void autoLayoutFromTheMenu();
@@ -413,6 +414,26 @@ void TestCanvas::rubberBandSelects() {
     // A click on empty canvas clears it.
     dragInCanvas(window->canvasView(), QPointF(-200, 400), QPointF(-200, 400));
     QVERIFY(scene->selectedNodeIds().isEmpty());
+}
+
+void TestCanvas::arrowKeysNudgeTheSelection() {
+    const std::unique_ptr<MainWindow> window = makeWindow();
+    QVERIFY(window);
+    tc::ui::Document* document = window->document();
+    const NodeId a = document->addNode(component::Dense, {0, 0});
+    const NodeId b = document->addNode(component::Dense, {240, 0});
+    window->canvasScene()->selectNodes({a});
+    CanvasView* view = window->canvasView();
+    view->setFocus();
+    const int steps = document->undoStack()->count();
+    QTest::keyClick(view, Qt::Key_Right);
+    QTest::keyClick(view, Qt::Key_Down, Qt::ShiftModifier);
+    QCOMPARE(document->graph().node(a).position,
+             QPointF(CanvasScene::GridSize, 5 * CanvasScene::GridSize));
+    QCOMPARE(document->graph().node(b).position, QPointF(240, 0));
+    QCOMPARE(document->undoStack()->count(), steps + 1); // merged
+    document->undoStack()->undo();
+    QCOMPARE(window->canvasScene()->nodeItem(a)->pos(), QPointF(0, 0));
 }
 
 void TestCanvas::deleteSelectionWithLinksAndUndo() {

@@ -447,28 +447,52 @@ void TestMainWindow::themeMenuSwitchesPalette() {
 
 void TestMainWindow::saveScreenshots() {
     // The docs' screenshots: the example project in the editor, light and dark, and the
-    // README's main window. Written under the build tree; copied to docs/images by hand.
+    // README's main window. Written under the build tree (build/tests/output) and copied to
+    // docs/images by hand after looking at them. The project is copied next to a data set
+    // file at the place it names, so that the editor shows the state a user sees after
+    // generating the demo data.
+    QTemporaryDir workspace;
+    QVERIFY(workspace.isValid());
+    QVERIFY(QDir(workspace.path()).mkpath(QStringLiteral("resources/examples")));
+    QVERIFY(QDir(workspace.path()).mkpath(QStringLiteral("demo-data")));
+    const QString project = workspace.filePath(QStringLiteral("resources/examples/breast-cancer.tcproj"));
+    QVERIFY(QFile::copy(kExample, project));
+    {
+        QFile csv(workspace.filePath(QStringLiteral("demo-data/dataset.csv")));
+        QVERIFY(csv.open(QIODevice::WriteOnly));
+        csv.write("images,labels\n");
+    }
     const QList<std::pair<tc::ui::ThemeMode, QString>> shots = {
-        {tc::ui::ThemeMode::Light, QStringLiteral("editor.png")},
-        {tc::ui::ThemeMode::Dark, QStringLiteral("editor-dark.png")},
-        {tc::ui::ThemeMode::Light, QStringLiteral("mainwindow.png")},
+        {tc::ui::ThemeMode::Light, QStringLiteral("editor")},
+        {tc::ui::ThemeMode::Dark, QStringLiteral("editor-dark")},
     };
     for (const auto& [theme, name] : shots) {
+        QSettings().remove(QStringLiteral("mainWindow/state")); // first-run dock sizes
         MainWindow window;
         Prompts prompts;
         prompts.install(window);
         window.setThemeMode(theme);
-        window.resize(1440, 900);
+        window.resize(1680, 1050);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QVERIFY(window.openProject(kExample));
+        QVERIFY(window.openProject(project));
+        QCOMPARE(window.document()->validation().problems.size(), 0);
         // Show the inspector with the backbone, as a user looking at the model would.
         window.canvasScene()->selectNodes({2});
         QCoreApplication::processEvents();
         window.canvasView()->fitToContents();
-        const QString path = QStringLiteral(TORCHCANVAS_TEST_OUTPUT_DIR "/") + name;
-        QVERIFY(window.grab().save(path));
-        QVERIFY(QFileInfo(path).size() > 0);
+        window.statusBar()->clearMessage();
+        const QString directory = QStringLiteral(TORCHCANVAS_TEST_OUTPUT_DIR "/");
+        QVERIFY(window.grab().save(directory + name + QStringLiteral(".png")));
+        // The canvas alone at 100 %, to judge the cards at their designed size.
+        tc::ui::CanvasView* view = window.canvasView();
+        view->resetZoom();
+        view->centerOn(QPointF(360, 48));
+        QVERIFY(view->grab().save(directory + name + QStringLiteral("-canvas.png")));
+        if (theme == tc::ui::ThemeMode::Light) {
+            window.canvasView()->fitToContents();
+            QVERIFY(window.grab().save(directory + QStringLiteral("mainwindow.png")));
+        }
     }
     MainWindow reset;
     reset.setThemeMode(tc::ui::ThemeMode::System);

@@ -64,6 +64,9 @@ MainWindow::MainWindow(QWidget* parent)
     setAcceptDrops(true);
     setDocumentMode(true);
     setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
+    // Palette and inspector run the full height; the problems list sits under the canvas.
+    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
 
     const ThemeMode theme = Theme::storedMode();
     if (theme != ThemeMode::System)
@@ -114,8 +117,9 @@ MainWindow::MainWindow(QWidget* parent)
 }
 
 MainWindow::~MainWindow() {
-    // The scene and panels observe the document: detach them before it goes.
-    m_autosaver->setDocument(nullptr);
+    // The scene and panels observe the document: detach them before it goes. The recovery
+    // file stays: closeEvent() removed it if the user decided about the unsaved work.
+    m_autosaver->detach();
     m_scene->setDocument(nullptr);
     m_inspector->setDocument(nullptr);
     m_problems->setDocument(nullptr);
@@ -459,8 +463,8 @@ void MainWindow::restoreWindowState() {
     if (!restoreState(settings.value(kStateKey).toByteArray())) {
         // First run: a palette and an inspector wide enough for their content, and a short
         // problems list, leaving most of the window to the canvas.
-        resizeDocks({m_paletteDock, m_inspectorDock}, {250, 300}, Qt::Horizontal);
-        resizeDocks({m_problemsDock}, {150}, Qt::Vertical);
+        resizeDocks({m_paletteDock, m_inspectorDock}, {230, 290}, Qt::Horizontal);
+        resizeDocks({m_problemsDock}, {110}, Qt::Vertical);
     }
 }
 

@@ -255,8 +255,14 @@ void CanvasScene::applyValidation() {
         it.value()->setValidation(validation.shape(it.key()), validation.problemsFor(it.key()),
                                   classCount);
     const graph::Graph& graph = m_document->graph();
+    // An input port shows what arrives through its link, like the output it comes from.
+    for (NodeItem* node : std::as_const(m_nodes)) {
+        for (PortItem* port : node->inputPorts())
+            port->setShape({});
+    }
     for (auto it = m_links.constBegin(); it != m_links.constEnd(); ++it) {
         const graph::Link link = graph.link(it.key());
+        it.value()->toPort()->setShape(validation.shape(link.from.node));
         bool problem = false;
         for (const graph::Problem& p : validation.problemsFor(link.to.node)) {
             problem = problem || (p.severity == graph::Severity::Error &&
@@ -333,6 +339,25 @@ void CanvasScene::keyPressEvent(QKeyEvent* event) {
         }
         event->accept();
         return;
+    }
+    const QHash<int, QPointF> steps = {{Qt::Key_Left, QPointF(-GridSize, 0)},
+                                       {Qt::Key_Right, QPointF(GridSize, 0)},
+                                       {Qt::Key_Up, QPointF(0, -GridSize)},
+                                       {Qt::Key_Down, QPointF(0, GridSize)}};
+    if (steps.contains(event->key()) && m_document && !m_interaction) {
+        // Arrow keys nudge the selected cards by one grid step (Shift: five); repeated nudges
+        // of the same cards merge into one undo step like a drag.
+        const QList<graph::NodeId> selected = selectedNodeIds();
+        if (!selected.isEmpty()) {
+            const qreal factor = event->modifiers() & Qt::ShiftModifier ? 5 : 1;
+            QHash<graph::NodeId, QPointF> positions;
+            for (graph::NodeId id : selected)
+                positions.insert(id, m_document->graph().node(id).position +
+                                         steps.value(event->key()) * factor);
+            m_document->moveNodes(positions);
+            event->accept();
+            return;
+        }
     }
     QGraphicsScene::keyPressEvent(event);
 }

@@ -1,6 +1,7 @@
 #include "ui/canvas/LinkItem.h"
 
 #include "ui/canvas/CanvasScene.h"
+#include "ui/canvas/CosmeticPen.h"
 #include "ui/canvas/NodeItem.h"
 #include "ui/canvas/PortItem.h"
 
@@ -157,10 +158,7 @@ void LinkItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
             // A wide translucent band under the line marks a selected link clearly.
             QColor halo = colors.accent;
             halo.setAlphaF(0.25);
-            QPen haloPen(halo, 9.0);
-            haloPen.setCosmetic(true);
-            haloPen.setCapStyle(Qt::RoundCap);
-            painter->setPen(haloPen);
+            painter->setPen(cosmeticPen(halo, 9.0, painter));
             painter->drawPath(m_path);
         }
         if (m_problem && !isSelected())
@@ -180,10 +178,8 @@ void LinkItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
         style = Qt::DashLine;
         break;
     }
-    QPen pen(colour, width, style, Qt::RoundCap, Qt::RoundJoin);
     // Cosmetic: the line stays crisp and equally thick at every zoom level.
-    pen.setCosmetic(true);
-    painter->setPen(pen);
+    painter->setPen(cosmeticPen(colour, width, painter, style));
     painter->drawPath(m_path);
 }
 

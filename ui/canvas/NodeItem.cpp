@@ -2,6 +2,7 @@
 
 #include "core/graph/ComponentRegistry.h"
 #include "ui/canvas/CanvasScene.h"
+#include "ui/canvas/CosmeticPen.h"
 #include "ui/canvas/LinkItem.h"
 #include "ui/canvas/PortItem.h"
 #include "ui/editor/ComponentPresentation.h"
@@ -18,9 +19,9 @@ namespace {
 
 constexpr qreal kCornerRadius = 9;
 constexpr qreal kPadding = 14;
-constexpr qreal kIconSize = 30;
+constexpr qreal kIconSize = 26;
+constexpr qreal kHeaderTop = 11;
 constexpr qreal kStripWidth = 4;
-constexpr qreal kDividerY = 54;
 constexpr qreal kBadgeRadius = 9;
 /// Room around the card for the shadow, the selection halo and the badge.
 constexpr qreal kMargin = 12;
@@ -94,7 +95,6 @@ void NodeItem::setValidation(const graph::Shape& shape, const QList<graph::Probl
                              int classCount) {
     m_shape = shape;
     m_problems = problems;
-    const bool classCountChanged = classCount != m_classCount;
     m_classCount = classCount;
     for (PortItem* port : std::as_const(m_outputs))
         port->setShape(shape);
@@ -106,8 +106,6 @@ void NodeItem::setValidation(const graph::Shape& shape, const QList<graph::Probl
         }
         port->setHasProblem(problem);
     }
-    if (classCountChanged)
-        m_subtitle.clear();
     updateTexts();
     update();
 }
@@ -250,58 +248,56 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
     } else if (m_hovered) {
         border = colors.secondaryText;
     }
-    QPen borderPen(border, borderWidth);
-    borderPen.setCosmetic(true);
-    painter->setPen(borderPen);
+    painter->setPen(cosmeticPen(border, borderWidth, painter));
     painter->setBrush(Qt::NoBrush);
     painter->drawPath(outline);
 
-    // Icon, name, key parameters.
+    // Header: icon and name. Then the key parameters across the whole width (they are the
+    // longest text, "ResNet50 · frozen · avg"), a divider, and the id and output shape.
     const qreal left = kStripWidth + kPadding - 2;
-    const QRectF iconRect(left, 12, kIconSize, kIconSize);
+    const qreal right = Width - kPadding;
+    const QRectF iconRect(left, kHeaderTop, kIconSize, kIconSize);
     IconLibrary::componentRenderer(m_node.type)->render(painter, iconRect);
 
     const QFont base = canvas->font();
-    const QFont titleFont = scaledFont(base, 1.08, QFont::DemiBold);
-    const QFont subtitleFont = scaledFont(base, 0.92);
+    const QFont titleFont = scaledFont(base, 1.15, QFont::DemiBold);
+    const QFont subtitleFont = scaledFont(base, 0.95);
     const QFont smallFont = scaledFont(base, 0.85);
-    const qreal textLeft = iconRect.right() + 10;
-    const qreal textWidth = Width - textLeft - kPadding - (errors || warnings ? 8 : 0);
 
+    const qreal titleLeft = iconRect.right() + 9;
+    const qreal titleWidth = right - titleLeft - (errors || warnings ? 8 : 0);
     painter->setFont(titleFont);
     painter->setPen(colors.text);
     const QFontMetricsF titleMetrics(titleFont);
-    painter->drawText(QRectF(textLeft, 9, textWidth, titleMetrics.height()),
+    painter->drawText(QRectF(titleLeft, iconRect.top(), titleWidth, iconRect.height()),
                       Qt::AlignLeft | Qt::AlignVCenter,
-                      titleMetrics.elidedText(m_node.type, Qt::ElideRight, textWidth));
+                      titleMetrics.elidedText(m_node.type, Qt::ElideRight, titleWidth));
 
     painter->setFont(subtitleFont);
     painter->setPen(colors.secondaryText);
     const QFontMetricsF subtitleMetrics(subtitleFont);
-    painter->drawText(
-        QRectF(textLeft, 9 + titleMetrics.height() + 1, textWidth, subtitleMetrics.height()),
-        Qt::AlignLeft | Qt::AlignVCenter,
-        subtitleMetrics.elidedText(m_subtitle, Qt::ElideRight, textWidth));
+    const QRectF subtitleRect(left + 1, iconRect.bottom() + 5, right - left - 1,
+                              subtitleMetrics.height());
+    painter->drawText(subtitleRect, Qt::AlignLeft | Qt::AlignVCenter,
+                      subtitleMetrics.elidedText(m_subtitle, Qt::ElideRight, subtitleRect.width()));
 
-    // Divider, id and shape.
-    QPen dividerPen(colors.divider, 1);
-    dividerPen.setCosmetic(true);
-    painter->setPen(dividerPen);
-    painter->drawLine(QPointF(left, kDividerY), QPointF(Width - kPadding, kDividerY));
+    painter->setPen(cosmeticPen(colors.divider, 1, painter));
+    const qreal dividerY = subtitleRect.bottom() + 6;
+    painter->drawLine(QPointF(left, dividerY), QPointF(right, dividerY));
 
-    const qreal rowTop = kDividerY + 5;
-    const qreal rowHeight = Height - rowTop - 6;
+    const qreal rowTop = dividerY + 1;
+    const qreal rowHeight = Height - rowTop - 2;
     painter->setFont(smallFont);
     const QFontMetricsF smallMetrics(smallFont);
     painter->setPen(colors.faintText);
-    painter->drawText(QRectF(left, rowTop, 60, rowHeight), Qt::AlignLeft | Qt::AlignVCenter,
+    painter->drawText(QRectF(left + 1, rowTop, 60, rowHeight), Qt::AlignLeft | Qt::AlignVCenter,
                       QStringLiteral("#%1").arg(m_node.id));
 
     const QString shape = shapeText();
-    const qreal pillWidth = smallMetrics.horizontalAdvance(shape) + 16;
-    const qreal pillHeight = smallMetrics.height() + 5;
-    const QRectF pill(Width - kPadding - pillWidth, rowTop + (rowHeight - pillHeight) / 2,
-                      pillWidth, pillHeight);
+    const qreal pillWidth = smallMetrics.horizontalAdvance(shape) + 14;
+    const qreal pillHeight = smallMetrics.height() + 4;
+    const QRectF pill(right - pillWidth, rowTop + (rowHeight - pillHeight) / 2, pillWidth,
+                      pillHeight);
     painter->setPen(Qt::NoPen);
     QColor pillColour = colors.pill;
     QColor pillText = colors.pillText;
@@ -314,10 +310,9 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
     painter->drawRoundedRect(pill, pillHeight / 2, pillHeight / 2);
     painter->setPen(pillText);
     painter->drawText(pill, Qt::AlignCenter, shape);
-    const QString arrow = QStringLiteral("\u2192");
     painter->setPen(colors.faintText);
-    painter->drawText(QRectF(pill.left() - 20, pill.top(), 18, pill.height()),
-                      Qt::AlignRight | Qt::AlignVCenter, arrow);
+    painter->drawText(QRectF(pill.left() - 22, pill.top(), 18, pill.height()),
+                      Qt::AlignRight | Qt::AlignVCenter, QStringLiteral("\u2192"));
 
     // Problem badge, overlapping the top-right corner.
     if (errors || warnings) {

@@ -21,8 +21,8 @@ class PortItem;
 class NodeItem : public QGraphicsItem {
 public:
     enum { Type = UserType + 1 };
-    static constexpr qreal Width = 184;
-    static constexpr qreal Height = 84;
+    static constexpr qreal Width = 192;
+    static constexpr qreal Height = 96;
 
     explicit NodeItem(const graph::Node& node);
     ~NodeItem() override;

@@ -15,12 +15,17 @@ Autosaver::Autosaver(RecoveryStore& store, QObject* parent)
     connect(&m_timer, &QTimer::timeout, this, &Autosaver::saveNow);
 }
 
-void Autosaver::setDocument(Document* document) {
+void Autosaver::detach() {
     if (m_document) {
         m_document->disconnect(this);
         m_document->undoStack()->disconnect(this);
     }
+    m_document = nullptr;
     m_timer.stop();
+}
+
+void Autosaver::setDocument(Document* document) {
+    detach();
     m_store.discard();
     m_document = document;
     if (!document)

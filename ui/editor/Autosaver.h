@@ -24,6 +24,9 @@ public:
     /// Watches `document` (nullptr: none). The previous document's recovery file is removed:
     /// the caller replaces a document only after it was saved or deliberately discarded.
     void setDocument(Document* document);
+    /// Stops watching without touching the recovery file: for a window that goes away
+    /// without having been closed (and so without the user deciding about unsaved work).
+    void detach();
     void setInterval(int milliseconds);
     int interval() const { return m_timer.interval(); }
     /// True while a change waits for its autosave.

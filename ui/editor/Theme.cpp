@@ -11,12 +11,10 @@ namespace {
 
 constexpr auto kThemeKey = "view/theme";
 
-/// What the application looked like before the first apply(), so that System can go back to
-/// it (the platform's style and palette).
+/// The style the application started with, so that System can go back to it.
 struct SystemLook {
     bool captured = false;
     QString styleName;
-    QPalette palette;
 };
 
 SystemLook& systemLook() {
@@ -35,7 +33,6 @@ void captureSystemLook() {
         return;
     look.captured = true;
     look.styleName = QApplication::style() ? QApplication::style()->name() : QString();
-    look.palette = QApplication::palette();
 }
 
 } // namespace
@@ -59,7 +56,9 @@ void Theme::apply(ThemeMode mode) {
     case ThemeMode::System:
         if (QStyle* style = QStyleFactory::create(look.styleName))
             QApplication::setStyle(style);
-        QApplication::setPalette(look.palette);
+        // A palette with no role set resolves entirely against the platform's (or the
+        // style's) palette, and keeps following it when the desktop switches light/dark.
+        QApplication::setPalette(QPalette());
         break;
     case ThemeMode::Light:
         QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
