@@ -455,7 +455,8 @@ void TestMainWindow::saveScreenshots() {
     QVERIFY(workspace.isValid());
     QVERIFY(QDir(workspace.path()).mkpath(QStringLiteral("resources/examples")));
     QVERIFY(QDir(workspace.path()).mkpath(QStringLiteral("demo-data")));
-    const QString project = workspace.filePath(QStringLiteral("resources/examples/breast-cancer.tcproj"));
+    const QString project =
+        workspace.filePath(QStringLiteral("resources/examples/breast-cancer.tcproj"));
     QVERIFY(QFile::copy(kExample, project));
     {
         QFile csv(workspace.filePath(QStringLiteral("demo-data/dataset.csv")));

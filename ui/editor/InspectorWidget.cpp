@@ -355,8 +355,8 @@ void InspectorWidget::updateStatus() {
     const graph::ComponentSpec* spec = graph::ComponentRegistry::instance().find(node.type);
     if (spec && !spec->inputs.isEmpty())
         shapes += tr("Input: %1")
-                      .arg(code.arg(inputs.isEmpty() ? tr("not connected")
-                                                     : escaped(inputs.join(QStringLiteral(", ")))));
+                      .arg(inputs.isEmpty() ? tr("<i>not connected</i>")
+                                            : code.arg(escaped(inputs.join(QStringLiteral(", ")))));
     if (!spec || !spec->outputs.isEmpty() || !output.isEmpty()) {
         if (!shapes.isEmpty())
             shapes += QStringLiteral("<br>");
@@ -372,11 +372,14 @@ void InspectorWidget::updateStatus() {
     QString html;
     for (const graph::Problem& problem : problems) {
         const bool error = problem.severity == graph::Severity::Error;
-        html += QStringLiteral("<p style=\"margin:0 0 4px 0\"><span style=\"color:%1\">%2</span> "
-                               "%3</p>")
-                    .arg(error ? QStringLiteral("#d6453d") : QStringLiteral("#c98a0b"),
-                         error ? QStringLiteral("\u25cf") : QStringLiteral("\u25b2"),
-                         escaped(problem.message));
+        QString message = problem.message;
+        if (!message.isEmpty())
+            message[0] = message[0].toUpper();
+        html +=
+            QStringLiteral("<p style=\"margin:0 0 4px 0\"><span style=\"color:%1\">%2</span> "
+                           "%3</p>")
+                .arg(error ? QStringLiteral("#d6453d") : QStringLiteral("#c98a0b"),
+                     error ? QStringLiteral("\u25cf") : QStringLiteral("\u25b2"), escaped(message));
     }
     m_problems->setText(html);
     m_problems->setVisible(true);
