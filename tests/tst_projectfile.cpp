@@ -111,6 +111,7 @@ private Q_SLOTS:
     void byteOrderMarkAndUnknownKeys();
     void movedFromProjectIsEmpty();
     void resetKeepsTheGraphObject();
+    void placeholdersInUserTextAreNotExpanded();
 };
 
 void TestProjectFile::exampleProject() {
@@ -666,6 +667,30 @@ void TestProjectFile::resetKeepsTheGraphObject() {
                                                    "    \"preprocessing\": {},\n"
                                                    "    \"training\": {}\n"
                                                    "}\n"));
+}
+
+// A path or a name from the file containing "%1" must appear verbatim in messages.
+void TestProjectFile::placeholdersInUserTextAreNotExpanded() {
+    Project project;
+    QString error;
+    QVERIFY(!project.loadFromData("{\n x", QStringLiteral("/p/100%2 done %1.tcproj"), &error));
+    QCOMPARE(error, QStringLiteral("/p/100%2 done %1.tcproj: line 2, column 3: JSON syntax error: "
+                                   "unterminated object"));
+    QVERIFY2(project.loadFromData(
+                 R"({"format": "torchcanvas-project", "version": 1, "graph": {"nodes": [
+            {"id": 1, "type": "X%1%2"}, {"id": 2, "type": "Dense"}], "links": [
+            {"id": 1, "from": {"node": 2, "port": 0}, "to": {"node": 1, "port": 9}},
+            {"id": 2, "from": {"node": 2, "port": 0}, "to": {"node": 9, "port": 0}}]}})",
+                 QStringLiteral("/p/%2.tcproj"), &error),
+             qPrintable(error));
+    QCOMPARE(project.loadWarnings(),
+             QStringList{QStringLiteral("/p/%2.tcproj: graph.links[1] (link 2) was dropped: it "
+                                        "ends at node #9, which does not exist")});
+    QVERIFY(project.validate().problems.contains(
+        Problem{Severity::Error, 1, PortSide::None, -1,
+                QStringLiteral("unknown component 'X%1%2'; this version cannot build it")}));
+    QCOMPARE(project.graph().canLink({2, 0}, {1, 0}),
+             QStringLiteral("X%1%2 (#1) is an unknown component"));
 }
 
 QTEST_GUILESS_MAIN(TestProjectFile)

@@ -100,15 +100,11 @@ QString linkStructureProblem(const Link& link, const QMap<NodeId, Node>& nodes,
         return QStringLiteral("it links node #%1 to itself").arg(link.from.node);
     if (link.from.port < 0 || link.from.port >= portCount(from->type, true)) {
         return QStringLiteral("%1 #%2 has no output port %3")
-            .arg(shortName(from->type))
-            .arg(from->id)
-            .arg(link.from.port);
+            .arg(shortName(from->type), QString::number(from->id), QString::number(link.from.port));
     }
     if (link.to.port < 0 || link.to.port >= portCount(to->type, false)) {
         return QStringLiteral("%1 #%2 has no input port %3")
-            .arg(shortName(to->type))
-            .arg(to->id)
-            .arg(link.to.port);
+            .arg(shortName(to->type), QString::number(to->id), QString::number(link.to.port));
     }
     return {};
 }
@@ -224,8 +220,7 @@ QString Graph::nodeName(NodeId id) const {
     if (!node)
         return QStringLiteral("#%1").arg(id);
     return QStringLiteral("%1 (#%2)")
-        .arg(ComponentRegistry::describe(node->type, node->parameters))
-        .arg(id);
+        .arg(ComponentRegistry::describe(node->type, node->parameters), QString::number(id));
 }
 
 QString Graph::canLink(const PortRef& from, const PortRef& to) const {
@@ -245,9 +240,11 @@ QString Graph::canLink(const PortRef& from, const PortRef& to) const {
     if (!targetSpec)
         return QStringLiteral("%1 is an unknown component").arg(nodeName(to.node));
     if (from.port < 0 || from.port >= sourceSpec->outputs.size())
-        return QStringLiteral("%1 has no output %2").arg(nodeName(from.node)).arg(from.port);
+        return QStringLiteral("%1 has no output %2")
+            .arg(nodeName(from.node), QString::number(from.port));
     if (to.port < 0 || to.port >= targetSpec->inputs.size())
-        return QStringLiteral("%1 has no input %2").arg(nodeName(to.node)).arg(to.port);
+        return QStringLiteral("%1 has no input %2")
+            .arg(nodeName(to.node), QString::number(to.port));
     if (!linksInto(to).isEmpty()) {
         return QStringLiteral("input '%1' of %2 is already connected; remove that link first")
             .arg(targetSpec->inputs[to.port].name, nodeName(to.node));

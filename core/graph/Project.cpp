@@ -51,6 +51,9 @@ QStringList keyOrder(const QString& path) {
     return {};
 }
 
+// Messages that embed text from the user (a path, a name from the file) use the one-pass
+// QString::arg(a, b, …): chained .arg() calls would also replace a "%2" inside that text.
+
 bool fail(QString* error, const QString& message) {
     if (error)
         *error = message;
@@ -216,9 +219,8 @@ bool Project::load(const QString& path, QString* error) {
     if (info.size() > MaxFileSize) {
         return fail(error, QStringLiteral("%1: is %2 MiB, too large for a project file (at most "
                                           "%3 MiB)")
-                               .arg(shown)
-                               .arg(info.size() / (1024 * 1024))
-                               .arg(MaxFileSize / (1024 * 1024)));
+                               .arg(shown, QString::number(info.size() / (1024 * 1024)),
+                                    QString::number(MaxFileSize / (1024 * 1024))));
     }
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
@@ -249,10 +251,8 @@ bool Project::loadFromData(const QByteArray& rawData, const QString& path, QStri
     if (parseError.error != QJsonParseError::NoError) {
         const JsonText::Position at = JsonText::position(data, parseError.offset);
         return fail(error, QStringLiteral("%1: line %2, column %3: JSON syntax error: %4")
-                               .arg(shown)
-                               .arg(at.line)
-                               .arg(at.column)
-                               .arg(parseError.errorString()));
+                               .arg(shown, QString::number(at.line), QString::number(at.column),
+                                    parseError.errorString()));
     }
     if (!document.isObject())
         return problem(QStringLiteral("not a TorchCanvas project (the top level is not a JSON "
@@ -280,11 +280,10 @@ bool Project::loadFromData(const QByteArray& rawData, const QString& path, QStri
             return problem(QStringLiteral("cannot migrate from version %1: %2")
                                .arg(version, 0, 'f', 0)
                                .arg(why));
-        warnings.append(QStringLiteral("%1: migrated from project format version %2 to %3; "
-                                       "saving writes version %3")
-                            .arg(shown)
-                            .arg(version, 0, 'f', 0)
-                            .arg(FormatVersion));
+        warnings.append(
+            QStringLiteral("%1: migrated from project format version %2 to %3; "
+                           "saving writes version %3")
+                .arg(shown, QString::number(version, 'f', 0), QString::number(FormatVersion)));
     }
 
     const QJsonValue name = root.value(kName);
