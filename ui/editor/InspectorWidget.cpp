@@ -11,7 +11,6 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QDoubleValidator>
-#include <QFormLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QScrollArea>
@@ -386,7 +385,7 @@ void InspectorWidget::updateStatus() {
 }
 
 void InspectorWidget::commit(const QString& parameter, const QVariant& value) {
-    if (m_updating || !m_document || m_node == graph::InvalidId)
+    if (!m_document || m_node == graph::InvalidId)
         return;
     m_document->setParameter(m_node, parameter, value);
 }

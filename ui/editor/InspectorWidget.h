@@ -55,9 +55,9 @@ private:
     QLabel* m_subtitle = nullptr;
     QLabel* m_shapes = nullptr;
     QLabel* m_problems = nullptr;
+    /// Editors are updated from the model with their signals blocked (setEditorValue()), so
+    /// that an undo never pushes a command back.
     QHash<QString, QWidget*> m_editors;
-    /// Set while editors are updated from the model, so they do not push commands back.
-    bool m_updating = false;
 };
 
 } // namespace tc::ui
