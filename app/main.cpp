@@ -108,7 +108,10 @@ int runGui(int argc, char* argv[]) {
 
     tc::ui::MainWindow window;
     window.show();
-    if (!positional.isEmpty())
+    // Unsaved work from a crashed session comes first; a recovered project stays open
+    // instead of the one named on the command line.
+    const bool recovered = window.offerRecovery();
+    if (!recovered && !positional.isEmpty())
         window.openProject(positional.constFirst());
     return QApplication::exec();
 }

@@ -1,46 +1,218 @@
 #pragma once
 
+#include "ui/editor/RecoveryStore.h"
+#include "ui/editor/Theme.h"
+
+#include <functional>
+#include <memory>
 #include <QMainWindow>
 
+class QActionGroup;
 class QDockWidget;
-class QGraphicsView;
 class QLabel;
+class QMenu;
+class QTabWidget;
+class QToolBar;
+class QUndoGroup;
+class QUndoStack;
+class QUndoView;
+
+namespace tc::graph {
+class Graph;
+class Project;
+} // namespace tc::graph
 
 namespace tc::ui {
 
-/// The application window: canvas in the centre, palette / inspector / problems docks,
-/// menus File, Edit, View, Train and Help, and a status bar. Geometry and dock layout are
-/// restored from QSettings.
+class Autosaver;
+class CanvasScene;
+class CanvasView;
+class Document;
+class InspectorWidget;
+class PaletteWidget;
+class ProblemsWidget;
+
+/// The application window: the node-graph editor of one project.
+///
+/// Centre: a tab widget of views, the canvas being the "Model" tab; other modules add theirs
+/// (Statistics, Test) with addView(). Docks: the component palette (left), the inspector
+/// (right), the problems list (bottom) and the undo history (hidden at first). Menus File,
+/// Edit, View, Train and Help, a toolbar and a status bar. Geometry, dock layout, theme and
+/// recent files persist in QSettings.
+///
+/// The window owns one Document at a time (the project, its undo stack and validation) and
+/// replaces it on New, Open and Close; documentChanged() tells integrations to reconnect.
+/// Unsaved work is autosaved to a recovery file and offered back after a crash
+/// (offerRecovery()). The questions the window asks (save changes? recover?) go through
+/// replaceable prompts, so tests can answer them.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 
 public:
+    /// The answer to "save the changes to X?".
+    enum class SaveChoice { Save, Discard, Cancel };
+    using SavePrompt = std::function<SaveChoice(const QString& documentName)>;
+    /// True: recover the candidate; false: discard it.
+    using RecoveryPrompt = std::function<bool(const RecoveryCandidate& candidate)>;
+    /// Asks where to save; an empty string cancels. `suggestion` is a file path.
+    using SavePathPrompt = std::function<QString(const QString& suggestion)>;
+
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    /// Opens a project file; reports problems in a message box and the status bar.
-    bool openProject(const QString& path);
+    // ---- The document --------------------------------------------------------------------
 
+    /// The open document; never null (an empty untitled one when nothing is open).
+    Document* document() const { return m_document.get(); }
+    graph::Project& project() const;
+    graph::Graph& graph() const;
+    QUndoStack* undoStack() const;
+
+    /// Opens a project file (asking to save unsaved changes first). Problems are reported in
+    /// a message box and the status bar; the current document stays open on failure.
+    bool openProject(const QString& path);
+    /// Replaces the document with a new empty one (asking to save first).
+    bool newProject();
+    /// Saves to the document's file, or asks for one when it is untitled.
+    bool saveProject();
+    /// Saves under a new name; asks for it when `path` is empty. ".tcproj" is appended when
+    /// the name has no suffix.
+    bool saveProjectAs(const QString& path = {});
+    /// Closes the project (asking to save first), leaving an empty untitled document.
+    bool closeProject();
+    /// Offers the autosaves of crashed sessions, newest first; the first one accepted is
+    /// opened (marked unsaved) and its file removed, declined ones are deleted. Returns true
+    /// when a document was recovered. Call it once at start-up.
+    bool offerRecovery();
+
+    void setSavePrompt(SavePrompt prompt) { m_savePrompt = std::move(prompt); }
+    void setRecoveryPrompt(RecoveryPrompt prompt) { m_recoveryPrompt = std::move(prompt); }
+    void setSavePathPrompt(SavePathPrompt prompt) { m_savePathPrompt = std::move(prompt); }
+
+    /// Most recently opened or saved files first.
+    QStringList recentFiles() const;
+    Autosaver* autosaver() const { return m_autosaver; }
+    RecoveryStore& recoveryStore() { return *m_recoveryStore; }
+
+    // ---- Views and widgets ---------------------------------------------------------------
+
+    /// Adds a tab next to "Model" (e.g. Statistics, Test); returns its index. The window
+    /// takes ownership of `view`.
+    int addView(QWidget* view, const QIcon& icon, const QString& title);
+    /// Brings a view added with addView() (or the canvas) to the front.
+    void showView(QWidget* view);
+    QTabWidget* views() const { return m_views; }
+
+    CanvasView* canvasView() const { return m_view; }
+    CanvasScene* canvasScene() const { return m_scene; }
+    PaletteWidget* paletteWidget() const { return m_palette; }
+    InspectorWidget* inspector() const { return m_inspector; }
+    ProblemsWidget* problems() const { return m_problems; }
     QDockWidget* paletteDock() const { return m_paletteDock; }
     QDockWidget* inspectorDock() const { return m_inspectorDock; }
     QDockWidget* problemsDock() const { return m_problemsDock; }
+    QDockWidget* historyDock() const { return m_historyDock; }
+    /// The Train menu, for the training integration to fill.
+    QMenu* trainMenu() const { return m_trainMenu; }
+    QToolBar* mainToolBar() const { return m_toolBar; }
+
+    /// Applies and remembers a theme (View > Theme).
+    void setThemeMode(ThemeMode mode);
+
+    // ---- Editing (the Edit menu's actions) ------------------------------------------------
+
+    void copySelection();
+    void cutSelection();
+    void pasteClipboard();
+    void duplicateSelection();
+    void deleteSelection();
+    void selectAll();
+    void autoLayout();
+    /// Adds a component near the centre of the visible canvas (palette double-click).
+    void addComponentAtCentre(const QString& type);
+
+Q_SIGNALS:
+    /// The window now shows another document (after New, Open, Close or recovery).
+    void documentChanged(tc::ui::Document* document);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void showEvent(QShowEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
 
 private:
-    void createActions();
+    void createCanvas();
     void createDocks();
+    void createActions();
+    void createToolBar();
+    void createStatusBar();
     void restoreWindowState();
     void saveWindowState() const;
     void showAbout();
 
-    QGraphicsView* m_canvas = nullptr;
+    void setDocument(std::unique_ptr<Document> document);
+    /// Asks to save unsaved changes; false when the user cancelled (or saving failed).
+    bool maybeSave();
+    void reportError(const QString& title, const QString& message);
+    void addRecentFile(const QString& path);
+    void rebuildRecentMenu();
+    void updateTitle();
+    void updateEditActions();
+    void updateZoomLabel(qreal zoom);
+    void updateValidationLabel();
+    void showCanvasContextMenu(const QPoint& globalPosition);
+
+    std::unique_ptr<Document> m_document;
+    std::unique_ptr<RecoveryStore> m_recoveryStore;
+    Autosaver* m_autosaver = nullptr;
+    QUndoGroup* m_undoGroup = nullptr;
+
+    QTabWidget* m_views = nullptr;
+    CanvasScene* m_scene = nullptr;
+    CanvasView* m_view = nullptr;
+    PaletteWidget* m_palette = nullptr;
+    InspectorWidget* m_inspector = nullptr;
+    ProblemsWidget* m_problems = nullptr;
+    QUndoView* m_undoView = nullptr;
     QDockWidget* m_paletteDock = nullptr;
     QDockWidget* m_inspectorDock = nullptr;
     QDockWidget* m_problemsDock = nullptr;
+    QDockWidget* m_historyDock = nullptr;
+    QToolBar* m_toolBar = nullptr;
+    QMenu* m_recentMenu = nullptr;
+    QMenu* m_trainMenu = nullptr;
+    QActionGroup* m_themeGroup = nullptr;
     QLabel* m_statusLabel = nullptr;
-    QString m_projectPath;
+    QLabel* m_validationLabel = nullptr;
+    QLabel* m_zoomLabel = nullptr;
+
+    QAction* m_newAction = nullptr;
+    QAction* m_openAction = nullptr;
+    QAction* m_saveAction = nullptr;
+    QAction* m_saveAsAction = nullptr;
+    QAction* m_closeAction = nullptr;
+    QAction* m_undoAction = nullptr;
+    QAction* m_redoAction = nullptr;
+    QAction* m_cutAction = nullptr;
+    QAction* m_copyAction = nullptr;
+    QAction* m_pasteAction = nullptr;
+    QAction* m_duplicateAction = nullptr;
+    QAction* m_deleteAction = nullptr;
+    QAction* m_selectAllAction = nullptr;
+    QAction* m_zoomInAction = nullptr;
+    QAction* m_zoomOutAction = nullptr;
+    QAction* m_zoomResetAction = nullptr;
+    QAction* m_fitAction = nullptr;
+    QAction* m_autoLayoutAction = nullptr;
+    QAction* m_snapAction = nullptr;
+
+    SavePrompt m_savePrompt;
+    RecoveryPrompt m_recoveryPrompt;
+    SavePathPrompt m_savePathPrompt;
+    /// How many times the clipboard's fragment was pasted, to offset each copy further.
+    int m_pasteCount = 0;
+    bool m_fittedOnce = false;
 };
 
 } // namespace tc::ui
