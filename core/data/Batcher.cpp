@@ -103,6 +103,12 @@ public:
     }
 
     int batchCount() const { return m_batchCount; }
+    int batchesStarted() {
+        if (m_workers.empty())
+            return m_consumed;
+        const std::lock_guard lock(m_mutex);
+        return m_nextToBuild;
+    }
     std::size_t sampleCount() const { return m_samples.size(); }
     const std::vector<std::int64_t>& order() const { return m_order; }
 
@@ -220,6 +226,9 @@ void Batcher::stop() {
 }
 int Batcher::batchCount() const {
     return m_impl->batchCount();
+}
+int Batcher::batchesStarted() const {
+    return m_impl->batchesStarted();
 }
 std::size_t Batcher::sampleCount() const {
     return m_impl->sampleCount();

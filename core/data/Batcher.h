@@ -80,6 +80,9 @@ public:
     void stop();
 
     int batchCount() const;
+    /// Batches handed to workers so far. Never more than (batches returned by next()) +
+    /// prefetch: the bound that keeps memory flat.
+    int batchesStarted() const;
     std::size_t sampleCount() const;
     /// The epoch's sample order (indices into the samples).
     const std::vector<std::int64_t>& order() const;
