@@ -2,6 +2,7 @@
 // stopping at any moment, and samples that fail to load.
 
 #include "core/data/Batcher.h"
+#include "core/data/DatasetTable.h"
 #include "core/data/ImagePipeline.h"
 #include "DataTestSupport.h"
 
@@ -69,6 +70,7 @@ private Q_SLOTS:
     void consumerStopsEarly();
     void stopFromAnotherThread();
     void failedSamplesAreReported();
+    void samplesOfTableRows();
 
 private:
     QTemporaryDir m_dir;
@@ -308,6 +310,22 @@ void TestBatcher::failedSamplesAreReported() {
     // Unlabelled samples (predict, embed) carry -1.
     Batcher unlabelled({{m_samples[0].path}}, smallSettings(false), options);
     QCOMPARE(unlabelled.next()->labels[0].item<std::int64_t>(), -1);
+}
+
+void TestBatcher::samplesOfTableRows() {
+    QByteArray csv = "images,labels\n";
+    for (int i = 0; i < 6; ++i)
+        csv += QByteArray::number(i) + (i % 2 ? ".png,odd\n" : ".png,even\n");
+    const DatasetTable table =
+        DatasetTable::importCsv(tc::test::writeFile(m_dir.path(), "rows.csv", csv));
+    QVERIFY(table.isUsable());
+    const std::vector<BatchSample> samples = samplesFor(table, {5, 0, 3});
+    QCOMPARE(samples.size(), size_t(3));
+    QCOMPARE(samples[0].path, m_dir.filePath("5.png"));
+    QCOMPARE(samples[0].label, 1); // "odd" is class 1 of {even, odd}
+    QCOMPARE(samples[1].path, m_dir.filePath("0.png"));
+    QCOMPARE(samples[1].label, 0);
+    QCOMPARE(samples[2].label, 1);
 }
 
 QTEST_GUILESS_MAIN(TestBatcher)

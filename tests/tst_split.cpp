@@ -2,6 +2,7 @@
 
 #include "core/data/DatasetTable.h"
 #include "core/data/Grouping.h"
+#include "core/data/PreparedDataset.h"
 #include "core/data/Split.h"
 #include "DataTestSupport.h"
 
@@ -70,6 +71,7 @@ private Q_SLOTS:
     void splitFromColumn();
     void splitErrorsAndWarnings();
     void summaries();
+    void preparedDataset();
 
 private:
     QTemporaryDir m_dir;
@@ -428,6 +430,35 @@ void TestSplit::summaries() {
     const QJsonObject json = split.toJson(table.classNames());
     QCOMPARE(json.value("train").toObject().value("images").toInt(), 14);
     QCOMPARE(json.value("test").toObject().value("classes").toObject().value("b").toInt(), 1);
+}
+
+void TestSplit::preparedDataset() {
+    // The project's sections, end to end: import, BreaKHis groups, grouped split.
+    DatasetSettings dataset;
+    dataset.source = QFileInfo(m_csv).fileName();
+    dataset.groups.mode = GroupSettings::Mode::BreakHis;
+    ImportOptions options;
+    options.check = ImageCheck::Exists;
+    const PreparedDataset prepared =
+        PreparedDataset::prepare(dataset, SplitSettings{}, m_dir.path(), options);
+    QVERIFY2(prepared.ok(), qPrintable(prepared.error));
+    QCOMPARE(prepared.groups.groupCount, 82);
+    QCOMPARE(int(prepared.split.parts().size()), int(prepared.table.rows().size()));
+    const Split expected = Split::make(prepared.table, SplitSettings{}, &prepared.groups);
+    QCOMPARE(prepared.split.parts(), expected.parts());
+
+    dataset.groups.mode = GroupSettings::Mode::Column;
+    dataset.groups.column = QStringLiteral("patient");
+    QCOMPARE(PreparedDataset::prepare(dataset, SplitSettings{}, m_dir.path(), options).error,
+             QStringLiteral("there is no group column named 'patient' (columns: images, labels)"));
+    dataset.groups = {};
+    SplitSettings byColumn;
+    byColumn.column = QStringLiteral("fold");
+    QCOMPARE(PreparedDataset::prepare(dataset, byColumn, m_dir.path(), options).error,
+             QStringLiteral("there is no split column named 'fold' (columns: images, labels)"));
+    dataset.source = QStringLiteral("absent.csv");
+    QCOMPARE(PreparedDataset::prepare(dataset, SplitSettings{}, m_dir.path(), options).error,
+             QStringLiteral("'%1' does not exist").arg(m_dir.filePath("absent.csv")));
 }
 
 QTEST_GUILESS_MAIN(TestSplit)

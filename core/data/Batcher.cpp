@@ -1,5 +1,6 @@
 #include "core/data/Batcher.h"
 
+#include "core/data/DatasetTable.h"
 #include "core/data/ImagePipeline.h"
 #include "core/data/Random.h"
 
@@ -27,6 +28,16 @@ torch::Tensor emptyImages(std::int64_t n, const PreprocessingSettings& settings,
 }
 
 } // namespace
+
+std::vector<BatchSample> samplesFor(const DatasetTable& table, const std::vector<int>& rows) {
+    std::vector<BatchSample> samples;
+    samples.reserve(rows.size());
+    for (int row : rows) {
+        const DatasetRow& source = table.rows().at(size_t(row));
+        samples.push_back({source.absolutePath, source.classIndex});
+    }
+    return samples;
+}
 
 class Batcher::Impl {
 public:
