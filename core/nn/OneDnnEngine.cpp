@@ -1,0 +1,432 @@
+// A frozen ResNet backbone run directly on oneDNN, the library LibTorch itself calls for CPU
+// convolutions. Compared with calling ATen op by op it:
+//   - fuses each ReLU and each residual addition into the convolution that precedes it
+//     (post-ops), so activations are written once instead of three times;
+//   - reorders every weight into the primitive's preferred layout once, not per call;
+//   - keeps activations in one layout end to end (no reorders between layers) and reuses
+//     a handful of buffers for the whole network;
+//   - may use Winograd F(4×4, 3×3) for the stride-1 3×3 convolutions in fp32.
+// The plan (primitives and buffers) depends on the batch shape; a few are cached.
+
+#include "core/nn/FoldedResNet.h"
+
+#ifdef TORCHCANVAS_HAVE_ONEDNN
+
+#include <ATen/Parallel.h>
+#include <list>
+#include <oneapi/dnnl/dnnl.hpp>
+
+namespace tc::nn {
+
+namespace {
+
+using dnnl::memory;
+using Tag = memory::format_tag;
+using DataType = memory::data_type;
+
+/// Activation layouts the engine can keep end to end.
+enum class Layout { Nhwc, Blocked16 };
+
+Tag tagOf(Layout layout) {
+    return layout == Layout::Nhwc ? Tag::nhwc : Tag::nChw16c;
+}
+
+/// Buffers an activation can live in. A and D alternate as a block's input and output.
+enum Slot { SlotInput, SlotStem, SlotA, SlotB, SlotC, SlotD, SlotPooled, SlotCount };
+
+bool isReference(const std::string& implementation) {
+    return implementation.find("ref") != std::string::npos;
+}
+
+class OneDnnEngine final : public BackboneEngine {
+public:
+    OneDnnEngine(const FoldedResNet& folded, bool bf16, Pooling pooling)
+        : engine_(dnnl::engine::kind::cpu, 0)
+        , stream_(engine_)
+        , folded_(folded)
+        , type_(bf16 ? DataType::bf16 : DataType::f32)
+        , pooling_(pooling) {
+        // Measured on AVX-512 without AMX (see docs/BENCHMARKS.md): nhwc with the brgconv
+        // kernels is the fastest fp32 and bf16 layout; TORCHCANVAS_ONEDNN_LAYOUT=blocked and
+        // TORCHCANVAS_ONEDNN_WINOGRAD=1 select the alternatives for measurements.
+        const QByteArray layout = qgetenv("TORCHCANVAS_ONEDNN_LAYOUT");
+        layout_ = layout == "blocked" ? Layout::Blocked16 : Layout::Nhwc;
+        winograd_ = qgetenv("TORCHCANVAS_ONEDNN_WINOGRAD") == "1" && !bf16;
+        convs_.push_back(makeConv(folded_.stem));
+        for (const FoldedBlock& block : folded_.blocks) {
+            for (const FoldedConv& conv : block.convs)
+                convs_.push_back(makeConv(conv));
+            if (block.downsample)
+                convs_.push_back(makeConv(*block.downsample));
+        }
+    }
+
+    torch::Tensor run(const torch::Tensor& images) override {
+        TORCH_CHECK(images.dim() == 4 && images.size(1) == 3, "expected [N, 3, H, W] images");
+        const torch::Tensor input = images.to(torch::kFloat32).contiguous();
+        Plan& plan = planFor(input.size(0), input.size(2), input.size(3));
+        torch::Tensor output = torch::empty({input.size(0), folded_.channels}, torch::kFloat32);
+        plan.input.set_data_handle(input.data_ptr());
+        plan.output.set_data_handle(output.data_ptr());
+        for (Step& step : plan.steps)
+            step.primitive.execute(stream_, step.arguments);
+        stream_.wait();
+        return output;
+    }
+
+    QString description() const override {
+        QString text =
+            QStringLiteral("oneDNN %1, %2, fused ReLU and residual sums, batch norm "
+                           "folded")
+                .arg(type_ == DataType::bf16 ? QStringLiteral("bf16") : QStringLiteral("fp32"),
+                     layout_ == Layout::Nhwc ? QStringLiteral("channels-last (nhwc)")
+                                             : QStringLiteral("blocked (nChw16c)"));
+        if (winograd_)
+            text += QStringLiteral(", Winograd 3×3");
+        return text;
+    }
+
+private:
+    /// A convolution's folded weights, plus the packed copies made for each layout a
+    /// primitive asked for (usually one).
+    struct Conv {
+        const FoldedConv* spec = nullptr;
+        memory plainWeights;
+        memory bias;
+        std::list<std::pair<memory::desc, memory>> packed;
+    };
+
+    struct Step {
+        dnnl::primitive primitive;
+        std::unordered_map<int, memory> arguments;
+    };
+
+    /// A pending activation: which buffer it lives in and its layout.
+    struct Activation {
+        Slot slot;
+        memory::desc desc;
+    };
+
+    struct Plan {
+        std::int64_t batch = 0, height = 0, width = 0;
+        memory input;  // user's [N, 3, H, W] f32, handle set per run
+        memory output; // user's [N, C] f32, handle set per run
+        std::vector<memory> buffers;
+        memory scratchpad;
+        std::vector<Step> steps;
+    };
+
+    Conv makeConv(const FoldedConv& spec) {
+        Conv conv;
+        conv.spec = &spec;
+        const memory::dims dims(spec.weight.sizes().begin(), spec.weight.sizes().end());
+        conv.plainWeights =
+            memory({dims, DataType::f32, Tag::oihw}, engine_, spec.weight.data_ptr());
+        conv.bias =
+            memory({{spec.bias.size(0)}, DataType::f32, Tag::a}, engine_, spec.bias.data_ptr());
+        return conv;
+    }
+
+    /// Weights in the layout `desc` asks for, reordered (and converted to bf16) once.
+    memory packedWeights(Conv& conv, const memory::desc& desc) {
+        for (auto& [known, weights] : conv.packed) {
+            if (known == desc)
+                return weights;
+        }
+        memory weights(desc, engine_);
+        dnnl::reorder(conv.plainWeights, weights).execute(stream_, conv.plainWeights, weights);
+        stream_.wait();
+        conv.packed.emplace_back(desc, weights);
+        return weights;
+    }
+
+    memory::desc activation(std::int64_t batch, std::int64_t channels, std::int64_t height,
+                            std::int64_t width) const {
+        return memory::desc({batch, channels, height, width}, type_, tagOf(layout_));
+    }
+
+    /// A convolution primitive descriptor with `relu` / `sum` post-ops; `source` is fixed
+    /// unless null (then oneDNN picks), `destination` is fixed.
+    dnnl::convolution_forward::primitive_desc convolution(const Conv& conv,
+                                                          const memory::desc* source,
+                                                          const memory::desc& destination,
+                                                          bool relu, bool sum) {
+        const FoldedConv& spec = *conv.spec;
+        const memory::dims sizes(spec.weight.sizes().begin(), spec.weight.sizes().end());
+        dnnl::post_ops operations;
+        if (sum)
+            operations.append_sum(1.0f);
+        if (relu)
+            operations.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+        dnnl::primitive_attr attributes;
+        attributes.set_post_ops(operations);
+        attributes.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+        const memory::desc weights(sizes, type_, Tag::any);
+        const memory::desc bias({sizes[0]}, DataType::f32, Tag::any);
+        const memory::dims strides = {spec.stride, spec.stride};
+        const memory::dims padding = {spec.padding, spec.padding};
+        const bool tryWinograd = winograd_ && sizes[2] == 3 && sizes[3] == 3 && spec.stride == 1;
+        for (const dnnl::algorithm algorithm : {tryWinograd ? dnnl::algorithm::convolution_winograd
+                                                            : dnnl::algorithm::convolution_direct,
+                                                dnnl::algorithm::convolution_direct}) {
+            try {
+                const dnnl::convolution_forward::desc description(
+                    dnnl::prop_kind::forward_inference, algorithm, *source, weights, bias,
+                    destination, strides, padding, padding);
+                return dnnl::convolution_forward::primitive_desc(description, attributes, engine_);
+            } catch (const dnnl::error&) {
+                if (algorithm == dnnl::algorithm::convolution_direct)
+                    throw;
+            }
+        }
+        throw std::runtime_error("unreachable");
+    }
+
+    Plan& planFor(std::int64_t batch, std::int64_t height, std::int64_t width) {
+        for (auto it = plans_.begin(); it != plans_.end(); ++it) {
+            if (it->batch == batch && it->height == height && it->width == width) {
+                plans_.splice(plans_.begin(), plans_, it); // most recently used first
+                return plans_.front();
+            }
+        }
+        // A data set's last batch is usually smaller: keep a couple of plans.
+        constexpr std::size_t kMaxPlans = 3;
+        if (plans_.size() >= kMaxPlans)
+            plans_.pop_back();
+        plans_.push_front(buildPlan(batch, height, width));
+        return plans_.front();
+    }
+
+    Plan buildPlan(std::int64_t batch, std::int64_t height, std::int64_t width) {
+        Plan plan;
+        plan.batch = batch;
+        plan.height = height;
+        plan.width = width;
+
+        // Pass 1: primitive descriptors and the activations they read and write.
+        struct Pending {
+            dnnl::primitive primitive;
+            std::vector<std::pair<int, Activation>> activations; // argument → buffer
+            std::vector<std::pair<int, memory>> fixed;           // weights, bias
+            memory::desc scratchpad;
+        };
+        std::vector<Pending> pending;
+        std::size_t slotBytes[SlotCount] = {};
+        auto use = [&](const Activation& activationDesc) {
+            slotBytes[activationDesc.slot] =
+                std::max(slotBytes[activationDesc.slot], activationDesc.desc.get_size());
+        };
+
+        const memory::desc userInput({batch, 3, height, width}, DataType::f32, Tag::nchw);
+        plan.input = memory(userInput, engine_, DNNL_MEMORY_NONE);
+
+        // Stem: let oneDNN choose the source layout (3 channels suit few layouts), but
+        // insist on a real kernel, not the reference implementation.
+        std::size_t convIndex = 0;
+        Conv& stem = convs_[convIndex++];
+        const std::int64_t stemHeight =
+            (height + 2 * stem.spec->padding - 7) / stem.spec->stride + 1;
+        const std::int64_t stemWidth = (width + 2 * stem.spec->padding - 7) / stem.spec->stride + 1;
+        const memory::desc stemOut = activation(batch, 64, stemHeight, stemWidth);
+        dnnl::convolution_forward::primitive_desc stemPd;
+        for (const Tag sourceTag : {Tag::any, Tag::nchw, tagOf(layout_)}) {
+            const memory::desc source({batch, 3, height, width}, type_, sourceTag);
+            stemPd = convolution(stem, &source, stemOut, /*relu=*/true, /*sum=*/false);
+            if (!isReference(stemPd.impl_info_str()))
+                break;
+        }
+        Activation current{SlotInput, stemPd.src_desc()};
+        if (stemPd.src_desc() != userInput) {
+            const dnnl::reorder::primitive_desc reorderPd(engine_, userInput, engine_,
+                                                          stemPd.src_desc());
+            pending.push_back({dnnl::reorder(reorderPd),
+                               {{DNNL_ARG_TO, current}},
+                               {{DNNL_ARG_FROM, plan.input}},
+                               memory::desc()});
+            use(current);
+        }
+        {
+            Pending step{dnnl::convolution_forward(stemPd), {}, {}, stemPd.scratchpad_desc()};
+            if (current.slot == SlotInput && stemPd.src_desc() == userInput)
+                step.fixed.emplace_back(DNNL_ARG_SRC, plan.input);
+            else
+                step.activations.emplace_back(DNNL_ARG_SRC, current);
+            const Activation out{SlotStem, stemOut};
+            step.activations.emplace_back(DNNL_ARG_DST, out);
+            step.fixed.emplace_back(DNNL_ARG_WEIGHTS, packedWeights(stem, stemPd.weights_desc()));
+            step.fixed.emplace_back(DNNL_ARG_BIAS, stem.bias);
+            use(out);
+            pending.push_back(std::move(step));
+            current = out;
+        }
+        // Max pool 3×3, stride 2, padding 1.
+        const std::int64_t poolHeight = (stemHeight + 2 - 3) / 2 + 1;
+        const std::int64_t poolWidth = (stemWidth + 2 - 3) / 2 + 1;
+        {
+            const Activation out{SlotA, activation(batch, 64, poolHeight, poolWidth)};
+            const dnnl::pooling_v2_forward::primitive_desc poolPd(
+                dnnl::pooling_v2_forward::desc(dnnl::prop_kind::forward_inference,
+                                               dnnl::algorithm::pooling_max, current.desc, out.desc,
+                                               {2, 2}, {3, 3}, {0, 0}, {1, 1}, {1, 1}),
+                scratchpadAttributes(), engine_);
+            pending.push_back({dnnl::pooling_v2_forward(poolPd),
+                               {{DNNL_ARG_SRC, current}, {DNNL_ARG_DST, out}},
+                               {},
+                               poolPd.scratchpad_desc()});
+            use(out);
+            current = out;
+        }
+
+        auto addConv = [&](Conv& conv, const Activation& source, const Activation& destination,
+                           bool relu, bool sum) {
+            const dnnl::convolution_forward::primitive_desc pd =
+                convolution(conv, &source.desc, destination.desc, relu, sum);
+            Pending step{dnnl::convolution_forward(pd),
+                         {{DNNL_ARG_SRC, source}, {DNNL_ARG_DST, destination}},
+                         {{DNNL_ARG_WEIGHTS, packedWeights(conv, pd.weights_desc())},
+                          {DNNL_ARG_BIAS, conv.bias}},
+                         pd.scratchpad_desc()};
+            use(destination);
+            pending.push_back(std::move(step));
+        };
+
+        std::int64_t currentHeight = poolHeight;
+        std::int64_t currentWidth = poolWidth;
+        for (const FoldedBlock& block : folded_.blocks) {
+            const Activation blockInput = current;
+            Activation x = current;
+            const Slot inner[2] = {SlotB, SlotC};
+            std::int64_t h = currentHeight;
+            std::int64_t w = currentWidth;
+            for (std::size_t i = 0; i + 1 < block.convs.size(); ++i) {
+                Conv& conv = convs_[convIndex++];
+                const std::int64_t k = conv.spec->weight.size(2);
+                h = (h + 2 * conv.spec->padding - k) / conv.spec->stride + 1;
+                w = (w + 2 * conv.spec->padding - k) / conv.spec->stride + 1;
+                const Activation out{inner[i % 2],
+                                     activation(batch, conv.spec->weight.size(0), h, w)};
+                addConv(conv, x, out, /*relu=*/true, /*sum=*/false);
+                x = out;
+            }
+            Conv& last = convs_[convIndex++];
+            Activation shortcut = blockInput;
+            if (block.downsample) {
+                Conv& downsample = convs_[convIndex++];
+                const Slot other = blockInput.slot == SlotA ? SlotD : SlotA;
+                shortcut = {other, activation(batch, downsample.spec->weight.size(0), h, w)};
+                addConv(downsample, blockInput, shortcut, /*relu=*/false, /*sum=*/false);
+            }
+            // The last conv adds into the shortcut's buffer in place, then applies ReLU.
+            addConv(last, x, shortcut, /*relu=*/true, /*sum=*/true);
+            current = shortcut;
+            currentHeight = h;
+            currentWidth = w;
+        }
+
+        // Global pooling to [N, C, 1, 1], then a reorder into the caller's [N, C] floats.
+        {
+            const Activation out{
+                SlotPooled, memory::desc({batch, folded_.channels, 1, 1}, type_, tagOf(layout_))};
+            const dnnl::algorithm algorithm = pooling_ == Pooling::Max
+                                                  ? dnnl::algorithm::pooling_max
+                                                  : dnnl::algorithm::pooling_avg_exclude_padding;
+            const dnnl::pooling_v2_forward::primitive_desc poolPd(
+                dnnl::pooling_v2_forward::desc(
+                    dnnl::prop_kind::forward_inference, algorithm, current.desc, out.desc,
+                    {currentHeight, currentWidth}, {currentHeight, currentWidth}, {0, 0}, {0, 0},
+                    {0, 0}),
+                scratchpadAttributes(), engine_);
+            pending.push_back({dnnl::pooling_v2_forward(poolPd),
+                               {{DNNL_ARG_SRC, current}, {DNNL_ARG_DST, out}},
+                               {},
+                               poolPd.scratchpad_desc()});
+            use(out);
+            const memory::desc userOutput({batch, folded_.channels, 1, 1}, DataType::f32,
+                                          Tag::nchw);
+            plan.output = memory(userOutput, engine_, DNNL_MEMORY_NONE);
+            const dnnl::reorder::primitive_desc reorderPd(engine_, out.desc, engine_, userOutput);
+            pending.push_back({dnnl::reorder(reorderPd),
+                               {{DNNL_ARG_FROM, out}},
+                               {{DNNL_ARG_TO, plan.output}},
+                               memory::desc()});
+        }
+
+        // Pass 2: one buffer per slot, sized for its largest use, and one scratchpad.
+        for (int slot = 0; slot < SlotCount; ++slot) {
+            plan.buffers.push_back(memory(
+                memory::desc({static_cast<memory::dim>(std::max<std::size_t>(slotBytes[slot], 64))},
+                             DataType::u8, Tag::a),
+                engine_));
+        }
+        std::size_t scratchpadBytes = 64;
+        for (const Pending& step : pending)
+            scratchpadBytes = std::max(scratchpadBytes, step.scratchpad.get_size());
+        plan.scratchpad =
+            memory(memory::desc({static_cast<memory::dim>(scratchpadBytes)}, DataType::u8, Tag::a),
+                   engine_);
+
+        // Pass 3: bind arguments to buffers.
+        for (Pending& step : pending) {
+            Step bound{step.primitive, {}};
+            for (const auto& [argument, activationDesc] : step.activations) {
+                bound.arguments.emplace(
+                    argument, memory(activationDesc.desc, engine_,
+                                     plan.buffers[activationDesc.slot].get_data_handle()));
+            }
+            for (const auto& [argument, fixed] : step.fixed)
+                bound.arguments.emplace(argument, fixed);
+            if (step.scratchpad.get_size() > 0) {
+                bound.arguments.emplace(
+                    DNNL_ARG_SCRATCHPAD,
+                    memory(step.scratchpad, engine_, plan.scratchpad.get_data_handle()));
+            }
+            plan.steps.push_back(std::move(bound));
+        }
+        return plan;
+    }
+
+    static dnnl::primitive_attr scratchpadAttributes() {
+        dnnl::primitive_attr attributes;
+        attributes.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+        return attributes;
+    }
+
+    dnnl::engine engine_;
+    dnnl::stream stream_;
+    FoldedResNet folded_;
+    DataType type_;
+    Pooling pooling_;
+    Layout layout_ = Layout::Nhwc;
+    bool winograd_ = false;
+    std::vector<Conv> convs_;
+    std::list<Plan> plans_;
+};
+
+} // namespace
+
+std::unique_ptr<BackboneEngine> makeOneDnnEngine(const FoldedResNet& folded, bool bf16,
+                                                 Pooling pooling) {
+    return std::make_unique<OneDnnEngine>(folded, bf16, pooling);
+}
+
+bool oneDnnEngineAvailable() {
+    return true;
+}
+
+} // namespace tc::nn
+
+#else
+
+namespace tc::nn {
+
+std::unique_ptr<BackboneEngine> makeOneDnnEngine(const FoldedResNet&, bool, Pooling) {
+    return nullptr;
+}
+
+bool oneDnnEngineAvailable() {
+    return false;
+}
+
+} // namespace tc::nn
+
+#endif
