@@ -6,16 +6,59 @@
 #include "core/data/DatasetTable.h"
 #include "core/data/Grouping.h"
 
+#include <cstdio>
 #include <opencv2/core/utils/logger.hpp>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTextStream>
+
+#if defined(Q_OS_UNIX)
+#include <fcntl.h>
+#include <unistd.h>
+#endif
 
 namespace tc::cli {
 
 namespace {
 
 const QString kCommand = QStringLiteral("data");
+
+/// While it lives, stderr goes nowhere. libpng and libjpeg print their complaints about a
+/// corrupt file straight to stderr ("libpng error: IDAT: ..."), past OpenCV's logger; the
+/// report names every such file with its line, so their lines would only be noise.
+class QuietStderr {
+public:
+    QuietStderr() {
+#if defined(Q_OS_UNIX)
+        std::fflush(stderr);
+        m_saved = ::dup(STDERR_FILENO);
+        const int null = ::open("/dev/null", O_WRONLY);
+        if (m_saved >= 0 && null >= 0)
+            ::dup2(null, STDERR_FILENO);
+        if (null >= 0)
+            ::close(null);
+#endif
+    }
+    ~QuietStderr() {
+#if defined(Q_OS_UNIX)
+        std::fflush(stderr);
+        if (m_saved >= 0) {
+            ::dup2(m_saved, STDERR_FILENO);
+            ::close(m_saved);
+        }
+#endif
+    }
+    QuietStderr(const QuietStderr&) = delete;
+    QuietStderr& operator=(const QuietStderr&) = delete;
+
+private:
+    int m_saved = -1;
+};
+
+data::DatasetTable importQuietly(const QString& source, const data::ImportOptions& options) {
+    const QuietStderr quiet;
+    return data::DatasetTable::import(source, options);
+}
 
 int runCheck(const QStringList& arguments) {
     const QString command = QStringLiteral("data check");
@@ -49,14 +92,14 @@ int runCheck(const QStringList& arguments) {
                 : QStringLiteral("expected one CSV file or folder, got %1").arg(positional.size()),
             ExitUsage);
 
-    // OpenCV logs decoder complaints about corrupt files on stderr; the report says it better.
+    // OpenCV logs decoder complaints about corrupt files; the report says it better.
     cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
     data::ImportOptions options;
     options.imageColumn = parser.value(QStringLiteral("image-column"));
     options.labelColumn = parser.value(QStringLiteral("label-column"));
     options.check =
         parser.isSet(QStringLiteral("quick")) ? data::ImageCheck::Header : data::ImageCheck::Decode;
-    const data::DatasetTable table = data::DatasetTable::import(positional.front(), options);
+    const data::DatasetTable table = importQuietly(positional.front(), options);
     const double breakHis = data::Grouping::breakHisShare(table);
     int patients = 0;
     if (breakHis >= 0.5) {

@@ -1,5 +1,6 @@
 #include "core/data/Batcher.h"
 
+#include "core/data/DatasetTable.h"
 #include "core/data/ImagePipeline.h"
 #include "core/data/Random.h"
 
@@ -27,6 +28,16 @@ torch::Tensor emptyImages(std::int64_t n, const PreprocessingSettings& settings,
 }
 
 } // namespace
+
+std::vector<BatchSample> samplesFor(const DatasetTable& table, const std::vector<int>& rows) {
+    std::vector<BatchSample> samples;
+    samples.reserve(rows.size());
+    for (int row : rows) {
+        const DatasetRow& source = table.rows().at(size_t(row));
+        samples.push_back({source.absolutePath, source.classIndex});
+    }
+    return samples;
+}
 
 class Batcher::Impl {
 public:
@@ -103,6 +114,12 @@ public:
     }
 
     int batchCount() const { return m_batchCount; }
+    int batchesStarted() {
+        if (m_workers.empty())
+            return m_consumed;
+        const std::lock_guard lock(m_mutex);
+        return m_nextToBuild;
+    }
     std::size_t sampleCount() const { return m_samples.size(); }
     const std::vector<std::int64_t>& order() const { return m_order; }
 
@@ -220,6 +237,9 @@ void Batcher::stop() {
 }
 int Batcher::batchCount() const {
     return m_impl->batchCount();
+}
+int Batcher::batchesStarted() const {
+    return m_impl->batchesStarted();
 }
 std::size_t Batcher::sampleCount() const {
     return m_impl->sampleCount();

@@ -14,11 +14,17 @@
 
 namespace tc::data {
 
+class DatasetTable;
+
 /// One image to load: its path and class index (-1 when unlabelled, e.g. for `predict`).
 struct BatchSample {
     QString path;
     std::int64_t label = -1;
 };
+
+/// The samples (absolute path, class index) of some rows of a table, e.g. one part of a
+/// Split: `samplesFor(table, split.rows(SplitPart::Train))`.
+std::vector<BatchSample> samplesFor(const DatasetTable& table, const std::vector<int>& rows);
 
 struct BatcherOptions {
     int batchSize = 32;
@@ -80,6 +86,9 @@ public:
     void stop();
 
     int batchCount() const;
+    /// Batches handed to workers so far. Never more than (batches returned by next()) +
+    /// prefetch: the bound that keeps memory flat.
+    int batchesStarted() const;
     std::size_t sampleCount() const;
     /// The epoch's sample order (indices into the samples).
     const std::vector<std::int64_t>& order() const;

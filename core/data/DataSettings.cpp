@@ -1,8 +1,6 @@
 #include "core/data/DataSettings.h"
 
 #include <cmath>
-#include <QJsonArray>
-#include <QJsonDocument>
 #include <QRegularExpression>
 #include <QStringList>
 

@@ -60,10 +60,6 @@ QString extensionOf(const QString& path) {
     return path.mid(dot + 1).trimmed().toLower();
 }
 
-QString quoted(const QString& path) {
-    return QLatin1Char('\'') + path + QLatin1Char('\'');
-}
-
 int findColumn(const QStringList& header, const QString& name) {
     const qsizetype exact = header.indexOf(name);
     if (exact >= 0)
@@ -188,7 +184,7 @@ DatasetTable::ColumnGuess DatasetTable::guessColumns(const QStringList& header,
         if (guess.image < 0) {
             guess.code = DiagnosticCode::NoImageColumn;
             guess.problem = QStringLiteral("there is no image column named %1 (columns: %2)")
-                                .arg(quoted(imageColumn), columnList);
+                                .arg(quotedPath(imageColumn), columnList);
             return guess;
         }
     } else {
@@ -232,7 +228,7 @@ DatasetTable::ColumnGuess DatasetTable::guessColumns(const QStringList& header,
         if (guess.label < 0) {
             guess.code = DiagnosticCode::NoLabelColumn;
             guess.problem = QStringLiteral("there is no label column named %1 (columns: %2)")
-                                .arg(quoted(labelColumn), columnList);
+                                .arg(quotedPath(labelColumn), columnList);
         }
         return guess;
     }
@@ -309,13 +305,13 @@ DatasetTable DatasetTable::importCsv(const QString& csvPath, const ImportOptions
     }
     if (!info.exists()) {
         table.setProblem(DiagnosticCode::SourceNotFound,
-                         QStringLiteral("%1 does not exist").arg(quoted(csvPath)));
+                         QStringLiteral("%1 does not exist").arg(quotedPath(csvPath)));
         return table;
     }
     if (info.size() > kMaxCsvBytes) {
         table.setProblem(DiagnosticCode::SourceTooLarge,
                          QStringLiteral("%1 is %2 MB; TorchCanvas reads CSV files up to %3 MB")
-                             .arg(quoted(csvPath))
+                             .arg(quotedPath(csvPath))
                              .arg(info.size() >> 20)
                              .arg(kMaxCsvBytes >> 20));
         return table;
@@ -324,7 +320,7 @@ DatasetTable DatasetTable::importCsv(const QString& csvPath, const ImportOptions
     if (!file.open(QIODevice::ReadOnly)) {
         table.setProblem(
             DiagnosticCode::SourceNotFound,
-            QStringLiteral("%1 cannot be read (%2)").arg(quoted(csvPath), file.errorString()));
+            QStringLiteral("%1 cannot be read (%2)").arg(quotedPath(csvPath), file.errorString()));
         return table;
     }
     const QByteArray bytes = file.readAll();
@@ -332,13 +328,13 @@ DatasetTable DatasetTable::importCsv(const QString& csvPath, const ImportOptions
     if (!document.notText.isEmpty()) {
         table.setProblem(
             DiagnosticCode::InvalidEncoding,
-            QStringLiteral("%1 is not a CSV file: %2").arg(quoted(csvPath), document.notText));
+            QStringLiteral("%1 is not a CSV file: %2").arg(quotedPath(csvPath), document.notText));
         return table;
     }
     const std::vector<CsvRecord>& records = document.records;
     if (records.empty()) {
         table.setProblem(DiagnosticCode::EmptySource,
-                         QStringLiteral("%1 is empty").arg(quoted(csvPath)));
+                         QStringLiteral("%1 is empty").arg(quotedPath(csvPath)));
         return table;
     }
     const CsvRecord& headerRecord = records.front();
@@ -353,8 +349,9 @@ DatasetTable DatasetTable::importCsv(const QString& csvPath, const ImportOptions
         table.m_columns << name.trimmed();
     table.m_records = int(records.size()) - 1;
     if (records.size() == 1) {
-        table.setProblem(DiagnosticCode::HeaderOnly,
-                         QStringLiteral("%1 has a header but no data rows").arg(quoted(csvPath)));
+        table.setProblem(
+            DiagnosticCode::HeaderOnly,
+            QStringLiteral("%1 has a header but no data rows").arg(quotedPath(csvPath)));
         return table;
     }
 
@@ -403,7 +400,7 @@ DatasetTable DatasetTable::importCsv(const QString& csvPath, const ImportOptions
         }
         if (row.label.isEmpty()) {
             reject(row.line, DiagnosticCode::EmptyLabel,
-                   QStringLiteral("%1 has an empty label").arg(quoted(row.path)));
+                   QStringLiteral("%1 has an empty label").arg(quotedPath(row.path)));
             continue;
         }
         row.absolutePath = resolvePath(root, row.path);
@@ -411,7 +408,7 @@ DatasetTable DatasetTable::importCsv(const QString& csvPath, const ImportOptions
         if (previous != firstLine.constEnd()) {
             reject(row.line, DiagnosticCode::DuplicatePath,
                    QStringLiteral("%1 is already listed on line %2")
-                       .arg(quoted(row.path))
+                       .arg(quotedPath(row.path))
                        .arg(previous.value()));
             continue;
         }
@@ -433,7 +430,7 @@ DatasetTable DatasetTable::importFolder(const QString& folder, const ImportOptio
     const QDir root(table.m_root);
     if (!root.exists()) {
         table.setProblem(DiagnosticCode::SourceNotFound,
-                         QStringLiteral("%1 does not exist").arg(quoted(folder)));
+                         QStringLiteral("%1 does not exist").arg(quotedPath(folder)));
         return table;
     }
     const QStringList classFolders =
@@ -442,7 +439,7 @@ DatasetTable DatasetTable::importFolder(const QString& folder, const ImportOptio
         table.setProblem(DiagnosticCode::EmptySource,
                          QStringLiteral("%1 has no sub-folders; expected one sub-folder of "
                                         "images per class")
-                             .arg(quoted(folder)));
+                             .arg(quotedPath(folder)));
         return table;
     }
     int ignored = 0;
@@ -467,7 +464,7 @@ DatasetTable DatasetTable::importFolder(const QString& folder, const ImportOptio
         if (files.isEmpty()) {
             table.m_diagnostics.push_back(
                 {root.filePath(label), 0, DiagnosticCode::EmptySource, Severity::Warning,
-                 QStringLiteral("the class folder %1 holds no images").arg(quoted(label))});
+                 QStringLiteral("the class folder %1 holds no images").arg(quotedPath(label))});
         }
         for (const QString& relative : files) {
             DatasetRow row;
@@ -508,7 +505,8 @@ void DatasetTable::finish(const ImportOptions& options, int records, int ignored
             const bool folder = m_kind == SourceKind::Folder;
             m_diagnostics.push_back(
                 {folder ? row.absolutePath : m_source, row.line, check.inspection.code,
-                 Severity::Error, quoted(row.path) + QLatin1Char(' ') + check.inspection.problem});
+                 Severity::Error,
+                 quotedPath(row.path) + QLatin1Char(' ') + check.inspection.problem});
             continue;
         }
         row.image = check.inspection.info;
@@ -542,7 +540,7 @@ void DatasetTable::finish(const ImportOptions& options, int records, int ignored
         setProblem(DiagnosticCode::OneClass,
                    QStringLiteral("only one class has usable images: %1 (%2 images); a "
                                   "classifier needs at least two")
-                       .arg(quoted(m_classNames.front()))
+                       .arg(quotedPath(m_classNames.front()))
                        .arg(m_rows.size()));
     }
 }

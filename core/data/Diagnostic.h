@@ -51,6 +51,11 @@ struct Diagnostic {
     QJsonObject toJson() const;
 };
 
+/// A path or name in single quotes, as every data message writes it: 'data/a.png'.
+inline QString quotedPath(const QString& path) {
+    return QLatin1Char('\'') + path + QLatin1Char('\'');
+}
+
 /// Stable kebab-case name of a code ("missing-file"), used in JSON and by the CLI.
 QString codeName(DiagnosticCode code);
 

@@ -47,8 +47,9 @@ public:
     quint32 le32(qint64 o) const { return le16(o) | (le16(o + 2) << 16); }
     quint64 le64(qint64 o) const { return le32(o) | (quint64(le32(o + 4)) << 32); }
     quint64 be64(qint64 o) const { return (quint64(be32(o)) << 32) | be32(o + 4); }
-    bool startsWith(qint64 offset, const char* text) const {
-        const qint64 length = qint64(std::strlen(text));
+    /// Compares with a string literal, embedded NUL bytes included.
+    template <size_t N> bool startsWith(qint64 offset, const char (&text)[N]) const {
+        const qint64 length = qint64(N - 1);
         return has(offset, length) && std::memcmp(m_data + offset, text, size_t(length)) == 0;
     }
     const unsigned char* data() const { return m_data; }
@@ -84,12 +85,12 @@ ImageInspection unsupported(ImageInfo info, const QString& what) {
 /// Final checks shared by every format: a plausible size within the pixel limit.
 ImageInspection accept(const ImageInfo& info) {
     if (info.width <= 0 || info.height <= 0)
-        return corrupt(info, QStringLiteral("its header gives a size of %1×%2 pixels")
+        return corrupt(info, QStringLiteral("its header gives a size of %1x%2 pixels")
                                  .arg(info.width)
                                  .arg(info.height));
     if (qint64(info.width) * info.height > ImageInspector::kMaxPixels)
         return failure(DiagnosticCode::UnreadableImage,
-                       QStringLiteral("is too large: %1×%2 pixels is over the limit of %3 "
+                       QStringLiteral("is too large: %1x%2 pixels is over the limit of %3 "
                                       "megapixels")
                            .arg(info.width)
                            .arg(info.height)
@@ -490,9 +491,9 @@ QString unsupportedSignature(const Bytes& b) {
     if (b.startsWith(0, "\xff\x4f\xff\x51") || b.startsWith(4, "jP  "))
         return QStringLiteral("a JPEG 2000 image");
     if (b.startsWith(4, "ftyp")) {
-        for (const char* brand : {"heic", "heix", "mif1", "msf1", "hevc"})
-            if (b.startsWith(8, brand))
-                return QStringLiteral("a HEIF/HEIC image");
+        if (b.startsWith(8, "heic") || b.startsWith(8, "heix") || b.startsWith(8, "mif1") ||
+            b.startsWith(8, "msf1") || b.startsWith(8, "hevc"))
+            return QStringLiteral("a HEIF/HEIC image");
         if (b.startsWith(8, "avif") || b.startsWith(8, "avis"))
             return QStringLiteral("an AVIF image");
     }

@@ -20,10 +20,6 @@ constexpr float kImageNetStd[3] = {0.229f, 0.224f, 0.225f};
 /// as scikit-image uses them for H&E colour work.
 constexpr double kRgbFromHed[3][3] = {{0.65, 0.70, 0.29}, {0.07, 0.99, 0.11}, {0.27, 0.57, 0.78}};
 
-QString quoted(const QString& name) {
-    return QLatin1Char('\'') + name + QLatin1Char('\'');
-}
-
 /// The size the resize step produces: the target itself (stretch), or the smallest size with
 /// the image's aspect ratio that covers the target (shorter-side-crop). Integer arithmetic
 /// with round-half-up, so Python computes the very same numbers:
@@ -348,7 +344,7 @@ bool ImagePipeline::load(const QString& path, float* destination, PixelLayout la
     const ImageInspection read = ImageInspector::readFile(path, bytes);
     if (!read.ok()) {
         if (error)
-            *error = quoted(path) + QLatin1Char(' ') + read.problem;
+            *error = quotedPath(path) + QLatin1Char(' ') + read.problem;
         return false;
     }
     return loadBytes(bytes, path, destination, layout, augmentationSeed, error);
@@ -368,7 +364,7 @@ bool prepare(const ImagePipeline& pipeline, const QByteArray& bytes, const QStri
     const ImageInspection inspection = ImageInspector::inspect(bytes);
     if (!inspection.ok()) {
         if (error)
-            *error = quoted(name) + QLatin1Char(' ') + inspection.problem;
+            *error = quotedPath(name) + QLatin1Char(' ') + inspection.problem;
         return false;
     }
     const bool augment = augmentationSeed.has_value() && settings.augmentation.enabled();
@@ -384,7 +380,7 @@ bool prepare(const ImagePipeline& pipeline, const QByteArray& bytes, const QStri
     const cv::Mat decoded = decode(bytes, reduction, problem);
     if (decoded.empty()) {
         if (error)
-            *error = quoted(name) + QLatin1Char(' ') + problem;
+            *error = quotedPath(name) + QLatin1Char(' ') + problem;
         return false;
     }
     prepared.image = prepared.draw.crop ? resizeRandomCrop(decoded, settings, prepared.draw)
@@ -456,7 +452,7 @@ std::optional<RgbImage> ImagePipeline::preview(const QString& path,
     const ImageInspection read = ImageInspector::readFile(path, bytes);
     if (!read.ok()) {
         if (error)
-            *error = quoted(path) + QLatin1Char(' ') + read.problem;
+            *error = quotedPath(path) + QLatin1Char(' ') + read.problem;
         return std::nullopt;
     }
     Prepared prepared;

@@ -1,5 +1,6 @@
 #include "core/data/SyntheticHistology.h"
 
+#include "core/data/Diagnostic.h"
 #include "core/data/Parallel.h"
 #include "core/data/Random.h"
 
@@ -255,10 +256,6 @@ cv::Mat render(const PatientStyle& style, double appearance, std::uint64_t seed,
     return image;
 }
 
-QString quoted(const QString& path) {
-    return QLatin1Char('\'') + path + QLatin1Char('\'');
-}
-
 } // namespace
 
 QString SyntheticHistology::validate(const SyntheticHistologyOptions& options) {
@@ -306,14 +303,14 @@ SyntheticHistologyResult SyntheticHistology::generate(const SyntheticHistologyOp
     if (QFileInfo::exists(result.csvPath) && !options.overwrite) {
         result.error = QStringLiteral("%1 already holds a data set (dataset.csv); choose another "
                                       "folder or overwrite it")
-                           .arg(quoted(options.directory));
+                           .arg(quotedPath(options.directory));
         return result;
     }
     const QString labels[2] = {QStringLiteral("benign"), QStringLiteral("malignant")};
     for (const QString& label : labels) {
         const QString folder = root.filePath(QStringLiteral("data/train/") + label);
         if (!QDir().mkpath(folder)) {
-            result.error = QStringLiteral("cannot create the folder %1").arg(quoted(folder));
+            result.error = QStringLiteral("cannot create the folder %1").arg(quotedPath(folder));
             return result;
         }
         // Overwriting: remove the images of an earlier run (only names this generator makes).
@@ -447,7 +444,7 @@ SyntheticHistologyResult SyntheticHistology::generate(const SyntheticHistologyOp
             const std::lock_guard lock(errorMutex);
             if (writeError.isEmpty())
                 writeError =
-                    QStringLiteral("cannot write %1: %2").arg(quoted(path), file.errorString());
+                    QStringLiteral("cannot write %1: %2").arg(quotedPath(path), file.errorString());
             halt.store(true);
         }
     };
@@ -468,8 +465,8 @@ SyntheticHistologyResult SyntheticHistology::generate(const SyntheticHistologyOp
         text += plan.relativePath.toUtf8() + ',' + label.toUtf8() + '\n';
     }
     if (!csv.open(QIODevice::WriteOnly) || csv.write(text) != text.size() || !csv.commit()) {
-        result.error =
-            QStringLiteral("cannot write %1: %2").arg(quoted(result.csvPath), csv.errorString());
+        result.error = QStringLiteral("cannot write %1: %2")
+                           .arg(quotedPath(result.csvPath), csv.errorString());
         return result;
     }
     QSaveFile readme(root.filePath(QStringLiteral("README.md")));
@@ -497,7 +494,7 @@ SyntheticHistologyResult SyntheticHistology::generate(const SyntheticHistologyOp
     if (!readme.open(QIODevice::WriteOnly) || readme.write(notice) != notice.size() ||
         !readme.commit()) {
         result.error = QStringLiteral("cannot write %1: %2")
-                           .arg(quoted(readme.fileName()), readme.errorString());
+                           .arg(quotedPath(readme.fileName()), readme.errorString());
         return result;
     }
     result.images = total;
