@@ -9,6 +9,8 @@ packages=(
     build-essential cmake ninja-build ccache pkg-config git
     qt6-base-dev qt6-base-dev-tools qt6-svg-dev libgl-dev
     libtorch-dev libopencv-dev libqcustomplot-dev
+    # ONNX export: the ONNX protobuf classes (onnx_proto) and protobuf's headers
+    libonnx-dev libprotobuf-dev
     # runtime: without OpenBLAS, LibTorch runs matrix products on the reference BLAS (~10x slower)
     libopenblas0-pthread
     # tests: offscreen/Xvfb GUI runs, fonts for screenshots, the Python reference oracle

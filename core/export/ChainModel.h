@@ -1,0 +1,71 @@
+#pragma once
+
+// Core-internal (LibTorch) header.
+
+#include "core/export/TrainedModel.h"
+
+#include <memory>
+#include <optional>
+#include <torch/torch.h>
+#include <vector>
+
+namespace tc::exporting {
+
+/// One component of a ChainModel as the LibTorch module the app trains (core/nn).
+struct ChainLayer {
+    QString type;   ///< the component's registry type, as written in the model ("Dense")
+    QString prefix; ///< TrainedModel::tensorPrefix(): "backbone." or "head.<i>."
+    torch::nn::AnyModule module;
+    std::vector<std::int64_t> inputShape; ///< one sample, no batch dimension
+    std::vector<std::int64_t> outputShape;
+
+    /// The module as its implementation class (nn::DenseImpl, nn::ResNetImpl, …), or nullptr.
+    template <typename Impl> Impl* as() const { return dynamic_cast<Impl*>(module.ptr().get()); }
+};
+
+/// A TrainedModel as a chain of the app's own LibTorch modules (core/nn's buildComponent),
+/// in eval mode: what `predict` runs for checkpoints and what every exported form is
+/// checked against. The exporters also read the modules' resolved options (strides,
+/// activations, epsilons) from here, so that a parameter means the same in every format.
+///
+/// Class probabilities are softmax(logits): the logits are the chain's output with the final
+/// Dense layer's softmax or sigmoid left out, as the trainer computes them.
+class ChainModel {
+public:
+    /// Builds the modules of `model.components` for `model.inputShape()` and copies
+    /// `model.tensors` into them strictly: a missing, unexpected or wrong-shaped tensor is an
+    /// error naming it. The output must have one value per class.
+    static std::optional<ChainModel> build(const TrainedModel& model, QString* error);
+    /// Builds the modules with fresh LibTorch initialisation (seeded by the caller through
+    /// torch::manual_seed): for new models and tests. A ResNet is never loaded from a
+    /// weights file here.
+    static std::optional<ChainModel> initialise(const std::vector<ComponentSpec>& components,
+                                                const std::vector<std::int64_t>& inputShape,
+                                                QString* error);
+
+    const std::vector<ChainLayer>& layers() const { return m_layers; }
+    /// Shape of one output sample: {classes}.
+    std::vector<std::int64_t> outputShape() const;
+
+    /// images [N, 3, H, W] float (normalised as in training) → logits [N, classes]. No
+    /// gradients; runs on the calling thread.
+    torch::Tensor logits(const torch::Tensor& images);
+    /// softmax(logits) over the classes.
+    torch::Tensor probabilities(const torch::Tensor& images);
+
+    /// Every parameter and buffer under TrainedModel's names, in state_dict order (each
+    /// module's own parameters, then its buffers, then its children).
+    nn::StateDict namedTensors() const;
+
+private:
+    static std::optional<ChainModel> make(const std::vector<ComponentSpec>& components,
+                                          const std::vector<std::int64_t>& inputShape,
+                                          QString* error);
+
+    std::vector<ChainLayer> m_layers;
+};
+
+/// True for tensor names that are buffers (batch-norm statistics), not parameters.
+bool isBufferName(const QString& name);
+
+} // namespace tc::exporting

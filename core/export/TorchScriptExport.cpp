@@ -1,0 +1,580 @@
+#include "core/export/TorchScriptExport.h"
+
+#include "core/export/ChainModel.h"
+#include "core/nn/Layers.h"
+#include "core/nn/ResNet.h"
+#include "core/util/BuildInfo.h"
+
+#include <cmath>
+#include <cstdio>
+#include <QFile>
+#include <QJsonDocument>
+#include <QRegularExpression>
+#include <QSet>
+
+namespace tc::exporting {
+
+namespace {
+
+// The deployable form's preprocessing, identical for every model: the sizes, the crop flag
+// and the normalisation are attributes. It reproduces core/data/ImagePipeline for 8-bit
+// images (docs/DATA.md, "The image pipeline, call by call"):
+//   * the resize rule (stretch, or shorter-side-crop's covering size in integers),
+//   * cv::resize INTER_AREA when shrinking in both directions: the integer-scale fast path
+//     (2×2: (sum + 2) >> 2; others: sum × float(1/area), rounded half to even) and the
+//     general path (OpenCV's area table in double, float32 weights, float32 accumulation in
+//     the same order, rounded half to even),
+//   * cv::resize INTER_LINEAR otherwise, in OpenCV's fixed point: 11-bit coefficients, the
+//     horizontal pass in integers, the vertical pass as its SIMD code does it
+//     (((a >> 4) · b) >> 16 summed, + 2, >> 2); x positions are clamped at the borders, y
+//     coefficients are not (the rows are),
+//   * centre crop, then x / 255 and (x − mean) / std in float32.
+// Each step was checked against cv2.resize on random images (tests/tools/resize_check.py
+// and tst_exporttorchscript).
+constexpr auto kPreprocessingSource = R"TS(
+def _linear_table(self, source: int, target: int, clamp: bool) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
+    scale = 1.0 / (float(target) / float(source))
+    position = ((torch.arange(target, dtype=torch.float64) + 0.5) * scale - 0.5).to(torch.float32)
+    start = torch.floor(position)
+    fraction = position - start
+    index = start.to(torch.int64)
+    if clamp:
+        low = index < 0
+        fraction = torch.where(low, torch.zeros_like(fraction), fraction)
+        index = torch.where(low, torch.zeros_like(index), index)
+        high = index >= source - 1
+        fraction = torch.where(high, torch.zeros_like(fraction), fraction)
+        index = torch.where(high, torch.full_like(index, source - 1), index)
+    first = torch.clamp(index, 0, source - 1)
+    second = torch.clamp(index + 1, 0, source - 1)
+    weight_first = torch.round((1.0 - fraction) * 2048.0).to(torch.int64)
+    weight_second = torch.round(fraction * 2048.0).to(torch.int64)
+    return first, second, weight_first, weight_second
+
+def _resize_linear(self, image: Tensor, width: int, height: int) -> Tensor:
+    x0, x1, a0, a1 = self._linear_table(image.size(1), width, True)
+    y0, y1, b0, b1 = self._linear_table(image.size(0), height, False)
+    pixels = image.to(torch.int64)
+    rows = pixels.index_select(1, x0) * a0.view(1, -1, 1) + pixels.index_select(1, x1) * a1.view(1, -1, 1)
+    top = torch.div(torch.div(rows.index_select(0, y0), 16, rounding_mode='floor') * b0.view(-1, 1, 1), 65536, rounding_mode='floor')
+    bottom = torch.div(torch.div(rows.index_select(0, y1), 16, rounding_mode='floor') * b1.view(-1, 1, 1), 65536, rounding_mode='floor')
+    out = torch.div(top + bottom + 2, 4, rounding_mode='floor')
+    return torch.clamp(out, 0, 255).to(torch.uint8)
+
+def _area_table(self, source: int, target: int) -> Tuple[Tensor, Tensor]:
+    scale = 1.0 / (float(target) / float(source))
+    start = torch.arange(target, dtype=torch.float64) * scale
+    end = start + scale
+    cell = torch.clamp(float(source) - start, max=scale)
+    last = torch.clamp(torch.floor(end), max=float(source - 1))
+    first = torch.minimum(torch.ceil(start), last)
+    taps = int(scale) + 2
+    candidate = first.view(-1, 1) - 1.0 + torch.arange(taps, dtype=torch.float64).view(1, -1)
+    left = (candidate == (first - 1.0).view(-1, 1)) & ((first - start) > 1e-3).view(-1, 1)
+    full = (candidate >= first.view(-1, 1)) & (candidate < last.view(-1, 1))
+    right = (candidate == last.view(-1, 1)) & ((end - last) > 1e-3).view(-1, 1)
+    left_weight = ((first - start) / cell).view(-1, 1).expand(target, taps)
+    full_weight = (1.0 / cell).view(-1, 1).expand(target, taps)
+    right_weight = (torch.minimum(torch.clamp(end - last, max=1.0), cell) / cell).view(-1, 1).expand(target, taps)
+    zero = torch.zeros_like(left_weight)
+    weight = torch.where(left, left_weight, torch.where(full, full_weight, torch.where(right, right_weight, zero)))
+    index = torch.clamp(candidate, 0.0, float(source - 1)).to(torch.int64)
+    return index, weight.to(torch.float32)
+
+def _resize_area(self, image: Tensor, width: int, height: int) -> Tensor:
+    h = image.size(0)
+    w = image.size(1)
+    scale_x = 1.0 / (float(width) / float(w))
+    scale_y = 1.0 / (float(height) / float(h))
+    whole_x = int(scale_x + 0.5)
+    whole_y = int(scale_y + 0.5)
+    if abs(scale_x - whole_x) < 2.220446049250313e-16 and abs(scale_y - whole_y) < 2.220446049250313e-16:
+        pixels = image[0:height * whole_y, 0:width * whole_x].to(torch.int64)
+        sums = pixels.reshape(height, whole_y, width, whole_x, 3).sum([1, 3])
+        if whole_x == 2 and whole_y == 2:
+            out = torch.div(sums + 2, 4, rounding_mode='floor')
+        else:
+            factor = torch.full([1], 1.0 / float(whole_x * whole_y), dtype=torch.float32)
+            out = torch.round(sums.to(torch.float32) * factor).to(torch.int64)
+        return torch.clamp(out, 0, 255).to(torch.uint8)
+    pixels = image.to(torch.float32)
+    index, weight = self._area_table(w, width)
+    rows = torch.zeros([h, width, 3], dtype=torch.float32)
+    for t in range(index.size(1)):
+        rows = rows + pixels.index_select(1, index[:, t]) * weight[:, t].view(1, -1, 1)
+    index, weight = self._area_table(h, height)
+    out = torch.zeros([height, width, 3], dtype=torch.float32)
+    for t in range(index.size(1)):
+        out = out + rows.index_select(0, index[:, t]) * weight[:, t].view(-1, 1, 1)
+    return torch.clamp(torch.round(out), 0.0, 255.0).to(torch.uint8)
+
+def _prepare(self, image: Tensor) -> Tensor:
+    h = image.size(0)
+    w = image.size(1)
+    width = self.input_width
+    height = self.input_height
+    resized_width = width
+    resized_height = height
+    if self.centre_crop:
+        if w * height >= h * width:
+            resized_width = max(width, (w * height + h // 2) // h)
+        else:
+            resized_height = max(height, (h * width + w // 2) // w)
+    if resized_width != w or resized_height != h:
+        if resized_width <= w and resized_height <= h:
+            image = self._resize_area(image, resized_width, resized_height)
+        else:
+            image = self._resize_linear(image, resized_width, resized_height)
+    x0 = (resized_width - width) // 2
+    y0 = (resized_height - height) // 2
+    image = image[y0:y0 + height, x0:x0 + width]
+    x = image.permute(2, 0, 1).to(torch.float32) / 255.0
+    return (x - self.input_mean) / self.input_std
+
+def preprocess(self, image: Tensor) -> Tensor:
+    assert image.dtype == torch.uint8, "TorchCanvas model: expected uint8 RGB pixels [H, W, 3] or [N, H, W, 3]"
+    if image.dim() == 3:
+        image = image.unsqueeze(0)
+    assert image.dim() == 4 and image.size(3) == 3, "TorchCanvas model: expected uint8 RGB pixels [H, W, 3] or [N, H, W, 3]"
+    assert image.size(1) > 0 and image.size(2) > 0, "TorchCanvas model: the image is empty"
+    prepared: List[Tensor] = []
+    for i in range(image.size(0)):
+        prepared.append(self._prepare(image[i]))
+    return torch.stack(prepared)
+
+def forward(self, image: Tensor) -> Tensor:
+    return self.classify(self.preprocess(image))
+)TS";
+
+/// A float literal TorchScript reads back to the same double.
+QString literal(double value) {
+    if (std::isinf(value))
+        return value > 0 ? QStringLiteral("float('inf')") : QStringLiteral("float('-inf')");
+    QString text = QString::number(value, 'g', 17);
+    if (!text.contains(QLatin1Char('.')) && !text.contains(QLatin1Char('e')))
+        text += QStringLiteral(".0");
+    return text;
+}
+
+QString intList(at::IntArrayRef values) {
+    QStringList parts;
+    for (const std::int64_t value : values)
+        parts << QString::number(value);
+    return QLatin1Char('[') + parts.join(QStringLiteral(", ")) + QLatin1Char(']');
+}
+
+/// Writes classify(x): the component chain on normalised images, ending in probabilities.
+class ClassifyWriter {
+public:
+    explicit ClassifyWriter(const ChainModel& chain)
+        : m_chain(chain) {}
+
+    bool write(QString* source, QString* error) {
+        try {
+            m_lines << QStringLiteral("def classify(self, x: Tensor) -> Tensor:");
+            const auto& layers = m_chain.layers();
+            for (size_t i = 0; i < layers.size(); ++i)
+                writeLayer(layers[i], i + 1 == layers.size());
+            line(QStringLiteral("return torch.softmax(x, 1)"));
+        } catch (const std::runtime_error& failure) {
+            if (error)
+                *error = QString::fromUtf8(failure.what());
+            return false;
+        }
+        *source = m_lines.join(QLatin1Char('\n')) + QLatin1Char('\n');
+        return true;
+    }
+
+private:
+    void line(const QString& text) { m_lines << QStringLiteral("    ") + text; }
+
+    QString tensor(const QString& name) const {
+        return QStringLiteral("self.") + scriptAttributeName(name);
+    }
+
+    QString conv(const QString& input, const torch::nn::Conv2dImpl& module,
+                 const QString& name) const {
+        const auto& options = module.options;
+        const auto* padding = c10::get_if<torch::ExpandingArray<2>>(&options.padding());
+        if (!padding)
+            throw std::runtime_error("a convolution with 'same'/'valid' padding mode");
+        if (!c10::get_if<torch::enumtype::kZeros>(&options.padding_mode()))
+            throw std::runtime_error("a convolution that does not pad with zeros");
+        return QStringLiteral("torch.conv2d(%1, %2, %3, %4, %5, %6, %7)")
+            .arg(input, tensor(name + QStringLiteral(".weight")),
+                 options.bias() ? tensor(name + QStringLiteral(".bias")) : QStringLiteral("None"),
+                 intList(*options.stride()), intList(**padding), intList(*options.dilation()),
+                 QString::number(options.groups()));
+    }
+
+    template <typename Norm>
+    QString batchNorm(const QString& input, const Norm& module, const QString& name) const {
+        const auto& options = module.options;
+        if (!options.affine() || !options.track_running_stats())
+            throw std::runtime_error("a batch norm without affine parameters or running stats");
+        return QStringLiteral("torch.batch_norm(%1, %2, %3, %4, %5, False, %6, %7, True)")
+            .arg(input, tensor(name + QStringLiteral(".weight")),
+                 tensor(name + QStringLiteral(".bias")),
+                 tensor(name + QStringLiteral(".running_mean")),
+                 tensor(name + QStringLiteral(".running_var")),
+                 literal(options.momentum().value_or(0.1)), literal(options.eps()));
+    }
+
+    void activation(nn::Activation activation, double negativeSlope) {
+        switch (activation) {
+        case nn::Activation::None:
+            return;
+        case nn::Activation::Relu:
+            line(QStringLiteral("x = torch.relu(x)"));
+            return;
+        case nn::Activation::LeakyRelu:
+            line(QStringLiteral("x = torch.leaky_relu(x, %1)").arg(literal(negativeSlope)));
+            return;
+        case nn::Activation::Gelu:
+            line(QStringLiteral("x = torch.gelu(x)"));
+            return;
+        case nn::Activation::Sigmoid:
+            line(QStringLiteral("x = torch.sigmoid(x)"));
+            return;
+        case nn::Activation::Tanh:
+            line(QStringLiteral("x = torch.tanh(x)"));
+            return;
+        case nn::Activation::Softmax:
+            line(QStringLiteral("x = torch.softmax(x, 1)"));
+            return;
+        }
+    }
+
+    void writeResNet(const nn::ResNetImpl& resnet, const QString& prefix) {
+        line(QStringLiteral("# %1 (torchvision names)").arg(prefix.chopped(1)));
+        line(QStringLiteral("x = ") +
+             conv(QStringLiteral("x"), *resnet.conv1, prefix + QStringLiteral("conv1")));
+        line(QStringLiteral("x = ") +
+             batchNorm(QStringLiteral("x"), *resnet.bn1, prefix + QStringLiteral("bn1")));
+        line(QStringLiteral("x = torch.relu(x)"));
+        line(QStringLiteral("x = torch.max_pool2d(x, [3, 3], [2, 2], [1, 1], [1, 1], False)"));
+        const std::pair<const char*, torch::nn::Sequential> stages[] = {{"layer1", resnet.layer1},
+                                                                        {"layer2", resnet.layer2},
+                                                                        {"layer3", resnet.layer3},
+                                                                        {"layer4", resnet.layer4}};
+        for (const auto& [stageName, stage] : stages) {
+            for (const auto& child : stage->named_children()) {
+                const QString block = prefix + QLatin1String(stageName) + QLatin1Char('.') +
+                                      QString::fromStdString(child.key()) + QLatin1Char('.');
+                if (auto* basic = dynamic_cast<nn::BasicBlockImpl*>(child.value().get()))
+                    writeBasicBlock(*basic, block);
+                else if (auto* bottleneck = dynamic_cast<nn::BottleneckImpl*>(child.value().get()))
+                    writeBottleneck(*bottleneck, block);
+                else
+                    throw std::runtime_error("an unknown ResNet block");
+            }
+        }
+        switch (resnet.options().pooling) {
+        case nn::Pooling::Average:
+            line(QStringLiteral("x = torch.flatten(torch.adaptive_avg_pool2d(x, [1, 1]), 1)"));
+            break;
+        case nn::Pooling::Max:
+            line(QStringLiteral("x = torch.amax(x, [2, 3])"));
+            break;
+        case nn::Pooling::None:
+            break;
+        }
+    }
+
+    void writeShortcut(torch::nn::Sequential downsample, const QString& block) {
+        if (!downsample) {
+            line(QStringLiteral("s = x"));
+            return;
+        }
+        auto* convolution = downsample[0]->as<torch::nn::Conv2d>();
+        auto* norm = downsample[1]->as<torch::nn::BatchNorm2d>();
+        if (!convolution || !norm)
+            throw std::runtime_error("an unknown ResNet shortcut");
+        line(QStringLiteral("s = ") +
+             conv(QStringLiteral("x"), *convolution, block + QStringLiteral("downsample.0")));
+        line(QStringLiteral("s = ") +
+             batchNorm(QStringLiteral("s"), *norm, block + QStringLiteral("downsample.1")));
+    }
+
+    void writeBasicBlock(const nn::BasicBlockImpl& b, const QString& block) {
+        line(QStringLiteral("y = ") +
+             conv(QStringLiteral("x"), *b.conv1, block + QStringLiteral("conv1")));
+        line(QStringLiteral("y = torch.relu(") +
+             batchNorm(QStringLiteral("y"), *b.bn1, block + QStringLiteral("bn1")) +
+             QLatin1Char(')'));
+        line(QStringLiteral("y = ") +
+             conv(QStringLiteral("y"), *b.conv2, block + QStringLiteral("conv2")));
+        line(QStringLiteral("y = ") +
+             batchNorm(QStringLiteral("y"), *b.bn2, block + QStringLiteral("bn2")));
+        writeShortcut(b.downsample, block);
+        line(QStringLiteral("x = torch.relu(y + s)"));
+    }
+
+    void writeBottleneck(const nn::BottleneckImpl& b, const QString& block) {
+        line(QStringLiteral("y = ") +
+             conv(QStringLiteral("x"), *b.conv1, block + QStringLiteral("conv1")));
+        line(QStringLiteral("y = torch.relu(") +
+             batchNorm(QStringLiteral("y"), *b.bn1, block + QStringLiteral("bn1")) +
+             QLatin1Char(')'));
+        line(QStringLiteral("y = ") +
+             conv(QStringLiteral("y"), *b.conv2, block + QStringLiteral("conv2")));
+        line(QStringLiteral("y = torch.relu(") +
+             batchNorm(QStringLiteral("y"), *b.bn2, block + QStringLiteral("bn2")) +
+             QLatin1Char(')'));
+        line(QStringLiteral("y = ") +
+             conv(QStringLiteral("y"), *b.conv3, block + QStringLiteral("conv3")));
+        line(QStringLiteral("y = ") +
+             batchNorm(QStringLiteral("y"), *b.bn3, block + QStringLiteral("bn3")));
+        writeShortcut(b.downsample, block);
+        line(QStringLiteral("x = torch.relu(y + s)"));
+    }
+
+    void writeLayer(const ChainLayer& layer, bool last) {
+        const QString& p = layer.prefix;
+        if (auto* resnet = layer.as<nn::ResNetImpl>()) {
+            writeResNet(*resnet, p);
+            return;
+        }
+        line(QStringLiteral("# %1: %2").arg(p.chopped(1), layer.type));
+        if (auto* dense = layer.as<nn::DenseImpl>()) {
+            const nn::DenseOptions& options = dense->options();
+            if (layer.inputShape.size() > 1)
+                line(QStringLiteral("x = torch.flatten(x, 1)"));
+            line(QStringLiteral("x = torch.linear(x, %1, %2)")
+                     .arg(tensor(p + QStringLiteral("linear.weight")),
+                          tensor(p + QStringLiteral("linear.bias"))));
+            if (dense->norm)
+                line(QStringLiteral("x = ") +
+                     batchNorm(QStringLiteral("x"), *dense->norm, p + QStringLiteral("norm")));
+            // The chain's logits leave out a final softmax or sigmoid; probabilities are
+            // softmax(logits) below, as in training.
+            const bool squashing = options.activation == nn::Activation::Softmax ||
+                                   options.activation == nn::Activation::Sigmoid;
+            if (!(last && squashing))
+                activation(options.activation, options.negativeSlope);
+        } else if (auto* convolution = layer.as<nn::Conv2DImpl>()) {
+            line(QStringLiteral("x = ") +
+                 conv(QStringLiteral("x"), *convolution->conv, p + QStringLiteral("conv")));
+            activation(convolution->options().activation, convolution->options().negativeSlope);
+        } else if (auto* pool = layer.as<nn::MaxPool2DImpl>()) {
+            const nn::MaxPool2DOptions& options = pool->options();
+            const QString k = QString::number(options.poolSize);
+            const QString s = QString::number(options.stride);
+            if (options.samePadding) {
+                // Keras' "same": output ceil(size / stride), the extra cell at the end.
+                for (const char* axis : {"h", "w"}) {
+                    const QString dim = QLatin1String(axis) == QLatin1String("h")
+                                            ? QStringLiteral("2")
+                                            : QStringLiteral("3");
+                    line(QStringLiteral("pad_%1 = max(((x.size(%2) + %3 - 1) // %3 - 1) * %3 + %4 "
+                                        "- x.size(%2), 0)")
+                             .arg(QLatin1String(axis), dim, s, k));
+                }
+                line(QStringLiteral("x = torch.constant_pad_nd(x, [pad_w // 2, pad_w - pad_w // 2, "
+                                    "pad_h // 2, pad_h - pad_h // 2], float('-inf'))"));
+            }
+            line(
+                QStringLiteral("x = torch.max_pool2d(x, [%1, %1], [%2, %2], [0, 0], [1, 1], False)")
+                    .arg(k, s));
+        } else if (layer.as<nn::GlobalAvgPoolImpl>()) {
+            line(QStringLiteral("x = torch.mean(x, [2, 3])"));
+        } else if (auto* norm = layer.as<nn::BatchNormImpl>()) {
+            if (norm->norm1d)
+                line(QStringLiteral("x = ") +
+                     batchNorm(QStringLiteral("x"), *norm->norm1d, p + QStringLiteral("norm1d")));
+            else
+                line(QStringLiteral("x = ") +
+                     batchNorm(QStringLiteral("x"), *norm->norm2d, p + QStringLiteral("norm2d")));
+        } else if (layer.as<nn::DropoutImpl>()) {
+            line(QStringLiteral("pass  # dropout: the identity in inference"));
+        } else if (layer.as<nn::FlattenImpl>()) {
+            line(QStringLiteral("x = torch.flatten(x, 1)"));
+        } else {
+            throw std::runtime_error(QStringLiteral("component type '%1' cannot be exported")
+                                         .arg(layer.type)
+                                         .toStdString());
+        }
+    }
+
+    const ChainModel& m_chain;
+    QStringList m_lines;
+};
+
+std::optional<QString> generate(const ChainModel& chain, const TorchScriptOptions& options,
+                                QString* error) {
+    QString source;
+    ClassifyWriter writer(chain);
+    if (!writer.write(&source, error))
+        return std::nullopt;
+    if (options.withPreprocessing) {
+        // TorchScript compiled from C++ cannot name dtypes (torch.float32 is a Python
+        // object); it takes their ScalarType numbers.
+        QString preprocessing = QString::fromUtf8(kPreprocessingSource);
+        const std::pair<const char*, c10::ScalarType> dtypes[] = {
+            {"torch.float64", torch::kFloat64},
+            {"torch.float32", torch::kFloat32},
+            {"torch.int64", torch::kInt64},
+            {"torch.uint8", torch::kUInt8}};
+        for (const auto& [name, type] : dtypes)
+            preprocessing.replace(QLatin1String(name), QString::number(int(type)));
+        source += preprocessing;
+    } else
+        source += QStringLiteral("\ndef forward(self, x: Tensor) -> Tensor:\n"
+                                 "    return self.classify(x)\n");
+    return source;
+}
+
+bool failWith(QString* error, const QString& reason) {
+    if (error)
+        *error = reason;
+    return false;
+}
+
+QString firstLine(const std::exception& failure) {
+    const auto* c10Error = dynamic_cast<const c10::Error*>(&failure);
+    const QString text =
+        QString::fromUtf8(c10Error ? c10Error->what_without_backtrace() : failure.what());
+    // TorchScript compile errors start with an empty line and end with source context.
+    const QStringList lines = text.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    return lines.isEmpty() ? QString() : lines.first().trimmed();
+}
+
+} // namespace
+
+QString scriptAttributeName(const QString& tensorName) {
+    QString name = tensorName;
+    name.replace(QLatin1Char('.'), QLatin1Char('_'));
+    return name;
+}
+
+QJsonObject scriptMetadata(const TrainedModel& model, const TorchScriptOptions& options) {
+    QJsonObject json = model.configJson();
+    json.insert(QStringLiteral("form"), options.withPreprocessing
+                                            ? QStringLiteral("torchscript-with-preprocessing")
+                                            : QStringLiteral("torchscript"));
+    json.insert(QStringLiteral("usage"),
+                options.withPreprocessing
+                    ? QStringLiteral("forward(image): uint8 RGB [H, W, 3] or [N, H, W, 3] of any "
+                                     "size -> class probabilities [N, classes]")
+                    : QStringLiteral("forward(x): float32 [N, 3, H, W] normalised as in "
+                                     "'preprocessing' -> class probabilities [N, classes]"));
+    QJsonObject attributes;
+    for (const auto& item : model.tensors) {
+        const QString name = QString::fromStdString(item.key());
+        attributes.insert(scriptAttributeName(name), name);
+    }
+    json.insert(QStringLiteral("attributes"), attributes);
+    return json;
+}
+
+std::optional<QString> scriptSource(const TrainedModel& model, const TorchScriptOptions& options,
+                                    QString* error) {
+    std::optional<ChainModel> chain = ChainModel::build(model, error);
+    if (!chain)
+        return std::nullopt;
+    return generate(*chain, options, error);
+}
+
+std::optional<torch::jit::Module>
+makeScriptModule(const TrainedModel& model, const TorchScriptOptions& options, QString* error) {
+    std::optional<ChainModel> chain = ChainModel::build(model, error);
+    if (!chain)
+        return std::nullopt;
+    const std::optional<QString> source = generate(*chain, options, error);
+    if (!source)
+        return std::nullopt;
+
+    static const QRegularExpression identifier(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
+    try {
+        torch::jit::Module module(c10::QualifiedName("__torch__.torchcanvas.Classifier"));
+        QSet<QString> used;
+        for (const auto& item : model.tensors) {
+            const QString name = QString::fromStdString(item.key());
+            const QString attribute = scriptAttributeName(name);
+            if (!identifier.match(attribute).hasMatch() || used.contains(attribute)) {
+                failWith(error, QStringLiteral("tensor name '%1' cannot be a TorchScript "
+                                               "attribute")
+                                    .arg(name));
+                return std::nullopt;
+            }
+            used.insert(attribute);
+            // A copy, detached from any autograd history: the exported model only infers.
+            torch::Tensor value = item.value().detach().clone().contiguous();
+            module.register_parameter(attribute.toStdString(), value, isBufferName(name));
+        }
+
+        const data::PreprocessingSettings& preprocessing = model.preprocessing;
+        const Normalisation normalisation = normalisationOf(preprocessing);
+        c10::List<std::string> classNames;
+        for (const QString& name : model.classNames)
+            classNames.push_back(name.toStdString());
+        module.register_attribute("class_names", c10::ListType::ofStrings(), classNames);
+        module.register_attribute("input_shape", c10::ListType::ofInts(),
+                                  c10::List<int64_t>(model.inputShape()));
+        module.register_attribute("mean", c10::ListType::ofFloats(),
+                                  c10::List<double>({normalisation.mean[0], normalisation.mean[1],
+                                                     normalisation.mean[2]}));
+        module.register_attribute(
+            "std", c10::ListType::ofFloats(),
+            c10::List<double>({normalisation.std[0], normalisation.std[1], normalisation.std[2]}));
+        module.register_attribute(
+            "preprocessing", c10::StringType::get(),
+            QJsonDocument(preprocessing.toJson()).toJson(QJsonDocument::Compact).toStdString());
+        module.register_attribute("with_preprocessing", c10::BoolType::get(),
+                                  options.withPreprocessing);
+        module.register_attribute("torchcanvas_version", c10::StringType::get(),
+                                  buildInfo().torchCanvas.toStdString());
+        if (options.withPreprocessing) {
+            module.register_attribute("input_width", c10::IntType::get(),
+                                      static_cast<int64_t>(preprocessing.width));
+            module.register_attribute("input_height", c10::IntType::get(),
+                                      static_cast<int64_t>(preprocessing.height));
+            module.register_attribute("centre_crop", c10::BoolType::get(),
+                                      preprocessing.resize ==
+                                          data::PreprocessingSettings::Resize::ShorterSideCrop);
+            module.register_buffer(
+                "input_mean",
+                torch::tensor({normalisation.mean[0], normalisation.mean[1], normalisation.mean[2]},
+                              torch::kFloat32)
+                    .view({3, 1, 1}));
+            module.register_buffer(
+                "input_std",
+                torch::tensor({normalisation.std[0], normalisation.std[1], normalisation.std[2]},
+                              torch::kFloat32)
+                    .view({3, 1, 1}));
+        }
+        module.define(source->toStdString());
+        module.eval();
+        return module;
+    } catch (const std::exception& failure) {
+        failWith(error,
+                 QStringLiteral("cannot build the TorchScript module: %1").arg(firstLine(failure)));
+        return std::nullopt;
+    }
+}
+
+bool writeTorchScript(const TrainedModel& model, const QString& path,
+                      const TorchScriptOptions& options, QString* error) {
+    std::optional<torch::jit::Module> module = makeScriptModule(model, options, error);
+    if (!module)
+        return false;
+    const QString temporary = path + QStringLiteral(".part");
+    try {
+        torch::jit::ExtraFilesMap extra;
+        extra[kTorchScriptMetadataFile] =
+            QJsonDocument(scriptMetadata(model, options)).toJson().toStdString();
+        module->save(QFile::encodeName(temporary).toStdString(), extra);
+    } catch (const std::exception& failure) {
+        QFile::remove(temporary);
+        return failWith(error, QStringLiteral("cannot write %1: %2").arg(path, firstLine(failure)));
+    }
+    // rename() replaces an older export atomically.
+    if (std::rename(QFile::encodeName(temporary).constData(),
+                    QFile::encodeName(path).constData()) != 0) {
+        QFile::remove(temporary);
+        return failWith(error, QStringLiteral("cannot write %1").arg(path));
+    }
+    return true;
+}
+
+} // namespace tc::exporting
