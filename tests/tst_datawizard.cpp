@@ -377,12 +377,18 @@ void TestDataWizard::cancelStopsTheScan() {
     QVERIFY(page->isComplete());
     QCOMPARE(wizard.classCounts(), (std::vector<int>{kBenign, kMalignant}));
 
-    // Going back while scanning cancels too.
+    // Going back while scanning cancels too, and so does closing the wizard.
     QTest::mouseClick(page->rescanButton(), Qt::LeftButton);
     QVERIFY(page->isScanning());
     wizard.back();
     QVERIFY(!page->isScanning());
     QCOMPARE(canceled.count(), 2);
+    QVERIFY(clickNext(wizard));
+    QVERIFY(page->isScanning());
+    QTest::mouseClick(wizard.button(QWizard::CancelButton), Qt::LeftButton);
+    QCOMPARE(wizard.result(), int(QDialog::Rejected));
+    QVERIFY(!page->isScanning());
+    QCOMPARE(canceled.count(), 3);
 }
 
 void TestDataWizard::oneClassDataCannotContinue() {

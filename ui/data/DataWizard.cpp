@@ -136,6 +136,11 @@ void DataWizard::accept() {
     QWizard::accept();
 }
 
+void DataWizard::done(int result) {
+    m_checkPage->cancelScan();
+    QWizard::done(result);
+}
+
 QStringList DataWizard::recentSources() {
     return QSettings().value(kRecentKey).toStringList();
 }

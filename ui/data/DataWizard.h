@@ -96,6 +96,8 @@ public:
 public Q_SLOTS:
     /// Finishes: records the source among the recent ones and closes with Accepted.
     void accept() override;
+    /// Closes; a scan still running is canceled first (it would only keep a core busy).
+    void done(int result) override;
 
 private:
     void setUpPages();
