@@ -140,7 +140,7 @@ void ColumnsPage::initializePage() {
                                    "labelled with the sub-folder it is in. The first images "
                                    "found:")
                               : tr("The first %1 rows of <b>%2</b>:")
-                                    .arg(std::min<int>(int(m_sample.size()), kPreviewRows))
+                                    .arg(m_table->rowCount())
                                     .arg(QFileInfo(source).fileName().toHtmlEscaped()));
     m_status->setProperty("note", note);
     onColumnChosen();

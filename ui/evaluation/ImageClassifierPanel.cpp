@@ -3,6 +3,8 @@
 #include "ui/data/ClassPalette.h"
 #include "ui/data/ImageThumbnail.h"
 
+#include <algorithm>
+#include <cmath>
 #include <exception>
 #include <QDir>
 #include <QDragEnterEvent>
@@ -213,8 +215,7 @@ void ImageClassifierPanel::showPrediction(const QString& path, const QImage& ima
         m_drop->setPixmap(QPixmap::fromImage(
             image.scaled(room.boundedTo(image.size() * 4).expandedTo(QSize(32, 32)),
                          Qt::KeepAspectRatio, Qt::SmoothTransformation)));
-    }
-    else
+    } else
         m_drop->setText(QFileInfo(path).fileName());
     m_drop->setToolTip(QDir::toNativeSeparators(path));
 
