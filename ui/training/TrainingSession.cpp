@@ -4,6 +4,8 @@
 #include "core/train/ProjectTraining.h"
 #include "ui/editor/Document.h"
 #include "ui/editor/IconLibrary.h"
+#include "ui/evaluation/EvaluationResults.h"
+#include "ui/evaluation/TestView.h"
 #include "ui/MainWindow.h"
 #include "ui/training/StatisticsView.h"
 #include "ui/training/TrainingController.h"
@@ -29,6 +31,12 @@ TrainingSession::TrainingSession(MainWindow* window)
     m_statistics = new StatisticsView(window);
     window->addView(m_statistics, IconLibrary::actionIcon(QStringLiteral("view-statistics")),
                     tr("Statistics"));
+
+    m_testView = new TestView(window);
+    // Views share the central tab widget: keep their minimum small so the window can be too.
+    m_statistics->setMinimumSize(360, 260);
+    m_testView->setMinimumSize(360, 260);
+    window->addView(m_testView, IconLibrary::actionIcon(QStringLiteral("view-test")), tr("Test"));
 
     m_settingsPanel = new TrainingSettingsPanel(window);
     m_settingsDock = new QDockWidget(tr("Training Settings"), window);

@@ -5,6 +5,7 @@
 #include <QObject>
 #include <QPointer>
 #include <QString>
+#include <QStringList>
 
 class QAction;
 class QDockWidget;
@@ -16,6 +17,7 @@ class MainWindow;
 class StatisticsView;
 class TrainingController;
 class TrainingSettingsPanel;
+class TestView;
 
 /// Training in the main window: the Train / Pause / Resume / Stop actions (Train menu and
 /// toolbar), the training-settings dock, the Statistics view, and the controller that runs
@@ -31,6 +33,7 @@ public:
     TrainingController* controller() const { return m_controller; }
     StatisticsView* statistics() const { return m_statistics; }
     TrainingSettingsPanel* settingsPanel() const { return m_settingsPanel; }
+    TestView* testView() const { return m_testView; }
     QAction* trainAction() const { return m_train; }
     QAction* pauseAction() const { return m_pause; }
     QAction* resumeAction() const { return m_resume; }
@@ -59,6 +62,7 @@ private:
     QPointer<Document> m_document;
     TrainingController* m_controller = nullptr;
     StatisticsView* m_statistics = nullptr;
+    TestView* m_testView = nullptr;
     TrainingSettingsPanel* m_settingsPanel = nullptr;
     QDockWidget* m_settingsDock = nullptr;
     QAction* m_train = nullptr;
@@ -68,6 +72,7 @@ private:
     QString m_runsDirectory;
     QString m_runDirectory;
     QString m_lastError;
+    QStringList m_classNames;
     int m_loaderWorkers = -1;
 };
 
