@@ -149,14 +149,17 @@ void MainWindow::applyDataWizard(const DataWizard& wizard) {
         m_document->setParameter(input, QStringLiteral("width"), preprocessing.width);
     }
     stack->endMacro();
-    statusBar()->showMessage(
-        tr("Data set bound: %n class(es), %1 images", nullptr,
-           static_cast<int>(wizard.classNames().size()))
-            .arg(std::accumulate(wizard.classCounts().begin(), wizard.classCounts().end(), 0)),
-        kStatusTimeout);
+    const std::vector<int> counts = wizard.classCounts();
+    statusBar()->showMessage(tr("Data set bound: %n class(es), %1 images", nullptr,
+                                static_cast<int>(wizard.classNames().size()))
+                                 .arg(std::accumulate(counts.begin(), counts.end(), 0)),
+                             kStatusTimeout);
 }
 
 MainWindow::~MainWindow() {
+    // A run in progress reports to views that are about to go: end it first.
+    delete m_training;
+    m_training = nullptr;
     // The scene and panels observe the document: detach them before it goes. The recovery
     // file stays: closeEvent() removed it if the user decided about the unsaved work.
     m_autosaver->detach();

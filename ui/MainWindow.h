@@ -143,6 +143,7 @@ protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
 
+public:
     /// Training: actions, settings dock, Statistics and Test views, the controller.
     TrainingSession* training() const { return m_training; }
     /// A Data Wizard on the current project's data settings (not yet shown). When it is

@@ -184,6 +184,8 @@ bool TrainingSession::startTraining(QString* error) {
 }
 
 void TrainingSession::onStarted(const tc::train::RunStartedEvent& event) {
+    m_classNames = event.classNames;
+    m_testView->setClassNames(event.classNames);
     m_statistics->beginRun(QFileInfo(m_runDirectory).fileName(), event.classNames);
     QString message = tr("Training %1 on %2 images").arg(event.model).arg(event.trainImages);
     if (!event.weights.isEmpty())
@@ -201,6 +203,18 @@ void TrainingSession::onFinished(const tc::train::FinishedEvent& event) {
     if (event.test)
         message += tr(" · test accuracy %1 %").arg(event.test->metrics.accuracy * 100.0, 0, 'f', 1);
     m_window->statusBar()->showMessage(message);
+    if (event.testPredictions.empty())
+        return;
+    EvaluationResults results;
+    results.classNames = m_classNames;
+    results.description = tr("Test split of run %1 (weights of epoch %2)")
+                              .arg(QFileInfo(m_runDirectory).fileName())
+                              .arg(event.bestEpoch);
+    for (const auto& prediction : event.testPredictions)
+        results.images.push_back({prediction.path, prediction.label, prediction.probabilities});
+    if (!m_testView->setResults(results))
+        m_window->statusBar()->showMessage(
+            tr("The test results cannot be shown: %1").arg(m_testView->resultsError()));
 }
 
 void TrainingSession::onFailed(const tc::train::ErrorEvent& event) {
