@@ -95,7 +95,8 @@ ZipArchive::ZipArchive(const QString& path) {
     parse();
 }
 
-ZipArchive::ZipArchive(QByteArray bytes) : owned_(std::move(bytes)) {
+ZipArchive::ZipArchive(QByteArray bytes)
+    : owned_(std::move(bytes)) {
     base_ = reinterpret_cast<const unsigned char*>(owned_.constData());
     size_ = static_cast<std::uint64_t>(owned_.size());
     parse();
