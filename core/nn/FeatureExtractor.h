@@ -37,7 +37,7 @@ struct FeatureExtractorOptions {
 /// A frozen backbone prepared for throughput: batch norms folded into the convolutions,
 /// channels-last activations, bf16 arithmetic where the CPU runs it faster (fp32
 /// elsewhere), ReLUs and residual sums fused (oneDNN engine). Results equal the eval-mode
-/// ResNet's to fp32 rounding (fp32) or to bf16 precision (cosine similarity ≥ 0.99, see the
+/// ResNet's to fp32 rounding (fp32) or to bf16 precision (cosine similarity ≥ 0.999, see the
 /// tests).
 ///
 /// extract() may be called from any thread, one call at a time per extractor; it uses the

@@ -46,12 +46,22 @@ public:
         , folded_(folded)
         , type_(bf16 ? DataType::bf16 : DataType::f32)
         , pooling_(pooling) {
-        // Measured on AVX-512 without AMX (see docs/BENCHMARKS.md): nhwc with the brgconv
-        // kernels is the fastest fp32 and bf16 layout; TORCHCANVAS_ONEDNN_LAYOUT=blocked and
-        // TORCHCANVAS_ONEDNN_WINOGRAD=1 select the alternatives for measurements.
+        // Measured on AVX-512 without AMX (docs/BENCHMARKS.md): fp32 is fastest in the
+        // blocked nChw16c layout with Winograd F(4×4, 3×3) for the stride-1 3×3 convolutions
+        // (+25% over nhwc, features still within 2e-6 of direct convolution); bf16 runs on
+        // the brgconv kernels, which want nhwc (and use AMX where the CPU has it).
+        // TORCHCANVAS_ONEDNN_LAYOUT=nhwc|blocked and TORCHCANVAS_ONEDNN_WINOGRAD=0|1 override
+        // this for measurements.
+        layout_ = bf16 ? Layout::Nhwc : Layout::Blocked16;
+        winograd_ = !bf16;
         const QByteArray layout = qgetenv("TORCHCANVAS_ONEDNN_LAYOUT");
-        layout_ = layout == "blocked" ? Layout::Blocked16 : Layout::Nhwc;
-        winograd_ = qgetenv("TORCHCANVAS_ONEDNN_WINOGRAD") == "1" && !bf16;
+        if (layout == "nhwc")
+            layout_ = Layout::Nhwc;
+        else if (layout == "blocked")
+            layout_ = Layout::Blocked16;
+        const QByteArray winograd = qgetenv("TORCHCANVAS_ONEDNN_WINOGRAD");
+        if (!winograd.isEmpty())
+            winograd_ = winograd == "1" && !bf16 && layout_ == Layout::Blocked16;
         convs_.push_back(makeConv(folded_.stem));
         for (const FoldedBlock& block : folded_.blocks) {
             for (const FoldedConv& conv : block.convs)
@@ -81,7 +91,9 @@ public:
                 .arg(type_ == DataType::bf16 ? QStringLiteral("bf16") : QStringLiteral("fp32"),
                      layout_ == Layout::Nhwc ? QStringLiteral("channels-last (nhwc)")
                                              : QStringLiteral("blocked (nChw16c)"));
-        if (winograd_)
+        // Winograd is a request: a layer whose shape oneDNN's kernel does not take runs
+        // direct convolution.
+        if (winograd_ && (plans_.empty() || winogradUsed_))
             text += QStringLiteral(", Winograd 3×3");
         return text;
     }
@@ -173,7 +185,10 @@ private:
                 const dnnl::convolution_forward::desc description(
                     dnnl::prop_kind::forward_inference, algorithm, *source, weights, bias,
                     destination, strides, padding, padding);
-                return dnnl::convolution_forward::primitive_desc(description, attributes, engine_);
+                dnnl::convolution_forward::primitive_desc pd(description, attributes, engine_);
+                if (algorithm == dnnl::algorithm::convolution_winograd)
+                    winogradUsed_ = true;
+                return pd;
             } catch (const dnnl::error&) {
                 if (algorithm == dnnl::algorithm::convolution_direct)
                     throw;
@@ -396,8 +411,9 @@ private:
     FoldedResNet folded_;
     DataType type_;
     Pooling pooling_;
-    Layout layout_ = Layout::Nhwc;
+    Layout layout_ = Layout::Blocked16;
     bool winograd_ = false;
+    bool winogradUsed_ = false;
     std::vector<Conv> convs_;
     std::list<Plan> plans_;
 };

@@ -72,7 +72,9 @@ WeightDownloader::Result WeightDownloader::download(const QUrl& url, const QStri
 
     auto drain = [&] {
         // Stream to disk as data arrives: a 230 MB file never sits in memory. Error pages
-        // (HTTP 4xx/5xx) are read but not kept.
+        // (HTTP 4xx/5xx) are read but not kept. An aborted reply is closed: nothing to read.
+        if (!reply->isOpen())
+            return;
         const QByteArray chunk = reply->readAll();
         if (chunk.isEmpty() || !writeError.isEmpty())
             return;
@@ -121,6 +123,9 @@ WeightDownloader::Result WeightDownloader::download(const QUrl& url, const QStri
     if (status >= 400)
         return failWith(
             QStringLiteral("the server answered HTTP %1 %2").arg(status).arg(statusText).trimmed());
+    if (networkError == QNetworkReply::OperationCanceledError)
+        return failWith(QStringLiteral("no data arrived for %1 s (timed out)")
+                            .arg(options.inactivityTimeoutMs / 1000.0));
     if (networkError != QNetworkReply::NoError)
         return failWith(networkErrorText);
     if (status != 200)
