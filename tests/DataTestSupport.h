@@ -8,7 +8,9 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QProcess>
 #include <QString>
+#include <QStringList>
 #include <vector>
 
 namespace tc::test {
@@ -61,6 +63,28 @@ inline QString writeImage(const QString& root, const QString& relative, const cv
     return writeFile(
         root, relative,
         QByteArray(reinterpret_cast<const char*>(bytes.data()), qsizetype(bytes.size())));
+}
+
+/// The outcome of running the torchcanvas binary.
+struct CommandResult {
+    int exitCode = -1; ///< -1 when it crashed or timed out
+    QString out;
+    QString err;
+};
+
+/// Runs the torchcanvas binary with `arguments` (one minute at most).
+inline CommandResult runTorchCanvas(const QStringList& arguments) {
+    QProcess process;
+    process.start(QStringLiteral(TORCHCANVAS_BINARY), arguments);
+    if (!process.waitForFinished(60'000)) {
+        process.kill();
+        process.waitForFinished();
+    }
+    CommandResult result;
+    result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    result.out = QString::fromUtf8(process.readAllStandardOutput());
+    result.err = QString::fromUtf8(process.readAllStandardError());
+    return result;
 }
 
 } // namespace tc::test

@@ -8,7 +8,6 @@
 
 #include <opencv2/imgproc.hpp>
 #include <QDirIterator>
-#include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -289,13 +288,11 @@ void TestDemoData::validation() {
 void TestDemoData::commandLine() {
     QTemporaryDir dir;
     const QString target = dir.filePath("demo dir");
-    QProcess process;
-    process.start(QStringLiteral(TORCHCANVAS_BINARY),
-                  {"demo-data", target, "--benign", "3", "--malignant", "4", "--size", "64x48",
-                   "--patients", "3", "--seed", "2", "--difficulty", "0.5"});
-    QVERIFY(process.waitForFinished(60'000));
-    const QString out = QString::fromUtf8(process.readAllStandardOutput());
-    QCOMPARE(process.exitCode(), 0);
+    const tc::test::CommandResult result = tc::test::runTorchCanvas(
+        {"demo-data", target, "--benign", "3", "--malignant", "4", "--size", "64x48", "--patients",
+         "3", "--seed", "2", "--difficulty", "0.5"});
+    const QString& out = result.out;
+    QCOMPARE(result.exitCode, 0);
     QVERIFY2(out.startsWith(QStringLiteral("Generating 7 SYNTHETIC histology images (3 benign, 4 "
                                            "malignant, 64x48, seed 2, difficulty 0.5) into ")),
              qPrintable(out));
@@ -334,11 +331,9 @@ void TestDemoData::commandLineErrors_data() {
 void TestDemoData::commandLineErrors() {
     QFETCH(QStringList, arguments);
     QFETCH(QString, message);
-    QProcess process;
-    process.start(QStringLiteral(TORCHCANVAS_BINARY), arguments);
-    QVERIFY(process.waitForFinished(60'000));
-    QCOMPARE(process.exitCode(), 2);
-    QCOMPARE(QString::fromUtf8(process.readAllStandardError()), message + QLatin1Char('\n'));
+    const tc::test::CommandResult result = tc::test::runTorchCanvas(arguments);
+    QCOMPARE(result.exitCode, 2);
+    QCOMPARE(result.err, message + QLatin1Char('\n'));
 }
 
 QTEST_GUILESS_MAIN(TestDemoData)

@@ -119,9 +119,9 @@ void TestMainWindow::hasMenusAndDocks() {
     QStringList titles;
     for (QAction* action : window.menuBar()->actions())
         titles << action->text().remove(QLatin1Char('&'));
-    QCOMPARE(titles,
-             (QStringList{QStringLiteral("File"), QStringLiteral("Edit"), QStringLiteral("View"),
-                          QStringLiteral("Train"), QStringLiteral("Help")}));
+    QCOMPARE(titles, (QStringList{QStringLiteral("File"), QStringLiteral("Edit"),
+                                  QStringLiteral("View"), QStringLiteral("Data"),
+                                  QStringLiteral("Train"), QStringLiteral("Help")}));
     QCOMPARE(window.dockWidgetArea(window.paletteDock()), Qt::LeftDockWidgetArea);
     QCOMPARE(window.dockWidgetArea(window.inspectorDock()), Qt::RightDockWidgetArea);
     QCOMPARE(window.dockWidgetArea(window.problemsDock()), Qt::BottomDockWidgetArea);
@@ -191,11 +191,15 @@ void TestMainWindow::restoresGeometry() {
 
 void TestMainWindow::addViewAddsTabs() {
     MainWindow window;
-    auto* statistics = new QLabel(QStringLiteral("statistics"));
-    auto* test = new QLabel(QStringLiteral("test"));
-    QCOMPARE(window.addView(statistics, QIcon(), QStringLiteral("Statistics")), 1);
-    QCOMPARE(window.addView(test, QIcon(), QStringLiteral("Test")), 2);
+    // The window comes with Model, Statistics and Test; more views go after them.
     QCOMPARE(window.views()->count(), 3);
+    QCOMPARE(window.views()->tabText(1), QStringLiteral("Statistics"));
+    QCOMPARE(window.views()->tabText(2), QStringLiteral("Test"));
+    auto* statistics = new QLabel(QStringLiteral("more statistics"));
+    auto* test = new QLabel(QStringLiteral("more tests"));
+    QCOMPARE(window.addView(statistics, QIcon(), QStringLiteral("Statistics 2")), 3);
+    QCOMPARE(window.addView(test, QIcon(), QStringLiteral("Test 2")), 4);
+    QCOMPARE(window.views()->count(), 5);
     window.showView(test);
     QCOMPARE(window.views()->currentWidget(), test);
     // Opening or creating a project brings the model back to the front.

@@ -4,6 +4,7 @@
 #include "core/nn/ComponentFactory.h"
 #include "core/nn/Layers.h"
 #include "core/nn/ResNet.h"
+#include "core/nn/SafeTensors.h"
 #include "core/nn/StateDict.h"
 #include "tools/NnTestSupport.h"
 

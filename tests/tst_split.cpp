@@ -394,6 +394,16 @@ void TestSplit::splitErrorsAndWarnings() {
              QStringLiteral("there is no split column named 'nope' (columns: images, labels, "
                             "fold)"));
 
+    // Groups of another table are refused rather than ignored.
+    GroupAssignment stale;
+    stale.groupOfRow = {QStringLiteral("a"), QStringLiteral("b")};
+    stale.groupCount = 2;
+    SplitSettings grouped;
+    QCOMPARE(Split::make(table, grouped, &stale).error(),
+             QStringLiteral("the groups were assigned for another table (2 rows, not 7)"));
+    stale.error = QStringLiteral("there is no group column named 'x'");
+    QCOMPARE(Split::make(table, grouped, &stale).error(), stale.error);
+
     // Two groups for three parts: one part must stay empty, and it is said.
     QTemporaryDir small;
     for (const char* name : {"SOB_B_F-14-1-400-001.png", "SOB_M_DC-14-2-400-001.png"})

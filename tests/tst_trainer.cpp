@@ -188,6 +188,14 @@ void TestTrainer::lossFallsWithCachedFeaturesAndWritesRunFiles() {
     QVERIFY(recorder.sawPhase(Phase::Testing));
     QVERIFY(finished.test.has_value());
     QCOMPARE(finished.test->metrics.samples, std::int64_t(m_test.size()));
+    QCOMPARE(finished.testPredictions.size(), m_test.size());
+    for (const auto& prediction : finished.testPredictions) {
+        QVERIFY(std::any_of(m_test.begin(), m_test.end(), [&](const auto& sample) {
+            return sample.path == prediction.path && sample.label == prediction.label;
+        }));
+        QCOMPARE(prediction.probabilities.size(), size_t(2));
+        QVERIFY(qAbs(prediction.probabilities[0] + prediction.probabilities[1] - 1.0f) < 1e-5f);
+    }
 
     const int batchesPerEpoch = int((m_train.size() + 15) / 16);
     QCOMPARE(recorder.batches.size(), size_t(kEpochs * batchesPerEpoch));

@@ -4,7 +4,9 @@
 
 #include "core/nn/ResNet.h"
 #include "core/nn/RestrictedUnpickler.h"
+#include "core/nn/SafeTensors.h"
 #include "core/nn/StateDict.h"
+#include "core/nn/TorchCheckpoint.h"
 #include "core/nn/ZipArchive.h"
 #include "tools/NnTestSupport.h"
 

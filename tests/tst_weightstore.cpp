@@ -3,6 +3,7 @@
 // user meets: wrong checksum, HTTP errors, refused connections, cut transfers, silence.
 
 #include "core/nn/ResNet.h"
+#include "core/nn/SafeTensors.h"
 #include "core/nn/StateDict.h"
 #include "core/nn/WeightDownloader.h"
 #include "core/nn/WeightStore.h"

@@ -6,6 +6,7 @@
 #include "ui/canvas/CanvasScene.h"
 #include "ui/canvas/CanvasView.h"
 #include "ui/canvas/NodeItem.h"
+#include "ui/data/DataWizard.h"
 #include "ui/editor/Autosaver.h"
 #include "ui/editor/Document.h"
 #include "ui/editor/EditorMime.h"
@@ -13,7 +14,9 @@
 #include "ui/editor/InspectorWidget.h"
 #include "ui/editor/PaletteWidget.h"
 #include "ui/editor/ProblemsWidget.h"
+#include "ui/training/TrainingSession.h"
 
+#include <numeric>
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
@@ -113,10 +116,50 @@ MainWindow::MainWindow(QWidget* parent)
     createStatusBar();
 
     setDocument(std::make_unique<Document>());
+    m_training = new TrainingSession(this);
     restoreWindowState();
 }
 
+DataWizard* MainWindow::createDataWizard() {
+    const graph::Project& project = m_document->project();
+    const QString folder = m_document->filePath().isEmpty()
+                               ? QDir::currentPath()
+                               : QFileInfo(m_document->filePath()).absolutePath();
+    return new DataWizard(project.dataset(), project.split(), project.preprocessing(), folder,
+                          this);
+}
+
+void MainWindow::openDataWizard() {
+    DataWizard* wizard = createDataWizard();
+    wizard->setAttribute(Qt::WA_DeleteOnClose);
+    connect(wizard, &QDialog::accepted, this, [this, wizard] { applyDataWizard(*wizard); });
+    wizard->open();
+}
+
+void MainWindow::applyDataWizard(const DataWizard& wizard) {
+    QUndoStack* stack = m_document->undoStack();
+    stack->beginMacro(tr("Bind Data Set"));
+    m_document->setSection(ProjectSection::Dataset, wizard.datasetJson());
+    m_document->setSection(ProjectSection::Split, wizard.splitJson());
+    m_document->setSection(ProjectSection::Preprocessing, wizard.preprocessingJson());
+    const auto preprocessing = wizard.preprocessingSettings();
+    for (const graph::NodeId input : m_document->graph().nodesOfType(QStringLiteral("Input"))) {
+        m_document->setParameter(input, QStringLiteral("channels"), 3);
+        m_document->setParameter(input, QStringLiteral("height"), preprocessing.height);
+        m_document->setParameter(input, QStringLiteral("width"), preprocessing.width);
+    }
+    stack->endMacro();
+    const std::vector<int> counts = wizard.classCounts();
+    statusBar()->showMessage(tr("Data set bound: %n class(es), %1 images", nullptr,
+                                static_cast<int>(wizard.classNames().size()))
+                                 .arg(std::accumulate(counts.begin(), counts.end(), 0)),
+                             kStatusTimeout);
+}
+
 MainWindow::~MainWindow() {
+    // A run in progress reports to views that are about to go: end it first.
+    delete m_training;
+    m_training = nullptr;
     // The scene and panels observe the document: detach them before it goes. The recovery
     // file stays: closeEvent() removed it if the user decided about the unsaved work.
     m_autosaver->detach();
@@ -373,12 +416,16 @@ void MainWindow::createActions() {
     view->addAction(m_problemsDock->toggleViewAction());
     view->addAction(m_historyDock->toggleViewAction());
 
+    QMenu* data = menuBar()->addMenu(tr("&Data"));
+    data->setObjectName(QStringLiteral("dataMenu"));
+    QAction* importData = data->addAction(IconLibrary::actionIcon(QStringLiteral("data-wizard")),
+                                          tr("&Import Data…"), this, &MainWindow::openDataWizard);
+    importData->setObjectName(QStringLiteral("actionImportData"));
+    importData->setShortcut(Qt::CTRL | Qt::Key_I);
+
+    // TrainingSession fills this menu.
     m_trainMenu = menuBar()->addMenu(tr("&Train"));
     m_trainMenu->setObjectName(QStringLiteral("trainMenu"));
-    QAction* start = m_trainMenu->addAction(IconLibrary::actionIcon(QStringLiteral("train-start")),
-                                            tr("&Start Training"));
-    start->setObjectName(QStringLiteral("actionStartTraining"));
-    start->setEnabled(false);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     QAction* about = help->addAction(IconLibrary::actionIcon(QStringLiteral("help-about")),

@@ -31,6 +31,8 @@ class Document;
 class InspectorWidget;
 class PaletteWidget;
 class ProblemsWidget;
+class DataWizard;
+class TrainingSession;
 
 /// The application window: the node-graph editor of one project.
 ///
@@ -141,7 +143,18 @@ protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
 
+public:
+    /// Training: actions, settings dock, Statistics and Test views, the controller.
+    TrainingSession* training() const { return m_training; }
+    /// A Data Wizard on the current project's data settings (not yet shown). When it is
+    /// accepted, applyDataWizard() binds its result to the project.
+    DataWizard* createDataWizard();
+    /// Binds a finished wizard's data set, split and preprocessing to the project, and sizes
+    /// the Input components to the preprocessing, as one undo step.
+    void applyDataWizard(const DataWizard& wizard);
+
 private:
+    void openDataWizard();
     void createCanvas();
     void createDocks();
     void createActions();
@@ -182,6 +195,7 @@ private:
     QToolBar* m_toolBar = nullptr;
     QMenu* m_recentMenu = nullptr;
     QMenu* m_trainMenu = nullptr;
+    TrainingSession* m_training = nullptr;
     QActionGroup* m_themeGroup = nullptr;
     QLabel* m_statusLabel = nullptr;
     QLabel* m_validationLabel = nullptr;

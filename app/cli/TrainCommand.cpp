@@ -1,13 +1,322 @@
 #include "app/cli/Cli.h"
 #include "app/cli/Commands.h"
+#include "core/train/ProjectTraining.h"
+
+#include <atomic>
+#include <csignal>
+#include <QDateTime>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QTextStream>
+#include <thread>
+#include <unistd.h>
 
 namespace tc::cli {
 
+namespace {
+
+const QString kCommand = QStringLiteral("train");
+
+QString duration(double seconds) {
+    if (seconds < 0)
+        return QStringLiteral("?");
+    const int total = static_cast<int>(seconds + 0.5);
+    return QStringLiteral("%1:%2").arg(total / 60).arg(total % 60, 2, 10, QLatin1Char('0'));
+}
+
+QString percent(double value) {
+    return QString::number(value * 100.0, 'f', 1) + QLatin1Char('%');
+}
+
+/// Prints progress to the terminal: one self-rewriting line on a terminal, a line every few
+/// seconds (and every epoch) when the output is a file or a pipe.
+class ConsoleProgress : public tc::train::TrainingObserver {
+public:
+    ConsoleProgress()
+        : m_interactive(isatty(STDERR_FILENO) == 1) {
+        m_sinceLine.start();
+    }
+
+    void onStarted(const tc::train::RunStartedEvent& e) override {
+        endLine();
+        err() << "data: " << e.trainImages << " training, " << e.validationImages << " validation, "
+              << e.testImages << " test images; classes " << e.classNames.join(QStringLiteral(", "))
+              << '\n';
+        err() << "model: " << e.model << '\n';
+        if (!e.weights.isEmpty())
+            err() << "weights: " << e.weights << '\n';
+        for (const QString& warning : e.warnings)
+            err() << "warning: " << warning << '\n';
+        err().flush();
+    }
+
+    void onPhase(const tc::train::PhaseEvent& e) override {
+        if (e.phase == tc::train::Phase::CachingFeatures && e.total > 0) {
+            if (!m_cachingClock.isValid())
+                m_cachingClock.start();
+            const double seconds = m_cachingClock.nsecsElapsed() / 1e9;
+            const double rate = seconds > 0 ? e.current / seconds : 0.0;
+            const double eta = rate > 0 ? (e.total - e.current) / rate : -1.0;
+            status(QStringLiteral("[caching features] %1/%2 images · %3 img/s · ETA %4")
+                       .arg(e.current)
+                       .arg(e.total)
+                       .arg(rate, 0, 'f', 1)
+                       .arg(duration(eta)),
+                   e.current == e.total);
+            return;
+        }
+        if (!e.message.isEmpty()) {
+            endLine();
+            err() << '[' << tc::train::toString(e.phase) << "] " << e.message << Qt::endl;
+        }
+    }
+
+    void onBatch(const tc::train::BatchEvent& e) override {
+        status(QStringLiteral("[training] epoch %1/%2 · batch %3/%4 · ETA %5 · %6 img/s · loss "
+                              "%7 · accuracy %8")
+                   .arg(e.epoch)
+                   .arg(e.epochs)
+                   .arg(e.batch)
+                   .arg(e.batchesPerEpoch)
+                   .arg(duration(e.etaSeconds))
+                   .arg(e.imagesPerSecond, 0, 'f', 0)
+                   .arg(e.loss, 0, 'f', 4)
+                   .arg(percent(e.accuracy)),
+               false);
+    }
+
+    void onEpoch(const tc::train::EpochEvent& e) override {
+        endLine();
+        err() << "epoch " << e.epoch << '/' << e.epochs << ": train loss "
+              << QString::number(e.train.loss, 'f', 4) << " accuracy "
+              << percent(e.train.metrics.accuracy);
+        if (e.validation) {
+            const auto& v = *e.validation;
+            err() << " · validation loss " << QString::number(v.loss, 'f', 4) << " accuracy "
+                  << percent(v.metrics.accuracy) << " (balanced "
+                  << percent(v.metrics.balancedAccuracy);
+            if (v.metrics.rocAuc)
+                err() << ", AUC " << QString::number(*v.metrics.rocAuc, 'f', 3);
+            err() << ')';
+        }
+        err() << " · " << QString::number(e.seconds, 'f', 1) << " s" << (e.best ? " · best" : "")
+              << Qt::endl;
+    }
+
+    void onError(const tc::train::ErrorEvent& e) override {
+        endLine();
+        m_lastError = e.message;
+    }
+
+    void onFinished(const tc::train::FinishedEvent&) override { endLine(); }
+
+    QString lastError() const { return m_lastError; }
+
+private:
+    void status(const QString& text, bool final) {
+        if (m_interactive) {
+            err() << '\r' << text.leftJustified(m_lastWidth) << (final ? "\n" : "");
+            m_lastWidth = final ? 0 : static_cast<int>(text.size());
+            m_open = !final;
+            err().flush();
+        } else if (final || m_sinceLine.elapsed() >= 5000) {
+            err() << text << Qt::endl;
+            m_sinceLine.restart();
+        }
+    }
+
+    void endLine() {
+        if (m_open)
+            err() << '\n';
+        m_open = false;
+        m_lastWidth = 0;
+    }
+
+    bool m_interactive = false;
+    bool m_open = false;
+    int m_lastWidth = 0;
+    QElapsedTimer m_sinceLine;
+    QElapsedTimer m_cachingClock;
+    QString m_lastError;
+};
+
+/// Turns Ctrl-C (SIGINT) and SIGTERM into a stop request at the next batch; a second one
+/// ends the process at once. The handler only writes the signal's number to a pipe (all a
+/// signal handler may safely do, whichever thread it lands on); a watcher thread reads it
+/// and asks the trainer to stop. A signal the parent set to be ignored stays ignored.
+class InterruptWatcher {
+public:
+    explicit InterruptWatcher(tc::train::TrainingControl& control) {
+        if (pipe(s_pipe) != 0)
+            return;
+        for (const int signal : {SIGINT, SIGTERM}) {
+            struct sigaction previous {};
+            sigaction(signal, nullptr, &previous);
+            if (previous.sa_handler == SIG_IGN)
+                continue;
+            struct sigaction action {};
+            action.sa_handler = &InterruptWatcher::handle;
+            sigemptyset(&action.sa_mask);
+            sigaction(signal, &action, &m_previous[signal == SIGINT ? 0 : 1]);
+            m_installed[signal == SIGINT ? 0 : 1] = true;
+        }
+        m_thread = std::thread([this, &control] {
+            char received = 0;
+            while (read(s_pipe[0], &received, 1) == 1 && received != 0) {
+                m_interrupted = true;
+                const char message[] =
+                    "\ninterrupted: stopping after this batch (press Ctrl-C again to quit now)\n";
+                (void)!write(STDERR_FILENO, message, sizeof(message) - 1);
+                control.requestStop();
+            }
+        });
+    }
+    ~InterruptWatcher() {
+        for (int i = 0; i < 2; ++i) {
+            if (m_installed[i])
+                sigaction(i == 0 ? SIGINT : SIGTERM, &m_previous[i], nullptr);
+        }
+        if (m_thread.joinable()) {
+            const char stop = 0;
+            (void)!write(s_pipe[1], &stop, 1);
+            m_thread.join();
+        }
+        close(s_pipe[0]);
+        close(s_pipe[1]);
+    }
+    bool interrupted() const { return m_interrupted; }
+
+private:
+    static void handle(int signal) {
+        if (s_count.fetch_add(1) >= 1)
+            _exit(130);
+        const char code = static_cast<char>(signal);
+        (void)!write(s_pipe[1], &code, 1);
+    }
+
+    static inline int s_pipe[2] = {-1, -1};
+    static inline std::atomic<int> s_count{0};
+    struct sigaction m_previous[2]{};
+    bool m_installed[2] = {false, false};
+    std::atomic<bool> m_interrupted{false};
+    std::thread m_thread;
+};
+
+} // namespace
+
 int runTrain(const QStringList& arguments) {
     QCommandLineParser parser;
-    if (const auto exit = parse(parser, QStringLiteral("train"), arguments))
+    parser.setApplicationDescription(QStringLiteral(
+        "Trains a project's model headless: progress on the terminal, then metrics.csv, "
+        "batches.csv, report.json and checkpoints in the run folder. Ctrl-C stops cleanly and "
+        "leaves a checkpoint that --resume continues from."));
+    parser.addPositionalArgument(QStringLiteral("project"), QStringLiteral("A .tcproj file."),
+                                 QStringLiteral("PROJECT"));
+    const QCommandLineOption dataOption(QStringLiteral("data"),
+                                        QStringLiteral("Train on this CSV or folder instead."),
+                                        QStringLiteral("CSV_OR_FOLDER"));
+    const QCommandLineOption epochsOption(QStringLiteral("epochs"),
+                                          QStringLiteral("Override the project's epochs."),
+                                          QStringLiteral("N"));
+    const QCommandLineOption outOption(
+        QStringLiteral("out"),
+        QStringLiteral("Run folder (default: runs/<project>-<date-time> in the current folder)."),
+        QStringLiteral("RUN_DIR"));
+    const QCommandLineOption resumeOption(
+        QStringLiteral("resume"), QStringLiteral("Continue from RUN_DIR/checkpoint-last.pt."));
+    const QCommandLineOption precisionOption(
+        QStringLiteral("precision"),
+        QStringLiteral("Backbone arithmetic: fp32, bf16 or auto (the project's by default)."),
+        QStringLiteral("P"));
+    const QCommandLineOption weightsOption(
+        QStringLiteral("weights-dir"),
+        QStringLiteral("Folder of pretrained weights (default: the user's weights folder)."),
+        QStringLiteral("DIR"));
+    parser.addOptions(
+        {dataOption, epochsOption, outOption, resumeOption, precisionOption, weightsOption});
+    if (const auto exit = parse(parser, kCommand, arguments))
         return *exit;
-    return fail(QStringLiteral("train"), QStringLiteral("not available in this build yet"));
+
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() != 1)
+        return fail(kCommand,
+                    QStringLiteral("expected one PROJECT file (see 'torchcanvas train "
+                                   "--help')"),
+                    ExitUsage);
+    tc::train::TrainingRequest request;
+    request.projectPath = QFileInfo(positional.front()).absoluteFilePath();
+    if (!QFileInfo(request.projectPath).isFile())
+        return fail(kCommand, QStringLiteral("%1: no such file").arg(positional.front()));
+    request.dataOverride = parser.value(dataOption);
+    if (parser.isSet(epochsOption)) {
+        bool ok = false;
+        request.epochs = parser.value(epochsOption).toInt(&ok);
+        if (!ok || request.epochs < 1)
+            return fail(kCommand,
+                        QStringLiteral("--epochs needs a whole number ≥ 1, not '%1'")
+                            .arg(parser.value(epochsOption)),
+                        ExitUsage);
+    }
+    if (parser.isSet(precisionOption)) {
+        request.precision = tc::train::parsePrecision(parser.value(precisionOption));
+        if (!request.precision)
+            return fail(kCommand,
+                        QStringLiteral("--precision must be fp32, bf16 or auto, not '%1'")
+                            .arg(parser.value(precisionOption)),
+                        ExitUsage);
+    }
+    request.resume = parser.isSet(resumeOption);
+    if (request.resume && !parser.isSet(outOption))
+        return fail(kCommand, QStringLiteral("--resume needs --out RUN_DIR (the run to continue)"),
+                    ExitUsage);
+    request.runDirectory = parser.isSet(outOption)
+                               ? QFileInfo(parser.value(outOption)).absoluteFilePath()
+                               : QDir::current().absoluteFilePath(
+                                     QStringLiteral("runs/%1-%2")
+                                         .arg(QFileInfo(request.projectPath).completeBaseName(),
+                                              QDateTime::currentDateTime().toString(
+                                                  QStringLiteral("yyyyMMdd-HHmmss"))));
+    request.weightsDirectory = parser.value(weightsOption);
+
+    tc::train::TrainingControl control;
+    ConsoleProgress progress;
+    tc::train::FinishedEvent finished;
+    bool interrupted = false;
+    {
+        InterruptWatcher watcher(control);
+        finished = tc::train::trainProject(request, progress, control);
+        interrupted = watcher.interrupted();
+    }
+
+    if (finished.reason == tc::train::FinishReason::Failed)
+        return fail(kCommand, finished.message);
+    if (finished.test) {
+        const auto& t = finished.test->metrics;
+        err() << "test: accuracy " << percent(t.accuracy) << " (95% CI "
+              << percent(t.accuracyInterval().low) << "–" << percent(t.accuracyInterval().high)
+              << "), balanced " << percent(t.balancedAccuracy);
+        if (t.rocAuc)
+            err() << ", AUC " << QString::number(*t.rocAuc, 'f', 3);
+        err() << " on " << t.samples << " images (best epoch " << finished.bestEpoch << ")\n";
+    }
+    if (!finished.message.isEmpty() && finished.reason != tc::train::FinishReason::Stopped)
+        err() << "note: " << finished.message << '\n';
+    err() << "run folder: " << QDir::toNativeSeparators(request.runDirectory) << '\n';
+    err().flush();
+    if (finished.reason == tc::train::FinishReason::Stopped) {
+        return fail(kCommand,
+                    QStringLiteral("stopped%1 after %2 epoch(s); continue with: torchcanvas train "
+                                   "%3 --out %4 --resume")
+                        .arg(interrupted ? QStringLiteral(" by an interrupt") : QString())
+                        .arg(finished.epochsCompleted)
+                        .arg(request.projectPath, request.runDirectory),
+                    interrupted ? 130 : ExitFailure);
+    }
+    out() << "finished (" << tc::train::toString(finished.reason) << ") after "
+          << finished.epochsCompleted << " epoch(s) in "
+          << QString::number(finished.seconds, 'f', 1) << " s" << Qt::endl;
+    return ExitOk;
 }
 
 } // namespace tc::cli

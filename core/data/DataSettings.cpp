@@ -43,6 +43,25 @@ public:
         target = value.toString();
     }
 
+    /// An array of strings.
+    void readStringList(const QString& key, QStringList& target) {
+        const QJsonValue value = m_json.value(key);
+        if (value.isUndefined())
+            return;
+        if (!value.isArray())
+            return fail(QStringLiteral("%1 must be an array of strings, not %2")
+                            .arg(name(key), show(value)));
+        QStringList strings;
+        const QJsonArray array = value.toArray();
+        for (const QJsonValue& element : array) {
+            if (!element.isString())
+                return fail(QStringLiteral("%1 must be an array of strings, not one holding %2")
+                                .arg(name(key), show(element)));
+            strings << element.toString();
+        }
+        target = strings;
+    }
+
     void readBool(const QString& key, bool& target) {
         const QJsonValue value = m_json.value(key);
         if (value.isUndefined())
@@ -222,17 +241,21 @@ QJsonObject DatasetSettings::toJson() const {
     if (!labelColumn.isEmpty())
         json.insert(QStringLiteral("labelColumn"), labelColumn);
     json.insert(QStringLiteral("groups"), groups.toJson());
+    if (!classes.isEmpty())
+        json.insert(QStringLiteral("classes"), QJsonArray::fromStringList(classes));
     return json;
 }
 
 std::optional<DatasetSettings> DatasetSettings::fromJson(const QJsonObject& json, QString* error) {
     SectionReader reader(json, QStringLiteral("dataset"),
                          {QStringLiteral("source"), QStringLiteral("imageColumn"),
-                          QStringLiteral("labelColumn"), QStringLiteral("groups")});
+                          QStringLiteral("labelColumn"), QStringLiteral("groups"),
+                          QStringLiteral("classes")});
     DatasetSettings settings;
     reader.readString(QStringLiteral("source"), settings.source);
     reader.readString(QStringLiteral("imageColumn"), settings.imageColumn);
     reader.readString(QStringLiteral("labelColumn"), settings.labelColumn);
+    reader.readStringList(QStringLiteral("classes"), settings.classes);
     const QJsonObject groups = reader.readObject(QStringLiteral("groups"));
     if (!reader.failed()) {
         QString groupError;
@@ -247,7 +270,7 @@ std::optional<DatasetSettings> DatasetSettings::fromJson(const QJsonObject& json
 
 bool DatasetSettings::operator==(const DatasetSettings& other) const {
     return source == other.source && imageColumn == other.imageColumn &&
-           labelColumn == other.labelColumn && groups == other.groups;
+           labelColumn == other.labelColumn && groups == other.groups && classes == other.classes;
 }
 
 // ---- SplitSettings ----------------------------------------------------------------------

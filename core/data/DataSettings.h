@@ -3,6 +3,7 @@
 #include <optional>
 #include <QJsonObject>
 #include <QString>
+#include <QStringList>
 
 namespace tc::data {
 
@@ -30,12 +31,17 @@ struct GroupSettings {
     bool operator==(const GroupSettings& other) const;
 };
 
-/// Where the data comes from: "dataset": {"source", "imageColumn", "labelColumn", "groups"}.
+/// Where the data comes from: "dataset": {"source", "imageColumn", "labelColumn", "groups",
+/// "classes"}.
 struct DatasetSettings {
     QString source;      ///< a CSV file or a folder; relative to the project file's folder
     QString imageColumn; ///< empty: auto-detect
     QString labelColumn; ///< empty: auto-detect
     GroupSettings groups;
+    /// The class names the Data Wizard found, in class-index order. A record for validation
+    /// (the final layer's units must match the class count) written before any import; an
+    /// import always derives the classes from the data itself. Empty: not known yet.
+    QStringList classes;
 
     QJsonObject toJson() const;
     static std::optional<DatasetSettings> fromJson(const QJsonObject& json, QString* error);

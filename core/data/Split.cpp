@@ -250,8 +250,18 @@ Split Split::make(const DatasetTable& table, const SplitSettings& settings,
         std::sort(byPath.begin(), byPath.end(),
                   [&](int a, int b) { return rows[size_t(a)].path < rows[size_t(b)].path; });
 
-        const bool grouped = settings.grouped && groups && groups->ok() &&
-                             int(groups->groupOfRow.size()) == n && groups->groupCount < n;
+        // Groups that do not fit the table would silently leak patients: refuse them.
+        if (settings.grouped && groups && (!groups->ok() || int(groups->groupOfRow.size()) != n)) {
+            split.m_error = groups->ok() ? QStringLiteral("the groups were assigned for another "
+                                                          "table (%1 rows, not %2)")
+                                               .arg(groups->groupOfRow.size())
+                                               .arg(n)
+                                         : groups->error;
+            split.m_parts.clear();
+            return split;
+        }
+        // Every row its own group is the ungrouped split, which is exact per class.
+        const bool grouped = settings.grouped && groups && groups->groupCount < n;
         if (!grouped) {
             std::vector<std::vector<int>> members(static_cast<size_t>(strata));
             for (int i : byPath)

@@ -150,8 +150,13 @@ BuiltComponent buildResNet(const Parameters& parameters, const std::vector<std::
         parameters.fail("pooling",
                         QStringLiteral("'%1' is not one of avg, max, none").arg(poolingText));
     QString reason;
-    const std::optional<Trainability> trainable =
-        parseTrainability(parameters.text("trainable", QStringLiteral("frozen")), &reason);
+    QString trainableText = parameters.text("trainable", QStringLiteral("frozen"));
+    // The registry spells "the last N stages" as trainable "last_stages" with a separate
+    // trainableStages count.
+    const QString normalised = trainableText.trimmed().toLower();
+    if (normalised == QLatin1String("last_stages") || normalised == QLatin1String("last stages"))
+        trainableText = QStringLiteral("last %1").arg(parameters.integer("trainable_stages", 1));
+    const std::optional<Trainability> trainable = parseTrainability(trainableText, &reason);
     if (!trainable)
         parameters.fail("trainable", reason);
     bool pretrained = true;

@@ -3,7 +3,7 @@
 // "__metadata__": {string: string}}, then the raw little-endian tensor bytes, with
 // data_offsets relative to the end of the header.
 
-#include "core/nn/StateDict.h"
+#include "core/nn/SafeTensors.h"
 
 #include <algorithm>
 #include <QFile>

@@ -25,21 +25,8 @@ enum class WeightFileFormat {
 /// Recognises a weight file by its first bytes (not its extension).
 WeightFileFormat detectWeightFileFormat(const QString& path);
 
-/// Reads a PyTorch checkpoint holding a state dict, as published by torchvision, with the
-/// restricted unpickler (no code is ever run) and the zip reader. std::nullopt with a
-/// message naming the file on any problem.
-std::optional<StateDict> readTorchCheckpoint(const QString& path, QString* error);
-
-/// Reads a .safetensors file; `metadata` receives its "__metadata__" strings when given.
-std::optional<StateDict> readSafeTensors(const QString& path, QString* error,
-                                         QMap<QString, QString>* metadata = nullptr);
-
-/// Writes `tensors` (any CPU dtype safetensors knows) to `path` atomically. Names keep
-/// their order; the header is padded to 8 bytes as the format recommends.
-bool writeSafeTensors(const QString& path, const StateDict& tensors,
-                      const QMap<QString, QString>& metadata, QString* error);
-
-/// readTorchCheckpoint or readSafeTensors, chosen by the file's content.
+/// readTorchCheckpoint (TorchCheckpoint.h) or readSafeTensors (SafeTensors.h), chosen by the
+/// file's content, with a message naming the file for anything else.
 std::optional<StateDict> readWeightsFile(const QString& path, QString* error);
 
 /// How well a state dict matched a module.

@@ -3,7 +3,6 @@
 #include "core/nn/ResNet.h"
 #include "core/nn/StateDict.h"
 
-#include <map>
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>

@@ -73,8 +73,7 @@ QString methodName(std::uint16_t method) {
 
 } // namespace
 
-ZipArchive::ZipArchive(const QString& path)
-    : displayName_(path) {
+ZipArchive::ZipArchive(const QString& path) {
     file_ = std::make_unique<QFile>(path);
     if (!file_->open(QIODevice::ReadOnly)) {
         fail(QStringLiteral("cannot open: %1").arg(file_->errorString()));
@@ -96,9 +95,8 @@ ZipArchive::ZipArchive(const QString& path)
     parse();
 }
 
-ZipArchive::ZipArchive(QByteArray bytes, const QString& displayName)
-    : owned_(std::move(bytes))
-    , displayName_(displayName) {
+ZipArchive::ZipArchive(QByteArray bytes)
+    : owned_(std::move(bytes)) {
     base_ = reinterpret_cast<const unsigned char*>(owned_.constData());
     size_ = static_cast<std::uint64_t>(owned_.size());
     parse();

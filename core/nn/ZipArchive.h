@@ -31,8 +31,8 @@ public:
     /// Maps (or, where mapping is impossible, reads) `path`. On failure isValid() is false
     /// and errorString() says why.
     explicit ZipArchive(const QString& path);
-    /// Parses an archive held in `bytes` (used by tests and in-memory data).
-    explicit ZipArchive(QByteArray bytes, const QString& displayName = QStringLiteral("<memory>"));
+    /// Parses an archive held in `bytes`.
+    explicit ZipArchive(QByteArray bytes);
     ~ZipArchive();
     ZipArchive(const ZipArchive&) = delete;
     ZipArchive& operator=(const ZipArchive&) = delete;
@@ -62,7 +62,6 @@ private:
     QByteArray owned_;
     const unsigned char* base_ = nullptr;
     std::uint64_t size_ = 0;
-    QString displayName_;
     QString error_;
     std::vector<Entry> entries_;
 };

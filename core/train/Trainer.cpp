@@ -65,8 +65,9 @@ std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const TrainingSettings& s
 /// A split held either as cached trunk features or as image samples to stream.
 struct SplitData {
     std::vector<data::BatchSample> samples;
-    torch::Tensor features; ///< [N, …] float32 when cached
-    torch::Tensor labels;   ///< int64 [N] when cached
+    torch::Tensor features;                ///< [N, …] float32 when cached
+    torch::Tensor labels;                  ///< int64 [N] when cached
+    std::vector<std::int64_t> sampleOfRow; ///< cached row → index into samples
     bool cached() const { return features.defined(); }
     std::int64_t size() const {
         return cached() ? features.size(0) : static_cast<std::int64_t>(samples.size());
@@ -76,6 +77,7 @@ struct SplitData {
 /// Outputs of one evaluation pass.
 struct Evaluation {
     SplitResult result;
+    std::vector<SamplePrediction> predictions;
     std::vector<int> labels;
     std::vector<int> predicted;
     std::vector<float> positiveScores;
@@ -249,10 +251,12 @@ FinishedEvent Trainer::Impl::run(TrainingObserver& observer, TrainingControl& co
             bool stopped = false;
             Evaluation evaluation = evaluate(m_test, Phase::Testing, finished.epochsCompleted,
                                              observer, control, &stopped);
-            if (stopped)
+            if (stopped) {
                 finished.reason = FinishReason::Stopped;
-            else
+            } else {
                 finished.test = evaluation.result;
+                finished.testPredictions = std::move(evaluation.predictions);
+            }
         }
         if (!m_loadFailures.empty()) {
             const QString note = failureSummary(m_loadFailures);
@@ -396,6 +400,8 @@ bool Trainer::Impl::cacheFeatures(TrainingObserver& observer, TrainingControl& c
                 features.push_back(
                     in.model.trunk.forward(batch->images).to(torch::kFloat32).contiguous());
                 labels.push_back(batch->labels);
+                split->sampleOfRow.insert(split->sampleOfRow.end(), batch->sampleIndices.begin(),
+                                          batch->sampleIndices.end());
             }
             done += static_cast<qint64>(batch->sampleIndices.size() + batch->failures.size());
             emitPhase(observer, Phase::CachingFeatures, 0, done, total);
@@ -560,7 +566,8 @@ Evaluation Trainer::Impl::evaluate(SplitData& split, Phase phase, int epoch,
     Evaluation evaluation;
     double lossSum = 0.0;
     std::int64_t seen = 0;
-    auto consume = [&](const torch::Tensor& logits, const torch::Tensor& labels) {
+    auto consume = [&](const torch::Tensor& logits, const torch::Tensor& labels,
+                       const std::int64_t* sampleIndices) {
         const torch::Tensor probabilities = torch::softmax(logits, 1).to(torch::kFloat32);
         const torch::Tensor loss = lossOf(logits, labels, /*training=*/false);
         const std::int64_t n = labels.size(0);
@@ -574,6 +581,14 @@ Evaluation Trainer::Impl::evaluate(SplitData& split, Phase phase, int epoch,
             evaluation.predicted.push_back(static_cast<int>(predicted[i].item<std::int64_t>()));
             if (in.model.classes == 2)
                 evaluation.positiveScores.push_back(probabilitiesContiguous[i][1].item<float>());
+            if (phase == Phase::Testing) {
+                SamplePrediction prediction;
+                prediction.path = split.samples[size_t(sampleIndices[i])].path;
+                prediction.label = evaluation.labels.back();
+                const float* row = probabilitiesContiguous[i].data_ptr<float>();
+                prediction.probabilities.assign(row, row + in.model.classes);
+                evaluation.predictions.push_back(std::move(prediction));
+            }
         }
     };
 
@@ -587,7 +602,7 @@ Evaluation Trainer::Impl::evaluate(SplitData& split, Phase phase, int epoch,
             }
             const std::int64_t end = std::min(count, start + step);
             consume(in.model.head.forward(split.features.slice(0, start, end)),
-                    split.labels.slice(0, start, end));
+                    split.labels.slice(0, start, end), split.sampleOfRow.data() + start);
         }
     } else {
         data::BatcherOptions options;
@@ -605,7 +620,8 @@ Evaluation Trainer::Impl::evaluate(SplitData& split, Phase phase, int epoch,
                 m_loadFailures.push_back(failure.message);
             if (batch->images.size(0) == 0)
                 continue;
-            consume(in.model.head.forward(headInput(batch->images)), batch->labels);
+            consume(in.model.head.forward(headInput(batch->images)), batch->labels,
+                    batch->sampleIndices.data());
             emitPhase(observer, phase, epoch, seen, split.size());
         }
     }

@@ -6,6 +6,7 @@
 #include <QMetaType>
 #include <QString>
 #include <QStringList>
+#include <vector>
 
 namespace tc::train {
 
@@ -59,12 +60,20 @@ struct EpochEvent {
     bool best = false; ///< this epoch improved the watched metric (checkpoint-best written)
 };
 
+/// One image of the test split as the final model saw it.
+struct SamplePrediction {
+    QString path;
+    int label = -1;
+    std::vector<float> probabilities;
+};
+
 struct FinishedEvent {
     FinishReason reason = FinishReason::Completed;
     int epochsCompleted = 0;
     int bestEpoch = 0;
     std::optional<SplitResult> test;
-    QString checkpoint; ///< the last checkpoint written, empty if none
+    std::vector<SamplePrediction> testPredictions; ///< per image, for the Test view
+    QString checkpoint;                            ///< the last checkpoint written, empty if none
     QString message;
     double seconds = 0.0;
 };

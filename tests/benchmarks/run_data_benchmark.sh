@@ -27,7 +27,7 @@ echo "# Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d:
 
 echo "## 1. demo-data"
 rm -rf "$work/demo"
-/usr/bin/time -f '{"step": "demo-data", "wall_s": %e, "cpu_percent": "%P", "peak_rss_mb": %M}' \
+/usr/bin/time -f '{"step": "demo-data", "wall_s": %e, "user_s": %U, "sys_s": %S, "cpu_percent": "%P", "peak_rss_kb": %M}' \
     -o "$work/demo-time.json" "$torchcanvas" demo-data "$work/demo" --quiet | tee "$work/demo.txt"
 cat "$work/demo-time.json" | tee -a "$results"
 

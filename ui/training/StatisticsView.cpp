@@ -38,6 +38,13 @@ QString formatDuration(double seconds) {
                : QStringLiteral("%1:%2").arg(total / 60).arg(total % 60, 2, 10, QLatin1Char('0'));
 }
 
+/// The epoch axis shows the whole run when it is short, and grows ahead of the current epoch
+/// when the run is long (an axis to epoch 1000 would squash the first epochs to nothing).
+double epochAxisEnd(int epoch, int epochs) {
+    const double ahead = std::max(5.0, std::ceil(epoch * 1.5));
+    return std::max(1.0, std::min<double>(epochs, ahead));
+}
+
 QPen curvePen(const QColor& colour, double width, Qt::PenStyle style = Qt::SolidLine) {
     QPen pen(colour, width, style);
     pen.setCosmetic(true);
@@ -289,8 +296,8 @@ void StatisticsView::onBatch(const tc::train::BatchEvent& event) {
                                .arg(event.loss, 0, 'f', 4)
                                .arg(event.accuracy * 100.0, 0, 'f', 1)
                                .arg(formatDuration(event.etaSeconds)));
-    m_accuracyPlot->xAxis->setRange(0, std::max<double>(event.epochs, 1));
-    m_lossPlot->xAxis->setRange(0, std::max<double>(event.epochs, 1));
+    m_accuracyPlot->xAxis->setRange(0, epochAxisEnd(event.epoch, event.epochs));
+    m_lossPlot->xAxis->setRange(0, epochAxisEnd(event.epoch, event.epochs));
     scheduleReplot();
 }
 
@@ -324,8 +331,8 @@ void StatisticsView::onEpoch(const tc::train::EpochEvent& event) {
     }
     if (found)
         m_lossPlot->yAxis->setRange(0, lossRange.upper * 1.05 + 1e-6);
-    m_accuracyPlot->xAxis->setRange(0, std::max(event.epochs, 1));
-    m_lossPlot->xAxis->setRange(0, std::max(event.epochs, 1));
+    m_accuracyPlot->xAxis->setRange(0, epochAxisEnd(event.epoch, event.epochs));
+    m_lossPlot->xAxis->setRange(0, epochAxisEnd(event.epoch, event.epochs));
     scheduleReplot();
 }
 

@@ -1,0 +1,177 @@
+#include "core/train/ProjectTraining.h"
+
+#include "core/data/Batcher.h"
+#include "core/data/DataSettings.h"
+#include "core/data/PreparedDataset.h"
+#include "core/graph/Graph.h"
+#include "core/graph/Project.h"
+#include "core/nn/ModelBuilder.h"
+#include "core/train/Trainer.h"
+
+#include <QFileInfo>
+#include <QJsonArray>
+
+namespace tc::train {
+
+namespace {
+
+/// How many excluded rows a warning names before summarising.
+constexpr int kDiagnosticsNamed = 3;
+
+tc::nn::Precision toNn(Precision precision) {
+    switch (precision) {
+    case Precision::Fp32:
+        return tc::nn::Precision::Fp32;
+    case Precision::Bf16:
+        return tc::nn::Precision::Bf16;
+    case Precision::Auto:
+        return tc::nn::Precision::Auto;
+    }
+    return tc::nn::Precision::Auto;
+}
+
+FinishedEvent failed(TrainingObserver& observer, const QString& message) {
+    observer.onError({message});
+    FinishedEvent finished;
+    finished.reason = FinishReason::Failed;
+    finished.message = message;
+    observer.onFinished(finished);
+    return finished;
+}
+
+} // namespace
+
+FinishedEvent trainProject(const TrainingRequest& request, TrainingObserver& observer,
+                           TrainingControl& control) {
+    observer.onPhase({Phase::Loading, 0, 0, 0, QStringLiteral("reading the project")});
+    tc::graph::Project project;
+    QString error;
+    if (!project.load(request.projectPath, &error))
+        return failed(observer, error);
+
+    // Settings sections: a bad value names its key and the project file.
+    auto sectionError = [&](const char* section, const QString& why) {
+        return QStringLiteral("%1: \"%2\" section: %3")
+            .arg(request.projectPath, QLatin1String(section), why);
+    };
+    auto dataset = tc::data::DatasetSettings::fromJson(project.dataset(), &error);
+    if (!dataset)
+        return failed(observer, sectionError("dataset", error));
+    auto splitSettings = tc::data::SplitSettings::fromJson(project.split(), &error);
+    if (!splitSettings)
+        return failed(observer, sectionError("split", error));
+    auto preprocessing = tc::data::PreprocessingSettings::fromJson(project.preprocessing(), &error);
+    if (!preprocessing)
+        return failed(observer, sectionError("preprocessing", error));
+    auto settings = TrainingSettings::fromJson(project.training(), &error);
+    if (!settings)
+        return failed(observer, sectionError("training", error));
+    if (request.epochs > 0)
+        settings->epochs = request.epochs;
+    if (request.precision)
+        settings->precision = *request.precision;
+
+    if (!request.dataOverride.isEmpty()) {
+        dataset->source = QFileInfo(request.dataOverride).absoluteFilePath();
+        // Another data set has its own columns: detect them again unless they still exist.
+        dataset->imageColumn.clear();
+        dataset->labelColumn.clear();
+    } else {
+        dataset->source = project.datasetSource();
+    }
+    if (dataset->source.isEmpty())
+        return failed(observer, QStringLiteral("%1 has no data set: run the Data Wizard or "
+                                               "pass --data CSV_OR_FOLDER")
+                                    .arg(request.projectPath));
+
+    observer.onPhase({Phase::Loading, 0, 0, 0,
+                      QStringLiteral("importing %1").arg(QFileInfo(dataset->source).fileName())});
+    tc::data::ImportOptions importOptions;
+    importOptions.check = tc::data::ImageCheck::Exists;
+    const tc::data::PreparedDataset data = tc::data::PreparedDataset::prepare(
+        *dataset, *splitSettings, QFileInfo(request.projectPath).absolutePath(), importOptions);
+    if (!data.ok())
+        return failed(observer, data.error);
+    const tc::data::DatasetTable& table = data.table;
+    const tc::data::Split& split = data.split;
+
+    RunStartedEvent started;
+    started.classNames = table.classNames();
+    if (!table.diagnostics().empty()) {
+        QStringList named;
+        for (size_t i = 0; i < table.diagnostics().size() && i < size_t(kDiagnosticsNamed); ++i)
+            named << table.diagnostics()[i].toString();
+        started.warnings << QStringLiteral("%1 row(s) of the data set were excluded or have "
+                                           "warnings (see 'torchcanvas data check'): %2")
+                                .arg(table.diagnostics().size())
+                                .arg(named.join(QStringLiteral("; ")));
+    }
+    started.warnings << split.warnings();
+
+    const tc::graph::Validation validation = project.validate(table.classNames().size());
+    if (!validation.isValid()) {
+        QStringList errors;
+        for (const auto& problem : validation.problems) {
+            if (problem.severity != tc::graph::Severity::Error)
+                continue;
+            const tc::graph::Node* node = project.graph().findNode(problem.node);
+            errors << (node ? QStringLiteral("%1 #%2: %3")
+                                  .arg(node->type)
+                                  .arg(node->id)
+                                  .arg(problem.message)
+                            : problem.message);
+        }
+        return failed(observer, QStringLiteral("%1: the model is not valid: %2")
+                                    .arg(request.projectPath, errors.join(QStringLiteral("; "))));
+    }
+
+    observer.onPhase({Phase::Loading, 0, 0, 0, QStringLiteral("building the model")});
+    tc::nn::ModelBuildOptions buildOptions;
+    buildOptions.classes = table.classNames().size();
+    buildOptions.height = preprocessing->height;
+    buildOptions.width = preprocessing->width;
+    buildOptions.precision = toNn(settings->precision);
+    buildOptions.weights.weightsDirectory = request.weightsDirectory;
+    buildOptions.seed = settings->seed;
+    tc::nn::BuiltModel model = tc::nn::buildModel(project.graph(), buildOptions);
+    if (!model.ok())
+        return failed(observer, QStringLiteral("%1: %2").arg(request.projectPath, model.error));
+
+    TrainerInputs inputs;
+    inputs.model = model.classifier;
+    inputs.train = tc::data::samplesFor(table, split.rows(tc::data::SplitPart::Train));
+    inputs.validation = tc::data::samplesFor(table, split.rows(tc::data::SplitPart::Validation));
+    inputs.test = tc::data::samplesFor(table, split.rows(tc::data::SplitPart::Test));
+    inputs.classNames = table.classNames();
+    inputs.preprocessing = *preprocessing;
+    inputs.settings = *settings;
+    inputs.runDirectory = request.runDirectory;
+    inputs.resume = request.resume;
+    inputs.loaderWorkers = request.loaderWorkers;
+
+    started.trainImages = static_cast<qint64>(inputs.train.size());
+    started.validationImages = static_cast<qint64>(inputs.validation.size());
+    started.testImages = static_cast<qint64>(inputs.test.size());
+    started.model = model.description;
+    started.weights = model.weights ? model.weights->summary() : QString();
+
+    inputs.reportExtras = QJsonObject{
+        {QStringLiteral("project"), QFileInfo(request.projectPath).absoluteFilePath()},
+        {QStringLiteral("model"), model.description},
+        {QStringLiteral("weights"), started.weights},
+        {QStringLiteral("weightsPretrained"), model.weights && model.weights->isPretrained()},
+        {QStringLiteral("data"),
+         QJsonObject{{QStringLiteral("source"), dataset->source},
+                     {QStringLiteral("fingerprint"), table.fingerprint()},
+                     {QStringLiteral("images"), static_cast<int>(table.rows().size())},
+                     {QStringLiteral("diagnostics"), static_cast<int>(table.diagnostics().size())},
+                     {QStringLiteral("split"), split.toJson(table.classNames())},
+                     {QStringLiteral("settings"), dataset->toJson()},
+                     {QStringLiteral("splitSettings"), splitSettings->toJson()}}},
+        {QStringLiteral("warnings"), QJsonArray::fromStringList(started.warnings)},
+    };
+    observer.onStarted(started);
+    return Trainer(std::move(inputs)).run(observer, control);
+}
+
+} // namespace tc::train

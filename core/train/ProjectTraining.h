@@ -1,0 +1,32 @@
+#pragma once
+
+#include "core/train/TrainingControl.h"
+#include "core/train/TrainingEvents.h"
+#include "core/train/TrainingSettings.h"
+
+#include <optional>
+#include <QString>
+
+namespace tc::train {
+
+/// One training run of a project, as `torchcanvas train` and the GUI's Train button ask for
+/// it. Everything not given here comes from the project file.
+struct TrainingRequest {
+    QString projectPath;
+    QString dataOverride; ///< train on another CSV or folder (`--data`)
+    int epochs = 0;       ///< > 0 overrides the project's epochs
+    QString runDirectory; ///< empty: no files are written
+    bool resume = false;
+    std::optional<Precision> precision;
+    QString weightsDirectory; ///< empty: the user's weights folder
+    int loaderWorkers = -1;
+};
+
+/// Loads the project, imports and splits its data, builds its graph into a model and trains
+/// it, reporting through `observer` (onStarted() once the data and the model are ready).
+/// Never throws: any failure, e.g. a missing data set or an invalid graph, is reported with
+/// onError() and a Failed FinishedEvent whose message names the file and the problem.
+FinishedEvent trainProject(const TrainingRequest& request, TrainingObserver& observer,
+                           TrainingControl& control);
+
+} // namespace tc::train

@@ -1,0 +1,158 @@
+// Graph → classifier: the frozen backbone becomes the cached trunk, the rest the trainable
+// head that returns logits; a trainable backbone is all head; mismatches are reported.
+
+#include "core/graph/Graph.h"
+#include "core/nn/ModelBuilder.h"
+
+#include <QtTest>
+#include <torch/torch.h>
+
+using tc::graph::Graph;
+using tc::graph::PortRef;
+
+namespace {
+
+/// Input → ResNet18 → Dense 16 relu → Dense `classes` softmax → Output.
+void buildChain(Graph& graph, const QString& trainable, int units = 2, int trainableStages = 1) {
+    QVariantMap resnet{{QStringLiteral("variant"), QStringLiteral("18")},
+                       {QStringLiteral("pretrained"), QStringLiteral("none")},
+                       {QStringLiteral("trainable"), trainable},
+                       {QStringLiteral("trainableStages"), trainableStages},
+                       {QStringLiteral("pooling"), QStringLiteral("avg")}};
+    const int input = graph.addNode(QStringLiteral("Input"), {},
+                                    {{QStringLiteral("channels"), 3},
+                                     {QStringLiteral("height"), 64},
+                                     {QStringLiteral("width"), 64}});
+    const int backbone = graph.addNode(QStringLiteral("ResNet"), {}, resnet);
+    const int hidden = graph.addNode(
+        QStringLiteral("Dense"), {},
+        {{QStringLiteral("units"), 16}, {QStringLiteral("activation"), QStringLiteral("relu")}});
+    const int last = graph.addNode(QStringLiteral("Dense"), {},
+                                   {{QStringLiteral("units"), units},
+                                    {QStringLiteral("activation"), QStringLiteral("softmax")}});
+    const int output = graph.addNode(QStringLiteral("Output"));
+    const int chain[] = {input, backbone, hidden, last, output};
+    for (int i = 0; i + 1 < 5; ++i)
+        QVERIFY(graph.addLink(PortRef{chain[i], 0}, PortRef{chain[i + 1], 0}) > 0);
+}
+
+tc::nn::ModelBuildOptions options(int classes = 2) {
+    tc::nn::ModelBuildOptions o;
+    o.classes = classes;
+    o.height = 64;
+    o.width = 64;
+    o.precision = tc::nn::Precision::Fp32;
+    o.seed = 5;
+    return o;
+}
+
+} // namespace
+
+class TestModelBuilder : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void frozenBackboneBecomesTheTrunk();
+    void headReturnsLogitsNotProbabilities();
+    void sameSeedSameModel();
+    void trainableBackboneIsAllHead_data();
+    void trainableBackboneIsAllHead();
+    void classCountMismatchIsReported();
+    void missingOutputIsReported();
+};
+
+void TestModelBuilder::frozenBackboneBecomesTheTrunk() {
+    Graph graph;
+    buildChain(graph, QStringLiteral("frozen"));
+    tc::nn::BuiltModel built = tc::nn::buildModel(graph, options());
+    QVERIFY2(built.ok(), qPrintable(built.error));
+    QVERIFY(built.classifier.hasTrunk());
+    QVERIFY(built.classifier.trunkKey.startsWith(QStringLiteral("resnet18/")));
+    QVERIFY(built.weights.has_value());
+    QVERIFY(!built.weights->isPretrained());
+    QVERIFY(built.description.startsWith(QStringLiteral("ResNet18 (frozen")));
+    torch::NoGradGuard noGrad;
+    const torch::Tensor features = built.classifier.trunk.forward(torch::randn({3, 3, 64, 64}));
+    QCOMPARE(features.sizes().vec(), (std::vector<std::int64_t>{3, 512}));
+    // Only the head learns.
+    int trainable = 0;
+    for (const auto& parameter : built.classifier.head.ptr()->parameters())
+        trainable += parameter.requires_grad() ? 1 : 0;
+    QCOMPARE(trainable, 4); // two Dense layers: weight and bias each
+}
+
+void TestModelBuilder::headReturnsLogitsNotProbabilities() {
+    Graph graph;
+    buildChain(graph, QStringLiteral("frozen"));
+    tc::nn::BuiltModel built = tc::nn::buildModel(graph, options());
+    QVERIFY2(built.ok(), qPrintable(built.error));
+    torch::NoGradGuard noGrad;
+    auto head = built.classifier.head.ptr();
+    for (const bool training : {true, false}) {
+        head->train(training);
+        const torch::Tensor logits = built.classifier.head.forward(torch::randn({8, 512}) * 10);
+        QCOMPARE(logits.sizes().vec(), (std::vector<std::int64_t>{8, 2}));
+        // Probabilities would sum to one per row; logits of a softmax layer do not.
+        QVERIFY(!torch::allclose(logits.sum(1), torch::ones({8})));
+    }
+}
+
+void TestModelBuilder::sameSeedSameModel() {
+    Graph graph;
+    buildChain(graph, QStringLiteral("frozen"));
+    auto a = tc::nn::buildModel(graph, options());
+    auto b = tc::nn::buildModel(graph, options());
+    QVERIFY(a.ok() && b.ok());
+    const torch::Tensor input = torch::randn({2, 3, 64, 64});
+    torch::NoGradGuard noGrad;
+    QVERIFY(torch::equal(a.classifier.trunk.forward(input), b.classifier.trunk.forward(input)));
+    const auto pa = a.classifier.head.ptr()->parameters();
+    const auto pb = b.classifier.head.ptr()->parameters();
+    for (size_t i = 0; i < pa.size(); ++i)
+        QVERIFY(torch::equal(pa[i], pb[i]));
+    QCOMPARE(a.classifier.trunkKey, b.classifier.trunkKey);
+}
+
+void TestModelBuilder::trainableBackboneIsAllHead_data() {
+    QTest::addColumn<QString>("trainable");
+    QTest::newRow("all") << QStringLiteral("all");
+    QTest::newRow("last stages") << QStringLiteral("last_stages");
+}
+
+void TestModelBuilder::trainableBackboneIsAllHead() {
+    QFETCH(QString, trainable);
+    Graph graph;
+    buildChain(graph, trainable, 2, 1);
+    auto built = tc::nn::buildModel(graph, options());
+    QVERIFY2(built.ok(), qPrintable(built.error));
+    QVERIFY(!built.classifier.hasTrunk());
+    QVERIFY(built.description.contains(QStringLiteral("(trainable)")));
+    const torch::Tensor logits = built.classifier.head.forward(torch::randn({2, 3, 64, 64}));
+    QCOMPARE(logits.sizes().vec(), (std::vector<std::int64_t>{2, 2}));
+    int trainableTensors = 0;
+    for (const auto& parameter : built.classifier.head.ptr()->parameters())
+        trainableTensors += parameter.requires_grad() ? 1 : 0;
+    // "last 1" trains layer4 (+ the Dense layers); "all" trains every ResNet tensor too.
+    QVERIFY(trainableTensors > 4);
+}
+
+void TestModelBuilder::classCountMismatchIsReported() {
+    Graph graph;
+    buildChain(graph, QStringLiteral("frozen"), 2);
+    const auto built = tc::nn::buildModel(graph, options(3));
+    QVERIFY(!built.ok());
+    QCOMPARE(built.error,
+             QStringLiteral("the last layer produces 2 values per image but the data has 3 "
+                            "classes"));
+}
+
+void TestModelBuilder::missingOutputIsReported() {
+    Graph graph;
+    graph.addNode(QStringLiteral("Input"));
+    const auto built = tc::nn::buildModel(graph, options());
+    QVERIFY(!built.ok());
+    QVERIFY(built.error.contains(QStringLiteral("exactly one Output")));
+}
+
+QTEST_GUILESS_MAIN(TestModelBuilder)
+#include "tst_modelbuilder.moc"

@@ -1,0 +1,243 @@
+// `torchcanvas train` end to end on a tiny project: run files, the plain "random weights"
+// notice, Ctrl-C leaving a resumable checkpoint, --resume, --data, and bad input.
+
+#include "core/data/SyntheticHistology.h"
+#include "core/graph/Graph.h"
+#include "core/graph/Project.h"
+
+#include <csignal>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QtTest>
+
+namespace {
+
+struct Result {
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+Result run(const QStringList& arguments, int timeoutMs = 120'000) {
+    QProcess process;
+    process.start(QStringLiteral(TORCHCANVAS_BINARY), arguments);
+    if (!process.waitForFinished(timeoutMs)) {
+        process.kill();
+        process.waitForFinished();
+    }
+    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+            QString::fromUtf8(process.readAllStandardOutput()),
+            QString::fromUtf8(process.readAllStandardError())};
+}
+
+QStringList csvRows(const QString& path) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly | QIODevice::Text))
+        return {};
+    QStringList lines =
+        QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    if (!lines.isEmpty())
+        lines.removeFirst();
+    return lines;
+}
+
+QJsonObject readJson(const QString& path) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QJsonDocument::fromJson(file.readAll()).object();
+}
+
+} // namespace
+
+class TestTrainCommand : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void trainsAndWritesTheRunFolder();
+    void interruptLeavesAResumableCheckpoint();
+    void trainsOnAnotherDataSet();
+    void badInput_data();
+    void badInput();
+
+private:
+    QString writeProject(const QString& name, const QString& dataSource);
+    QTemporaryDir m_dir;
+    QString m_csv;
+    QString m_project;
+};
+
+void TestTrainCommand::initTestCase() {
+    tc::data::SyntheticHistologyOptions options;
+    options.directory = m_dir.filePath(QStringLiteral("demo"));
+    options.benign = 20;
+    options.malignant = 28;
+    options.width = 96;
+    options.height = 64;
+    options.patients = 8;
+    const auto generated = tc::data::SyntheticHistology::generate(options);
+    QVERIFY2(generated.ok(), qPrintable(generated.error));
+    m_csv = generated.csvPath;
+    m_project = writeProject(QStringLiteral("tiny.tcproj"), m_csv);
+    QVERIFY(!m_project.isEmpty());
+}
+
+QString TestTrainCommand::writeProject(const QString& name, const QString& dataSource) {
+    tc::graph::Project project;
+    auto& graph = project.graph();
+    const int input = graph.addNode(QStringLiteral("Input"), {},
+                                    {{QStringLiteral("channels"), 3},
+                                     {QStringLiteral("height"), 64},
+                                     {QStringLiteral("width"), 64}});
+    const int backbone = graph.addNode(QStringLiteral("ResNet"), {},
+                                       {{QStringLiteral("variant"), QStringLiteral("18")},
+                                        {QStringLiteral("pretrained"), QStringLiteral("imagenet")},
+                                        {QStringLiteral("trainable"), QStringLiteral("frozen")},
+                                        {QStringLiteral("pooling"), QStringLiteral("avg")}});
+    const int dense = graph.addNode(
+        QStringLiteral("Dense"), {},
+        {{QStringLiteral("units"), 2}, {QStringLiteral("activation"), QStringLiteral("softmax")}});
+    const int output = graph.addNode(QStringLiteral("Output"));
+    graph.addLink({input, 0}, {backbone, 0});
+    graph.addLink({backbone, 0}, {dense, 0});
+    graph.addLink({dense, 0}, {output, 0});
+    project.setDataset({{QStringLiteral("source"), dataSource},
+                        {QStringLiteral("groups"),
+                         QJsonObject{{QStringLiteral("mode"), QStringLiteral("breakhis")}}}});
+    project.setSplit({{QStringLiteral("train"), 60},
+                      {QStringLiteral("validation"), 25},
+                      {QStringLiteral("test"), 15}});
+    project.setPreprocessing({{QStringLiteral("width"), 64}, {QStringLiteral("height"), 64}});
+    project.setTraining({{QStringLiteral("epochs"), 3},
+                         {QStringLiteral("batchSize"), 8},
+                         {QStringLiteral("precision"), QStringLiteral("fp32")}});
+    const QString path = m_dir.filePath(name);
+    QString error;
+    if (!project.save(path, &error)) {
+        qWarning() << error;
+        return {};
+    }
+    return path;
+}
+
+void TestTrainCommand::trainsAndWritesTheRunFolder() {
+    const QString out = m_dir.filePath(QStringLiteral("run-basic"));
+    const Result result =
+        run({QStringLiteral("train"), m_project, QStringLiteral("--out"), out,
+             QStringLiteral("--weights-dir"), m_dir.filePath(QStringLiteral("no-weights"))});
+    QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+    // No weights here: every surface says so plainly.
+    QVERIFY2(result.err.contains(QStringLiteral("RANDOMLY INITIALISED")), qPrintable(result.err));
+    QVERIFY(result.err.contains(QStringLiteral("epoch 3/3")));
+    QVERIFY(result.err.contains(QStringLiteral("test: accuracy")));
+    QVERIFY(result.out.startsWith(QStringLiteral("finished (completed) after 3 epoch(s)")));
+    QCOMPARE(csvRows(out + QStringLiteral("/metrics.csv")).size(), 3);
+    QVERIFY(!csvRows(out + QStringLiteral("/batches.csv")).isEmpty());
+    QVERIFY(QFileInfo::exists(out + QStringLiteral("/checkpoint-last.pt")));
+    QVERIFY(QFileInfo::exists(out + QStringLiteral("/checkpoint-best.pt")));
+    const QJsonObject report = readJson(out + QStringLiteral("/report.json"));
+    QCOMPARE(report.value(QStringLiteral("weightsPretrained")).toBool(true), false);
+    QVERIFY(
+        report.value(QStringLiteral("weights")).toString().contains(QStringLiteral("RANDOMLY")));
+    QCOMPARE(
+        report.value(QStringLiteral("data")).toObject().value(QStringLiteral("images")).toInt(),
+        48);
+    QVERIFY(!report.value(QStringLiteral("data"))
+                 .toObject()
+                 .value(QStringLiteral("fingerprint"))
+                 .toString()
+                 .isEmpty());
+    QVERIFY(report.contains(QStringLiteral("test")));
+}
+
+void TestTrainCommand::interruptLeavesAResumableCheckpoint() {
+    const QString out = m_dir.filePath(QStringLiteral("run-interrupted"));
+    QProcess process;
+    process.setProcessChannelMode(QProcess::SeparateChannels);
+    // Practically endless: only the interrupt ends it (ctest's timeout fails a broken one).
+    process.start(QStringLiteral(TORCHCANVAS_BINARY),
+                  {QStringLiteral("train"), m_project, QStringLiteral("--out"), out,
+                   QStringLiteral("--epochs"), QStringLiteral("100000")});
+    QString err;
+    QTRY_VERIFY_WITH_TIMEOUT((err += QString::fromUtf8(process.readAllStandardError()),
+                              err.contains(QStringLiteral("epoch 2/100000"))),
+                             120'000);
+    ::kill(static_cast<pid_t>(process.processId()), SIGINT);
+    QVERIFY(process.waitForFinished(60'000));
+    err += QString::fromUtf8(process.readAllStandardError());
+    QVERIFY2(process.exitCode() == 130, qPrintable(err.right(600)));
+    QVERIFY2(err.contains(QStringLiteral("--resume")), qPrintable(err.right(400)));
+    const QStringList before = csvRows(out + QStringLiteral("/metrics.csv"));
+    QVERIFY(before.size() >= 2);
+    const QJsonObject stopped = readJson(out + QStringLiteral("/report.json"));
+    QCOMPARE(stopped.value(QStringLiteral("finished")).toObject().value(QStringLiteral("reason")),
+             QStringLiteral("stopped"));
+
+    const int target = before.size() + 2;
+    const Result resumed =
+        run({QStringLiteral("train"), m_project, QStringLiteral("--out"), out,
+             QStringLiteral("--resume"), QStringLiteral("--epochs"), QString::number(target)});
+    QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err));
+    const QStringList after = csvRows(out + QStringLiteral("/metrics.csv"));
+    QCOMPARE(after.size(), target);
+    // The epochs before the interruption are kept as they were (but the time column).
+    for (int i = 0; i < before.size(); ++i)
+        QCOMPARE(after[i].section(QLatin1Char(','), 3), before[i].section(QLatin1Char(','), 3));
+    QVERIFY(resumed.err.contains(QStringLiteral("epoch %1/%1").arg(target)));
+    QVERIFY(!resumed.err.contains(QStringLiteral("epoch 1/")));
+}
+
+void TestTrainCommand::trainsOnAnotherDataSet() {
+    // The same CSV through --data, from a project that points nowhere.
+    const QString orphan = writeProject(QStringLiteral("orphan.tcproj"),
+                                        m_dir.filePath(QStringLiteral("nowhere/dataset.csv")));
+    const Result failed = run({QStringLiteral("train"), orphan, QStringLiteral("--out"),
+                               m_dir.filePath(QStringLiteral("run-orphan"))});
+    QCOMPARE(failed.exitCode, 1);
+    QVERIFY2(failed.err.contains(QStringLiteral("nowhere/dataset.csv")), qPrintable(failed.err));
+    QCOMPARE(failed.err.count(QLatin1Char('\n')) >= 1, true);
+
+    const Result result =
+        run({QStringLiteral("train"), orphan, QStringLiteral("--data"), m_csv,
+             QStringLiteral("--epochs"), QStringLiteral("1"), QStringLiteral("--out"),
+             m_dir.filePath(QStringLiteral("run-data"))});
+    QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+    QVERIFY(result.err.contains(QStringLiteral("epoch 1/1")));
+}
+
+void TestTrainCommand::badInput_data() {
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("no project") << QStringList{QStringLiteral("train")} << 2
+                                << QStringLiteral("expected one PROJECT file");
+    QTest::newRow("missing project")
+        << QStringList{QStringLiteral("train"), QStringLiteral("/nonexistent/p.tcproj")} << 1
+        << QStringLiteral("/nonexistent/p.tcproj: no such file");
+    QTest::newRow("bad epochs") << QStringList{QStringLiteral("train"), QStringLiteral("PROJECT"),
+                                               QStringLiteral("--epochs"), QStringLiteral("zero")}
+                                << 2 << QStringLiteral("--epochs needs a whole number");
+    QTest::newRow("bad precision")
+        << QStringList{QStringLiteral("train"), QStringLiteral("PROJECT"),
+                       QStringLiteral("--precision"), QStringLiteral("fp8")}
+        << 2 << QStringLiteral("--precision must be fp32, bf16 or auto");
+    QTest::newRow("resume without out")
+        << QStringList{QStringLiteral("train"), QStringLiteral("PROJECT"),
+                       QStringLiteral("--resume")}
+        << 2 << QStringLiteral("--resume needs --out");
+}
+
+void TestTrainCommand::badInput() {
+    QFETCH(QStringList, arguments);
+    QFETCH(int, exitCode);
+    QFETCH(QString, message);
+    arguments.replaceInStrings(QStringLiteral("PROJECT"), m_project);
+    const Result result = run(arguments);
+    QCOMPARE(result.exitCode, exitCode);
+    QVERIFY2(result.err.contains(message), qPrintable(result.err));
+    QCOMPARE(result.err.count(QLatin1Char('\n')), 1);
+}
+
+QTEST_GUILESS_MAIN(TestTrainCommand)
+#include "tst_traincommand.moc"

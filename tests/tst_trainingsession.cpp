@@ -1,0 +1,231 @@
+// End to end in the main window, offscreen: open the example project, bind a generated demo
+// set through the Data Wizard, train two epochs with a small backbone and watch the
+// Statistics and Test views fill; stop mid-epoch; measure GUI-thread latency during training;
+// close the window during a run.
+
+#include "core/data/SyntheticHistology.h"
+#include "core/graph/Graph.h"
+#include "core/graph/Project.h"
+#include "core/train/TrainingEvents.h"
+#include "ui/data/CheckPage.h"
+#include "ui/data/DataWizard.h"
+#include "ui/data/PreprocessingPage.h"
+#include "ui/data/SourcePage.h"
+#include "ui/editor/Document.h"
+#include "ui/evaluation/TestView.h"
+#include "ui/MainWindow.h"
+#include "ui/training/StatisticsView.h"
+#include "ui/training/TrainingController.h"
+#include "ui/training/TrainingSession.h"
+
+#include <algorithm>
+#include <QAbstractButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QtTest>
+#include <QUndoStack>
+
+using tc::ui::MainWindow;
+using tc::ui::TrainingController;
+
+namespace {
+
+bool clickNext(QWizard& wizard) {
+    QAbstractButton* next = wizard.button(QWizard::NextButton);
+    if (!next->isVisible() || !next->isEnabled())
+        return false;
+    const int before = wizard.currentId();
+    QTest::mouseClick(next, Qt::LeftButton);
+    return wizard.currentId() != before;
+}
+
+} // namespace
+
+class TestTrainingSession : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void wizardThenTrainTwoEpochs();
+    void stopMidEpochAndGuiStaysResponsive();
+    void closingDuringTrainingExitsCleanly();
+
+private:
+    /// A window with the example project, a ResNet18 backbone and the demo set bound through
+    /// the wizard at 64×64.
+    std::unique_ptr<MainWindow> preparedWindow(int epochs);
+
+    QTemporaryDir m_dir;
+    QString m_csv;
+};
+
+void TestTrainingSession::initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    tc::data::SyntheticHistologyOptions options;
+    options.directory = m_dir.filePath(QStringLiteral("demo"));
+    options.benign = 24;
+    options.malignant = 32;
+    options.width = 96;
+    options.height = 64;
+    options.patients = 10;
+    const auto generated = tc::data::SyntheticHistology::generate(options);
+    QVERIFY2(generated.ok(), qPrintable(generated.error));
+    m_csv = generated.csvPath;
+}
+
+std::unique_ptr<MainWindow> TestTrainingSession::preparedWindow(int epochs) {
+    auto window = std::make_unique<MainWindow>();
+    window->resize(1400, 900);
+    window->show();
+    if (!QTest::qWaitForWindowExposed(window.get()))
+        return nullptr;
+    const QString example =
+        QStringLiteral(TORCHCANVAS_SOURCE_DIR "/resources/examples/breast-cancer.tcproj");
+    if (!window->openProject(example))
+        return nullptr;
+    tc::ui::Document* document = window->document();
+    const auto backbones = document->graph().nodesOfType(QStringLiteral("ResNet"));
+    if (backbones.size() != 1)
+        return nullptr;
+    document->setParameter(backbones.front(), QStringLiteral("variant"), QStringLiteral("18"));
+    QJsonObject training = document->section(tc::ui::ProjectSection::Training);
+    training.insert(QStringLiteral("epochs"), epochs);
+    training.insert(QStringLiteral("batchSize"), 8);
+    training.insert(QStringLiteral("precision"), QStringLiteral("fp32"));
+    document->setSection(tc::ui::ProjectSection::Training, training);
+
+    // The Data Wizard, as a user goes through it.
+    std::unique_ptr<tc::ui::DataWizard> wizard(window->createDataWizard());
+    wizard->show();
+    if (!QTest::qWaitForWindowExposed(wizard.get()))
+        return nullptr;
+    wizard->sourcePage()->setSource(m_csv);
+    QSignalSpy scanned(wizard->checkPage(), &tc::ui::CheckPage::scanFinished);
+    if (!clickNext(*wizard) || !clickNext(*wizard))
+        return nullptr;
+    if (scanned.isEmpty() && !scanned.wait(60'000))
+        return nullptr;
+    if (!clickNext(*wizard) || !clickNext(*wizard))
+        return nullptr;
+    wizard->preprocessingPage()->widthBox()->setValue(64);
+    wizard->preprocessingPage()->heightBox()->setValue(64);
+    wizard->accept();
+    window->applyDataWizard(*wizard);
+    window->training()->setRunsDirectory(m_dir.filePath(QStringLiteral("runs")));
+    window->training()->setLoaderWorkers(1);
+    return window;
+}
+
+void TestTrainingSession::wizardThenTrainTwoEpochs() {
+    auto window = preparedWindow(2);
+    QVERIFY(window);
+    tc::ui::Document* document = window->document();
+    // The wizard bound the data set: 64×64 input, two classes, a valid model.
+    const auto inputs = document->graph().nodesOfType(QStringLiteral("Input"));
+    QCOMPARE(document->graph()
+                 .findNode(inputs.front())
+                 ->parameters.value(QStringLiteral("width"))
+                 .toInt(),
+             64);
+    QVERIFY2(document->validation().isValid(), "model invalid after binding the data");
+    QVERIFY(document->section(tc::ui::ProjectSection::Dataset)
+                .value(QStringLiteral("source"))
+                .toString()
+                .endsWith(QStringLiteral("dataset.csv")));
+    // One undo takes the whole binding back.
+    QVERIFY(document->undoStack()->undoText().contains(QStringLiteral("Bind Data Set")));
+
+    tc::ui::TrainingSession* session = window->training();
+    TrainingController* controller = session->controller();
+    QSignalSpy states(controller, &TrainingController::stateChanged);
+    QSignalSpy finished(controller, &TrainingController::runFinished);
+    QSignalSpy batches(controller, &TrainingController::batchEnded);
+    QVERIFY(session->trainAction()->isEnabled());
+    session->trainAction()->trigger();
+    QCOMPARE(controller->state(), TrainingController::State::Running);
+    QVERIFY(!session->trainAction()->isEnabled());
+    QVERIFY(session->stopAction()->isEnabled());
+    QVERIFY(finished.wait(240'000));
+    QTRY_COMPARE(controller->state(), TrainingController::State::Idle);
+
+    const auto event = finished.at(0).at(0).value<tc::train::FinishedEvent>();
+    QVERIFY2(event.reason == tc::train::FinishReason::Completed, qPrintable(event.message));
+    QCOMPARE(event.epochsCompleted, 2);
+    QVERIFY(batches.count() > 0);
+    tc::ui::StatisticsView* statistics = session->statistics();
+    QVERIFY(statistics->batchPointCount() > 0);
+    QCOMPARE(statistics->trainEpochPointCount(), 2);
+    QCOMPARE(statistics->validationEpochPointCount(), 2);
+    QCOMPARE(statistics->shownConfusion().size(), size_t(2));
+    QCOMPARE(states.count(), 2); // Running, Idle
+    QVERIFY(session->trainAction()->isEnabled());
+    // The Test view got the test split's predictions.
+    QVERIFY(!event.testPredictions.empty());
+    QVERIFY2(session->testView()->resultsError().isEmpty(),
+             qPrintable(session->testView()->resultsError()));
+    QCOMPARE(session->testView()->metrics().samples, std::int64_t(event.testPredictions.size()));
+    QVERIFY(QFileInfo::exists(session->currentRunDirectory() + QStringLiteral("/report.json")));
+    QVERIFY(QFileInfo::exists(session->currentRunDirectory() + QStringLiteral("/project.tcproj")));
+}
+
+void TestTrainingSession::stopMidEpochAndGuiStaysResponsive() {
+    auto window = preparedWindow(100000);
+    QVERIFY(window);
+    tc::ui::TrainingSession* session = window->training();
+    TrainingController* controller = session->controller();
+    QSignalSpy epochs(controller, &TrainingController::epochEnded);
+    QSignalSpy finished(controller, &TrainingController::runFinished);
+
+    // A timer probe on the GUI thread: how late does each 5 ms tick arrive while training?
+    std::vector<qint64> gaps;
+    QElapsedTimer clock;
+    QTimer probe;
+    probe.setInterval(5);
+    QObject::connect(&probe, &QTimer::timeout, [&] { gaps.push_back(clock.restart()); });
+    QVERIFY(session->startTraining());
+    QVERIFY(epochs.wait(240'000)); // caching done, training under way
+    clock.start();
+    probe.start();
+    QTRY_VERIFY_WITH_TIMEOUT(epochs.count() >= 4, 240'000);
+    probe.stop();
+    QVERIFY(gaps.size() > 20);
+    std::sort(gaps.begin(), gaps.end());
+    const qint64 p99 = gaps[gaps.size() * 99 / 100];
+    qInfo() << "GUI-thread timer gaps during training: median" << gaps[gaps.size() / 2] << "ms, p99"
+            << p99 << "ms over" << gaps.size() << "ticks";
+    QVERIFY2(p99 < 50, qPrintable(QStringLiteral("p99 %1 ms").arg(p99)));
+    // The Statistics view mid-training, for the documentation.
+    window->showView(session->statistics());
+    QVERIFY(window->grab().save(QStringLiteral(TORCHCANVAS_TEST_OUTPUT_DIR "/statistics.png")));
+
+    session->stopAction()->trigger();
+    QCOMPARE(controller->state(), TrainingController::State::Stopping);
+    QVERIFY(finished.wait(60'000));
+    const auto event = finished.at(0).at(0).value<tc::train::FinishedEvent>();
+    QVERIFY(event.reason == tc::train::FinishReason::Stopped);
+    QTRY_COMPARE(controller->state(), TrainingController::State::Idle);
+    QVERIFY(session->statistics()->progressText().startsWith(QStringLiteral("Finished (stopped)")));
+}
+
+void TestTrainingSession::closingDuringTrainingExitsCleanly() {
+    auto window = preparedWindow(100000);
+    QVERIFY(window);
+    QSignalSpy batches(window->training()->controller(), &TrainingController::batchEnded);
+    QVERIFY(window->training()->startTraining());
+    QVERIFY(batches.wait(240'000));
+    // Unsaved changes would ask; the binding made some, so answer "discard".
+    window->setSavePrompt([](const QString&) { return MainWindow::SaveChoice::Discard; });
+    const QString run = window->training()->currentRunDirectory();
+    QVERIFY(window->close());
+    window.reset(); // joins the training thread; a hang fails the test by its timeout
+    // The run ended as stopped, with its files complete.
+    QFile report(run + QStringLiteral("/report.json"));
+    QVERIFY(report.open(QIODevice::ReadOnly));
+    const QJsonObject json = QJsonDocument::fromJson(report.readAll()).object();
+    QCOMPARE(json.value(QStringLiteral("finished")).toObject().value(QStringLiteral("reason")),
+             QStringLiteral("stopped"));
+    QVERIFY(QFileInfo::exists(run + QStringLiteral("/checkpoint-last.pt")));
+}
+
+QTEST_MAIN(TestTrainingSession)
+#include "tst_trainingsession.moc"

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <functional>
+#include <QString>
+#include <QStringList>
+#include <vector>
+
+namespace tc::ui {
+
+/// One image of an evaluation: where it is, its true class and the model's probabilities.
+struct EvaluatedImage {
+    QString path;                     ///< absolute, for thumbnails
+    int trueClass = -1;               ///< index into EvaluationResults::classNames
+    std::vector<float> probabilities; ///< one per class
+
+    /// The class with the highest probability (the first on a tie); -1 when there are none.
+    int predictedClass() const;
+};
+
+/// What the Test view shows: an evaluation of a model on the test split. Plain values, so the
+/// main window can fill it from any evaluation (a trainer run, a checkpoint, a file).
+struct EvaluationResults {
+    QStringList classNames;
+    std::vector<EvaluatedImage> images;
+    /// One line shown above the numbers, e.g. "Test split of dataset.csv · run 3, epoch 12".
+    QString description;
+
+    /// Empty when the results can be shown; otherwise one sentence naming the first problem
+    /// (fewer than two classes, a class index out of range, a probability count that differs
+    /// from the class count, a probability that is not a number in [0, 1]).
+    QString validate() const;
+};
+
+/// The answer of a predictor for one image: a probability per class, or why there is none.
+struct Prediction {
+    std::vector<float> probabilities;
+    QString error; ///< non-empty on failure: one sentence naming the file
+
+    bool ok() const { return error.isEmpty(); }
+};
+
+/// Classifies one image file. Called on a worker thread, one call at a time (never
+/// concurrently with itself), so it may block for as long as a forward pass takes. The view
+/// keeps a copy of the callable while a call runs, so what it captures must stay alive by
+/// itself (capture a std::shared_ptr to the model, not a raw pointer). An exception it throws
+/// is shown as the error.
+using ImagePredictor = std::function<Prediction(const QString& imagePath)>;
+
+} // namespace tc::ui

@@ -1,0 +1,224 @@
+#include "ui/training/TrainingSession.h"
+
+#include "core/graph/Project.h"
+#include "core/train/ProjectTraining.h"
+#include "ui/editor/Document.h"
+#include "ui/editor/IconLibrary.h"
+#include "ui/evaluation/EvaluationResults.h"
+#include "ui/evaluation/TestView.h"
+#include "ui/MainWindow.h"
+#include "ui/training/StatisticsView.h"
+#include "ui/training/TrainingController.h"
+#include "ui/training/TrainingSettingsPanel.h"
+
+#include <QAction>
+#include <QDateTime>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileInfo>
+#include <QMenu>
+#include <QSaveFile>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QToolBar>
+
+namespace tc::ui {
+
+TrainingSession::TrainingSession(MainWindow* window)
+    : QObject(window)
+    , m_window(window) {
+    m_controller = new TrainingController(this);
+    m_statistics = new StatisticsView(window);
+    window->addView(m_statistics, IconLibrary::actionIcon(QStringLiteral("view-statistics")),
+                    tr("Statistics"));
+
+    m_testView = new TestView(window);
+    // Views share the central tab widget: keep their minimum small so the window can be too.
+    m_statistics->setMinimumSize(360, 260);
+    m_testView->setMinimumSize(360, 260);
+    window->addView(m_testView, IconLibrary::actionIcon(QStringLiteral("view-test")), tr("Test"));
+
+    m_settingsPanel = new TrainingSettingsPanel(window);
+    m_settingsDock = new QDockWidget(tr("Training Settings"), window);
+    m_settingsDock->setObjectName(QStringLiteral("trainingSettingsDock"));
+    m_settingsDock->setWidget(m_settingsPanel);
+    window->addDockWidget(Qt::RightDockWidgetArea, m_settingsDock);
+    window->tabifyDockWidget(window->inspectorDock(), m_settingsDock);
+    window->inspectorDock()->raise();
+
+    QMenu* menu = window->trainMenu();
+    menu->clear();
+    m_train = menu->addAction(IconLibrary::actionIcon(QStringLiteral("train-start")), tr("&Train"),
+                              this, [this] { startTraining(); });
+    m_train->setObjectName(QStringLiteral("actionTrain"));
+    m_train->setShortcut(Qt::CTRL | Qt::Key_R);
+    m_train->setToolTip(tr("Train the model on the project's data set (Ctrl+R)"));
+    m_pause = menu->addAction(IconLibrary::actionIcon(QStringLiteral("train-pause")), tr("&Pause"),
+                              m_controller, &TrainingController::pause);
+    m_pause->setObjectName(QStringLiteral("actionPause"));
+    m_resume = menu->addAction(IconLibrary::actionIcon(QStringLiteral("train-start")),
+                               tr("&Resume"), m_controller, &TrainingController::resume);
+    m_resume->setObjectName(QStringLiteral("actionResume"));
+    m_stop = menu->addAction(IconLibrary::actionIcon(QStringLiteral("train-stop")), tr("&Stop"),
+                             m_controller, &TrainingController::stop);
+    m_stop->setObjectName(QStringLiteral("actionStop"));
+    m_stop->setShortcut(Qt::CTRL | Qt::Key_Period);
+    menu->addSeparator();
+    menu->addAction(m_settingsDock->toggleViewAction());
+    menu->addAction(tr("Show &Statistics"), this, [this] { m_window->showView(m_statistics); });
+    window->mainToolBar()->addSeparator();
+    window->mainToolBar()->addAction(m_train);
+    window->mainToolBar()->addAction(m_pause);
+    window->mainToolBar()->addAction(m_resume);
+    window->mainToolBar()->addAction(m_stop);
+
+    connect(m_controller, &TrainingController::stateChanged, this, &TrainingSession::updateActions);
+    connect(m_controller, &TrainingController::runStarted, this, &TrainingSession::onStarted);
+    connect(m_controller, &TrainingController::phaseChanged, m_statistics,
+            &StatisticsView::onPhase);
+    connect(m_controller, &TrainingController::batchEnded, m_statistics, &StatisticsView::onBatch);
+    connect(m_controller, &TrainingController::epochEnded, m_statistics, &StatisticsView::onEpoch);
+    connect(m_controller, &TrainingController::runFinished, m_statistics,
+            &StatisticsView::onFinished);
+    connect(m_controller, &TrainingController::runFinished, this, &TrainingSession::onFinished);
+    connect(m_controller, &TrainingController::runFailed, this, &TrainingSession::onFailed);
+
+    connect(m_settingsPanel, &TrainingSettingsPanel::settingsEdited, this,
+            [this](const QJsonObject& section) {
+                if (m_document)
+                    m_document->setSection(ProjectSection::Training, section,
+                                           tr("Change Training Settings"));
+            });
+    connect(window, &MainWindow::documentChanged, this, &TrainingSession::attach);
+    attach(window->document());
+}
+
+TrainingSession::~TrainingSession() {
+    // The run must end before the views it reports to go away.
+    m_controller->stopAndWait();
+}
+
+void TrainingSession::attach(Document* document) {
+    if (m_document)
+        disconnect(m_document, nullptr, this, nullptr);
+    m_document = document;
+    if (!document)
+        return;
+    m_settingsPanel->setSettings(document->section(ProjectSection::Training));
+    connect(document, &Document::sectionChanged, this, [this](ProjectSection section) {
+        if (section == ProjectSection::Training && m_document)
+            m_settingsPanel->setSettings(m_document->section(ProjectSection::Training));
+    });
+    connect(document, &Document::validationChanged, this, &TrainingSession::updateActions);
+    updateActions();
+}
+
+void TrainingSession::updateActions() {
+    const auto state = m_controller->state();
+    const bool idle = state == TrainingController::State::Idle;
+    m_train->setEnabled(idle && m_document && m_document->validation().isValid());
+    m_pause->setEnabled(state == TrainingController::State::Running);
+    m_resume->setEnabled(state == TrainingController::State::Paused);
+    m_stop->setEnabled(state == TrainingController::State::Running ||
+                       state == TrainingController::State::Paused);
+    m_pause->setVisible(state != TrainingController::State::Paused);
+    m_resume->setVisible(state == TrainingController::State::Paused);
+}
+
+QString TrainingSession::runsDirectory() const {
+    if (!m_runsDirectory.isEmpty())
+        return m_runsDirectory;
+    const QString projectFile = m_document ? m_document->filePath() : QString();
+    if (!projectFile.isEmpty())
+        return QFileInfo(projectFile).absoluteDir().filePath(QStringLiteral("runs"));
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
+        .filePath(QStringLiteral("runs"));
+}
+
+bool TrainingSession::startTraining(QString* error) {
+    auto refuse = [&](const QString& why) {
+        m_window->statusBar()->showMessage(why, 10000);
+        if (error)
+            *error = why;
+        return false;
+    };
+    if (!m_document)
+        return refuse(tr("No project is open."));
+    if (m_controller->isActive())
+        return refuse(tr("A training run is already in progress."));
+    if (!m_document->validation().isValid())
+        return refuse(tr("The model has problems: fix those in the Problems panel first."));
+
+    const QString base = m_document->filePath().isEmpty()
+                             ? QStringLiteral("untitled")
+                             : QFileInfo(m_document->filePath()).completeBaseName();
+    const QString runDirectory =
+        QDir(runsDirectory())
+            .filePath(QStringLiteral("%1-%2").arg(
+                base,
+                QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss-zzz"))));
+    if (!QDir().mkpath(runDirectory))
+        return refuse(tr("Cannot create the run folder %1.").arg(runDirectory));
+    // The run trains a snapshot: the project as shown now, with paths relative to the run.
+    const QString snapshot = QDir(runDirectory).filePath(QStringLiteral("project.tcproj"));
+    QSaveFile file(snapshot);
+    if (!file.open(QIODevice::WriteOnly) ||
+        file.write(m_document->project().toJson(snapshot)) < 0 || !file.commit())
+        return refuse(tr("Cannot write %1: %2").arg(snapshot, file.errorString()));
+
+    tc::train::TrainingRequest request;
+    request.projectPath = snapshot;
+    request.runDirectory = runDirectory;
+    request.loaderWorkers = m_loaderWorkers;
+    m_runDirectory = runDirectory;
+    m_lastError.clear();
+    const bool started = m_controller->start(
+        [request](tc::train::TrainingObserver& observer, tc::train::TrainingControl& control) {
+            tc::train::trainProject(request, observer, control);
+        });
+    if (!started)
+        return refuse(tr("A training run is already in progress."));
+    m_window->showView(m_statistics);
+    m_window->statusBar()->showMessage(tr("Training started: %1").arg(runDirectory), 5000);
+    return true;
+}
+
+void TrainingSession::onStarted(const tc::train::RunStartedEvent& event) {
+    m_classNames = event.classNames;
+    m_testView->setClassNames(event.classNames);
+    m_statistics->beginRun(QFileInfo(m_runDirectory).fileName(), event.classNames);
+    QString message = tr("Training %1 on %2 images").arg(event.model).arg(event.trainImages);
+    if (!event.weights.isEmpty())
+        message += QStringLiteral(" · ") + event.weights;
+    m_window->statusBar()->showMessage(message, 15000);
+}
+
+void TrainingSession::onFinished(const tc::train::FinishedEvent& event) {
+    if (event.reason == tc::train::FinishReason::Failed) {
+        m_window->statusBar()->showMessage(tr("Training failed: %1").arg(event.message));
+        return;
+    }
+    QString message = tr("Training %1 after %n epoch(s)", nullptr, event.epochsCompleted)
+                          .arg(tc::train::toString(event.reason));
+    if (event.test)
+        message += tr(" · test accuracy %1 %").arg(event.test->metrics.accuracy * 100.0, 0, 'f', 1);
+    m_window->statusBar()->showMessage(message);
+    if (event.testPredictions.empty())
+        return;
+    EvaluationResults results;
+    results.classNames = m_classNames;
+    results.description = tr("Test split of run %1 (weights of epoch %2)")
+                              .arg(QFileInfo(m_runDirectory).fileName())
+                              .arg(event.bestEpoch);
+    for (const auto& prediction : event.testPredictions)
+        results.images.push_back({prediction.path, prediction.label, prediction.probabilities});
+    if (!m_testView->setResults(results))
+        m_window->statusBar()->showMessage(
+            tr("The test results cannot be shown: %1").arg(m_testView->resultsError()));
+}
+
+void TrainingSession::onFailed(const tc::train::ErrorEvent& event) {
+    m_lastError = event.message;
+}
+
+} // namespace tc::ui

@@ -1,0 +1,79 @@
+#pragma once
+
+#include "core/train/TrainingEvents.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QString>
+#include <QStringList>
+
+class QAction;
+class QDockWidget;
+
+namespace tc::ui {
+
+class Document;
+class MainWindow;
+class StatisticsView;
+class TrainingController;
+class TrainingSettingsPanel;
+class TestView;
+
+/// Training in the main window: the Train / Pause / Resume / Stop actions (Train menu and
+/// toolbar), the training-settings dock, the Statistics view, and the controller that runs
+/// the project on a background thread. Each run trains a snapshot of the project as it is
+/// (saved or not) in its own run folder, so editing during a run cannot disturb it.
+class TrainingSession : public QObject {
+    Q_OBJECT
+
+public:
+    explicit TrainingSession(MainWindow* window);
+    ~TrainingSession() override;
+
+    TrainingController* controller() const { return m_controller; }
+    StatisticsView* statistics() const { return m_statistics; }
+    TrainingSettingsPanel* settingsPanel() const { return m_settingsPanel; }
+    TestView* testView() const { return m_testView; }
+    QAction* trainAction() const { return m_train; }
+    QAction* pauseAction() const { return m_pause; }
+    QAction* resumeAction() const { return m_resume; }
+    QAction* stopAction() const { return m_stop; }
+
+    /// Where run folders go; default: "runs" beside the project file, or the user's data
+    /// folder for a project that was never saved.
+    void setRunsDirectory(const QString& directory) { m_runsDirectory = directory; }
+    /// Limits the image-decoding threads (tests); -1: one per core.
+    void setLoaderWorkers(int workers) { m_loaderWorkers = workers; }
+    QString currentRunDirectory() const { return m_runDirectory; }
+
+    /// Starts training the current project. Returns false with the reason (also shown in the
+    /// status bar) when the model is invalid or the snapshot cannot be written.
+    bool startTraining(QString* error = nullptr);
+
+private:
+    void attach(Document* document);
+    void updateActions();
+    void onStarted(const tc::train::RunStartedEvent& event);
+    void onFinished(const tc::train::FinishedEvent& event);
+    void onFailed(const tc::train::ErrorEvent& event);
+    QString runsDirectory() const;
+
+    MainWindow* m_window;
+    QPointer<Document> m_document;
+    TrainingController* m_controller = nullptr;
+    StatisticsView* m_statistics = nullptr;
+    TestView* m_testView = nullptr;
+    TrainingSettingsPanel* m_settingsPanel = nullptr;
+    QDockWidget* m_settingsDock = nullptr;
+    QAction* m_train = nullptr;
+    QAction* m_pause = nullptr;
+    QAction* m_resume = nullptr;
+    QAction* m_stop = nullptr;
+    QString m_runsDirectory;
+    QString m_runDirectory;
+    QString m_lastError;
+    QStringList m_classNames;
+    int m_loaderWorkers = -1;
+};
+
+} // namespace tc::ui
