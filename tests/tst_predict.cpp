@@ -6,6 +6,7 @@
 #include "core/export/OnnxExport.h"
 #include "core/export/SafeTensorsExport.h"
 #include "core/export/TorchScriptExport.h"
+#include "core/nn/SafeTensors.h"
 #include "tst_exporthelpers.h"
 
 #include <opencv2/imgproc.hpp>

@@ -266,17 +266,35 @@ QString modelCardMarkdown(const TrainedModel& model, const ModelCardContext& con
 
     // ---- Data
     md += QStringLiteral("## Data\n\n");
+    // A training run's report.json has "data" (ProjectTraining); other sources may give
+    // "dataset" and "fingerprint".
+    const QJsonObject data = meta.value(QStringLiteral("data")).toObject();
     const QJsonValue dataset = meta.value(QStringLiteral("dataset"));
-    if (dataset.isObject())
+    if (!data.isEmpty()) {
+        md += QStringLiteral("- **Data set**: %1\n")
+                  .arg(valueText(data.value(QStringLiteral("source"))));
+        if (data.contains(QStringLiteral("images")))
+            md += QStringLiteral("- **Images**: %1 usable")
+                      .arg(valueText(data.value(QStringLiteral("images")))) +
+                  (data.value(QStringLiteral("diagnostics")).toInt() > 0
+                       ? QStringLiteral(" (%1 rows excluded or with warnings)")
+                             .arg(data.value(QStringLiteral("diagnostics")).toInt())
+                       : QString()) +
+                  QLatin1Char('\n');
+        if (data.contains(QStringLiteral("fingerprint")))
+            md += QStringLiteral("- **Fingerprint**: `%1`\n")
+                      .arg(data.value(QStringLiteral("fingerprint")).toString());
+    } else if (dataset.isObject()) {
         md += keyValueList(dataset.toObject());
-    else if (!dataset.isUndefined())
+    } else if (!dataset.isUndefined()) {
         md += QStringLiteral("- **Data set**: %1\n").arg(valueText(dataset));
+    }
     for (const char* key : {"datasetFingerprint", "fingerprint"}) {
         if (meta.contains(QLatin1String(key)))
             md += QStringLiteral("- **Fingerprint**: `%1`\n")
                       .arg(meta.value(QLatin1String(key)).toString());
     }
-    if (dataset.isUndefined() && !meta.contains(QStringLiteral("fingerprint")) &&
+    if (data.isEmpty() && dataset.isUndefined() && !meta.contains(QStringLiteral("fingerprint")) &&
         !meta.contains(QStringLiteral("datasetFingerprint")))
         md += QStringLiteral("- The data set was not recorded with this model.\n");
     const QJsonObject splits = meta.value(QStringLiteral("splits")).toObject();
@@ -285,7 +303,9 @@ QString modelCardMarkdown(const TrainedModel& model, const ModelCardContext& con
                   .arg(count(splits.value(QStringLiteral("train")).toDouble()),
                        count(splits.value(QStringLiteral("validation")).toDouble()),
                        count(splits.value(QStringLiteral("test")).toDouble()));
-    const QJsonValue splitSettings = meta.value(QStringLiteral("split"));
+    const QJsonValue splitSettings = data.contains(QStringLiteral("splitSettings"))
+                                         ? data.value(QStringLiteral("splitSettings"))
+                                         : meta.value(QStringLiteral("split"));
     if (splitSettings.isObject())
         md += QStringLiteral("- **Split settings**: %1\n").arg(valueText(splitSettings));
     md += QLatin1Char('\n');
@@ -297,11 +317,18 @@ QString modelCardMarkdown(const TrainedModel& model, const ModelCardContext& con
     // ---- Metrics
     md += QStringLiteral("## Evaluation\n\n");
     QString metrics;
-    const QJsonObject best = meta.value(QStringLiteral("best")).toObject();
+    // The epoch the exported checkpoint holds: the best one, or the last one.
+    const bool lastCheckpoint = meta.value(QStringLiteral("checkpoint"))
+                                    .toString()
+                                    .startsWith(QLatin1String("checkpoint-last"));
+    const QJsonObject best =
+        meta.value(lastCheckpoint ? QStringLiteral("final") : QStringLiteral("best")).toObject();
     if (best.contains(QStringLiteral("validation")))
         metrics += metricsSection(
-            QStringLiteral("Validation split, epoch %1 (the checkpoint's selection epoch)")
-                .arg(best.value(QStringLiteral("epoch")).toInt()),
+            QStringLiteral("Validation split, epoch %1 (%2)")
+                .arg(best.value(QStringLiteral("epoch")).toInt())
+                .arg(lastCheckpoint ? QStringLiteral("the last epoch")
+                                    : QStringLiteral("the checkpoint's selection epoch")),
             best.value(QStringLiteral("validation")).toObject(), model.classNames);
     if (meta.contains(QStringLiteral("test")))
         metrics += metricsSection(QStringLiteral("Test split"),

@@ -1,9 +1,100 @@
 #include "core/export/RunModel.h"
 
+#include "core/graph/Graph.h"
+#include "core/graph/Project.h"
+#include "core/nn/ModelBuilder.h"
+#include "core/train/RunFiles.h"
+#include "core/train/TrainingSettings.h"
+
+#include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QRegularExpression>
 
 namespace tc::exporting {
+
+namespace {
+
+QJsonObject readJsonFile(const QString& path) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QJsonDocument::fromJson(file.read(64 << 20)).object();
+}
+
+/// The checkpoint's bookkeeping ("state"), read without any module.
+std::optional<QJsonObject> checkpointState(const QString& path, QString* error) {
+    try {
+        torch::serialize::InputArchive archive;
+        archive.load_from(QFile::encodeName(path).toStdString());
+        c10::IValue state;
+        if (archive.try_read("state", state) && state.isString()) {
+            const QJsonObject json =
+                QJsonDocument::fromJson(QByteArray::fromStdString(state.toStringRef())).object();
+            if (json.value(QStringLiteral("format")).toString() ==
+                QLatin1String("torchcanvas-checkpoint"))
+                return json;
+        }
+        *error = QStringLiteral("%1: not a TorchCanvas checkpoint").arg(path);
+    } catch (const std::exception& failure) {
+        *error = QStringLiteral("%1: cannot read the checkpoint: %2")
+                     .arg(path, QString::fromUtf8(failure.what()).section(QLatin1Char('\n'), 0, 0));
+    }
+    return std::nullopt;
+}
+
+/// What the trainer's trunk key says about a frozen backbone:
+/// "resnet50/avg/weights:/path/resnet50-….pth/224x224/bf16" or "…/random:seed=42/…".
+struct TrunkKey {
+    QString identity; ///< the key without its precision, which differs between machines
+    QString weightsFile;
+};
+
+std::optional<TrunkKey> parseTrunkKey(const QString& key) {
+    static const QRegularExpression pattern(QStringLiteral(
+        "^([^/]+/[^/]+/(?:weights:(.*)|random:seed=\\d+)/\\d+x\\d+)(?:/(?:fp32|bf16))?$"));
+    const QRegularExpressionMatch match = pattern.match(key);
+    if (!match.hasMatch())
+        return std::nullopt;
+    return TrunkKey{match.captured(1), match.captured(2)};
+}
+
+/// The components from the Input node to the Output node (both excluded), as ModelBuilder
+/// walks them.
+std::optional<QList<graph::NodeId>> chainOf(const graph::Graph& graph) {
+    const QList<graph::NodeId> outputs = graph.nodesOfType(QStringLiteral("Output"));
+    if (outputs.size() != 1)
+        return std::nullopt;
+    QList<graph::NodeId> chain;
+    graph::NodeId current = outputs.front();
+    while (chain.size() <= graph.nodeCount()) {
+        const graph::Node* node = graph.findNode(current);
+        if (!node)
+            return std::nullopt;
+        if (node->type == QLatin1String("Input"))
+            return chain;
+        if (node->type != QLatin1String("Output"))
+            chain.prepend(current);
+        const QList<graph::LinkId> inputs = graph.inputLinks(current);
+        if (inputs.size() != 1)
+            return std::nullopt;
+        current = graph.findLink(inputs.front())->from.node;
+    }
+    return std::nullopt; // a cycle
+}
+
+void collectTensors(const torch::nn::Module& module, const std::string& prefix,
+                    nn::StateDict& out) {
+    for (const auto& item : module.named_parameters(/*recurse=*/false))
+        out.insert(prefix + item.key(), item.value().detach().clone());
+    for (const auto& item : module.named_buffers(/*recurse=*/false))
+        out.insert(prefix + item.key(), item.value().detach().clone());
+    for (const auto& child : module.named_children())
+        collectTensors(*child.value(), prefix + child.key() + ".", out);
+}
+
+} // namespace
 
 QString defaultCheckpointOf(const QString& runFolder) {
     const QDir folder(runFolder);
@@ -15,18 +106,171 @@ QString defaultCheckpointOf(const QString& runFolder) {
 }
 
 QString latestRunOf(const QString& projectPath, QString* error) {
-    if (error)
-        *error =
-            QStringLiteral("%1: reading a project's runs is not implemented yet").arg(projectPath);
-    return {};
+    // Runs live in <project folder>/runs/<project>-<date-time> (the editor) or
+    // ./runs/<project>-<date-time> (`torchcanvas train` without --out).
+    const QFileInfo project(projectPath);
+    const QString base = project.completeBaseName();
+    const QString absolute = project.absoluteFilePath();
+    QString latest;
+    QDateTime latestTime;
+    for (const QString& runs : {project.absoluteDir().filePath(QStringLiteral("runs")),
+                                QDir::current().absoluteFilePath(QStringLiteral("runs"))}) {
+        const QFileInfoList folders =
+            QDir(runs).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
+        for (const QFileInfo& folder : folders) {
+            const QString checkpoint = defaultCheckpointOf(folder.absoluteFilePath());
+            if (checkpoint.isEmpty())
+                continue;
+            const QString reported =
+                readJsonFile(
+                    QDir(folder.absoluteFilePath()).filePath(QStringLiteral("report.json")))
+                    .value(QStringLiteral("project"))
+                    .toString();
+            if (reported != absolute && !folder.fileName().startsWith(base + QLatin1Char('-')))
+                continue;
+            const QDateTime time =
+                QFileInfo(QDir(folder.absoluteFilePath()).filePath(checkpoint)).lastModified();
+            if (latest.isEmpty() || time > latestTime) {
+                latest = folder.absoluteFilePath();
+                latestTime = time;
+            }
+        }
+    }
+    if (latest.isEmpty() && error)
+        *error = QStringLiteral("%1: the project has no training run with a checkpoint (looked "
+                                "in %2 and %3); train it first or name the run folder")
+                     .arg(projectPath, project.absoluteDir().filePath(QStringLiteral("runs")),
+                          QDir::current().absoluteFilePath(QStringLiteral("runs")));
+    return latest;
 }
 
 std::optional<TrainedModel> trainedModelFromRun(const QString& runFolder,
                                                 const QString& checkpointName, QString* error) {
-    if (error)
-        *error = QStringLiteral("%1: reading runs is not implemented yet")
-                     .arg(QDir(runFolder).filePath(checkpointName));
-    return std::nullopt;
+    const QDir folder(runFolder);
+    const QString checkpointPath = folder.filePath(checkpointName);
+    auto fail = [&](const QString& reason) -> std::optional<TrainedModel> {
+        if (error)
+            *error = reason;
+        return std::nullopt;
+    };
+    if (checkpointName.isEmpty() || !QFileInfo(checkpointPath).isFile())
+        return fail(
+            QStringLiteral("%1: no checkpoint-best.pt or checkpoint-last.pt").arg(runFolder));
+
+    QString reason;
+    const std::optional<QJsonObject> state = checkpointState(checkpointPath, &reason);
+    if (!state)
+        return fail(reason);
+    const QJsonObject report = readJsonFile(folder.filePath(QStringLiteral("report.json")));
+
+    // The project the run trained: report.json names it; the editor also keeps a snapshot.
+    QString projectPath = report.value(QStringLiteral("project")).toString();
+    if (projectPath.isEmpty() || !QFileInfo::exists(projectPath))
+        projectPath = folder.filePath(QStringLiteral("project.tcproj"));
+    if (!QFileInfo::exists(projectPath))
+        return fail(QStringLiteral("%1: the project this run trained (%2) is gone, so its model "
+                                   "cannot be rebuilt")
+                        .arg(runFolder, report.value(QStringLiteral("project")).toString()));
+    graph::Project project;
+    if (!project.load(projectPath, &reason))
+        return fail(reason);
+
+    TrainedModel model;
+    for (const QJsonValue& value : state->value(QStringLiteral("classes")).toArray())
+        model.classNames << value.toString();
+    const auto preprocessing = data::PreprocessingSettings::fromJson(
+        state->value(QStringLiteral("preprocessing")).toObject(), &reason);
+    if (!preprocessing)
+        return fail(QStringLiteral("%1: %2").arg(checkpointPath, reason));
+    model.preprocessing = *preprocessing;
+    const auto settings = train::TrainingSettings::fromJson(
+        state->value(QStringLiteral("settings")).toObject(), &reason);
+    if (!settings)
+        return fail(QStringLiteral("%1: %2").arg(checkpointPath, reason));
+
+    // Rebuild the model exactly as training did (same graph, size, classes, seed), with the
+    // very weights file a frozen backbone was trained on, then load the trained tensors.
+    const QString trainedKey = state->value(QStringLiteral("trunkKey")).toString();
+    std::optional<TrunkKey> trunk;
+    if (!trainedKey.isEmpty()) {
+        trunk = parseTrunkKey(trainedKey);
+        if (!trunk)
+            return fail(
+                QStringLiteral("%1: unknown backbone key '%2'").arg(checkpointPath, trainedKey));
+    }
+    nn::ModelBuildOptions options;
+    options.classes = int(model.classNames.size());
+    options.height = model.preprocessing.height;
+    options.width = model.preprocessing.width;
+    options.precision = nn::Precision::Fp32;
+    options.seed = settings->seed;
+    if (trunk && !trunk->weightsFile.isEmpty()) {
+        if (!QFileInfo(trunk->weightsFile).isFile())
+            return fail(QStringLiteral("%1: the backbone was trained on the weights %2, which are "
+                                       "no longer there")
+                            .arg(checkpointPath, trunk->weightsFile));
+        options.weights.weightsFile = trunk->weightsFile;
+    }
+    nn::BuiltModel built = nn::buildModel(project.graph(), options);
+    if (!built.ok())
+        return fail(QStringLiteral("%1: %2").arg(projectPath, built.error));
+    if (trunk) {
+        const std::optional<TrunkKey> rebuilt = parseTrunkKey(built.classifier.trunkKey);
+        if (!rebuilt || rebuilt->identity != trunk->identity)
+            return fail(QStringLiteral("%1: the project's backbone (%2) is not the one this run "
+                                       "trained (%3); was the project changed?")
+                            .arg(checkpointPath, built.classifier.trunkKey, trainedKey));
+    } else if (built.classifier.hasTrunk()) {
+        return fail(QStringLiteral("%1: the project now has a frozen backbone, the run trained "
+                                   "it; was the project changed?")
+                        .arg(checkpointPath));
+    }
+    train::RunFiles files(runFolder);
+    train::CheckpointState loaded;
+    if (!files.readCheckpoint(checkpointName, &loaded, *built.classifier.head.ptr(), nullptr,
+                              &reason))
+        return fail(reason);
+
+    const std::optional<QList<graph::NodeId>> chain = chainOf(project.graph());
+    if (!chain)
+        return fail(
+            QStringLiteral("%1: the model is not a chain from Input to Output").arg(projectPath));
+    for (const graph::NodeId id : *chain) {
+        const graph::Node* node = project.graph().findNode(id);
+        model.components.push_back({node->type, node->parameters});
+    }
+    // The frozen backbone registers its ResNet as "resnet"; head children are named
+    // "<type>_<node id>" (ModelBuilder), which places them in the chain.
+    if (built.classifier.hasTrunk()) {
+        for (const auto& child : built.classifier.trunk.ptr()->named_children()) {
+            if (child.key() == "resnet")
+                collectTensors(*child.value(), "backbone.", model.tensors);
+        }
+    }
+    for (const auto& child : built.classifier.head.ptr()->named_children()) {
+        const QString name = QString::fromStdString(child.key());
+        const int index = int(chain->indexOf(name.section(QLatin1Char('_'), -1).toInt()));
+        if (index < 0)
+            return fail(QStringLiteral("%1: the trained layer '%2' is not in the project's "
+                                       "model")
+                            .arg(checkpointPath, name));
+        collectTensors(*child.value(), model.tensorPrefix(index).toStdString(), model.tensors);
+    }
+
+    model.metadata = report;
+    model.metadata.insert(QStringLiteral("checkpoint"),
+                          QStringLiteral("%1 (epoch %2)")
+                              .arg(checkpointName)
+                              .arg(state->value(QStringLiteral("epoch")).toInt()));
+    model.metadata.insert(QStringLiteral("source"), checkpointPath);
+    if (report.isEmpty()) {
+        model.metadata.insert(QStringLiteral("project"), projectPath);
+        model.metadata.insert(QStringLiteral("configuration"),
+                              QJsonObject{{QStringLiteral("training"), settings->toJson()}});
+    }
+    if (!model.metadata.contains(QStringLiteral("weights")) && built.weights)
+        model.metadata.insert(QStringLiteral("weights"), built.weights->summary());
+    return model;
 }
 
 } // namespace tc::exporting

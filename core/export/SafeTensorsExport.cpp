@@ -1,5 +1,7 @@
 #include "core/export/SafeTensorsExport.h"
 
+#include "core/nn/SafeTensors.h"
+
 #include <QCryptographicHash>
 #include <QFile>
 #include <QFileInfo>
