@@ -2,7 +2,7 @@
 # Seed-job benchmark (issue 6; docs/BENCHMARKS.md, "Seed job (issue 6)"). Not part of ctest.
 #
 #   cmake --build build -j2 --target torchcanvas dump_split
-#   tests/benchmarks/run_seed_job_benchmark.sh [--build DIR] [--work DIR] [--peer-epochs N]
+#   tests/benchmarks/run_seed_job_benchmark.sh [--build DIR] [--work DIR] [--peer-epochs N] [--reuse]
 #
 # In one run, on the same 1693 synthetic 700x460 PNGs (`torchcanvas demo-data`, made once),
 # the same ResNet50 weights (a seeded random torchvision state dict: no ImageNet weights on
@@ -13,7 +13,8 @@
 #   2. seed_job_peer.py --mode tuned            (features once, channels_last, bf16 if faster)
 #   3. seed_job_peer.py --mode straightforward  (fp32, backbone every batch of every epoch);
 #      it runs --peer-epochs epochs (default 1) and its 10-epoch time is extrapolated linearly
-#      from the measured per-epoch time.
+#      from the measured per-epoch time. --peer-epochs 0 skips it.
+#   --reuse keeps a contender's result from an earlier run in --work (its .time file).
 # Then prints a table: wall s, images/s (training images x 10 epochs / wall), peak RSS MB,
 # validation accuracy, and TorchCanvas's speed-up over each peer.
 set -euo pipefail
@@ -23,6 +24,7 @@ root=$(cd "$here/../.." && pwd)
 build="$root/build"
 work=""
 peer_epochs=1
+reuse=0
 python=/usr/bin/python3
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -30,7 +32,8 @@ while [ $# -gt 0 ]; do
     --work) work=$2; shift 2 ;;
     --peer-epochs) peer_epochs=$2; shift 2 ;;
     --python) python=$2; shift 2 ;;
-    -h | --help) sed -n 2,18p "$0"; exit 0 ;;
+    --reuse) reuse=1; shift ;;
+    -h | --help) sed -n 2,20p "$0"; exit 0 ;;
     *) echo "run_seed_job_benchmark.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -76,6 +79,8 @@ EOF
 cat "$work"/demo/data/*/*/*.png >/dev/null 2>&1 || true
 
 # 2. TorchCanvas.
+fresh() { [ "$reuse" = 0 ] || [ ! -f "$work/$1.time" ]; }
+if fresh torchcanvas; then
 echo "## torchcanvas train (10 epochs)"
 rm -rf "$work/run-torchcanvas"
 /usr/bin/time -f '%e %M' -o "$work/torchcanvas.time" \
@@ -83,16 +88,21 @@ rm -rf "$work/run-torchcanvas"
     --weights-dir "$work/weights" >"$work/torchcanvas.log" 2>&1 ||
     { tail -n 20 "$work/torchcanvas.log"; exit 1; }
 tail -n 3 "$work/torchcanvas.log"
+fi
 
 # 3. The peers.
+if fresh tuned; then
 echo "## python peer, tuned (10 epochs)"
 /usr/bin/time -f '%e %M' -o "$work/tuned.time" \
     "$python" "$here/seed_job_peer.py" --mode tuned --split-dir "$work/split" \
     --weights "$weights" --epochs 10 >"$work/tuned.json"
+fi
+if [ "$peer_epochs" -gt 0 ] && fresh straightforward; then
 echo "## python peer, straightforward ($peer_epochs epoch(s), extrapolated to 10)"
 /usr/bin/time -f '%e %M' -o "$work/straightforward.time" \
     "$python" "$here/seed_job_peer.py" --mode straightforward --split-dir "$work/split" \
     --weights "$weights" --epochs "$peer_epochs" --target-epochs 10 >"$work/straightforward.json"
+fi
 
 # 4. The table.
 "$python" - "$work" <<'EOF'
@@ -104,7 +114,10 @@ def timed(name):
     return float(wall), int(rss_kb) / 1024
 report = json.load(open(os.path.join(work, "run-torchcanvas", "report.json")))
 split = {k: int(report["splits"][k]) for k in ("train", "validation", "test")}
-peers = {m: json.load(open(os.path.join(work, m + ".json"))) for m in ("tuned", "straightforward")}
+peers = {m: json.load(open(os.path.join(work, m + ".json"))) for m in ("tuned", "straightforward")
+         if os.path.exists(os.path.join(work, m + ".time"))}
+if "straightforward" not in peers:
+    print("\nThe straightforward peer was not run (--peer-epochs 0).")
 for m, p in peers.items():
     got = {"train": p["train_images"], "validation": p["validation_images"], "test": p["test_images"]}
     if got != split:
@@ -115,7 +128,7 @@ rows = [{"name": "TorchCanvas train", "wall": tc_wall, "rss": tc_rss,
          "val": report["final"]["validation"]["accuracy"],
          "note": f"caching {report['timings']['featureCachingSeconds']:.1f} s, "
                  f"training {report['timings']['trainingSeconds']:.1f} s"}]
-for m in ("tuned", "straightforward"):
+for m in peers:
     p = peers[m]
     wall, rss = timed(m)
     # Fewer epochs than 10: add the missing ones at the measured mean epoch time.
@@ -146,7 +159,8 @@ print("Peak RSS: /usr/bin/time (largest of the process and its DataLoader worker
       + ", ".join(f"largest worker of {r['name']}: {r['worker_rss']:.0f} MB" for r in rows[1:]))
 for r in rows[1:]:
     print(f"Speed-up of TorchCanvas vs {r['name']}: {r['wall'] / tc_wall:.1f}x")
-print(f"Validation accuracy, TorchCanvas - Python tuned: {(rows[0]['val'] - rows[1]['val']) * 100:+.1f} points")
+if "tuned" in peers:
+    print(f"Validation accuracy, TorchCanvas - Python tuned: {(rows[0]['val'] - rows[1]['val']) * 100:+.1f} points")
 json.dump({"split": split, "rows": rows}, open(os.path.join(work, "summary.json"), "w"), indent=1)
 EOF
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
