@@ -9,6 +9,8 @@ packages=(
     build-essential cmake ninja-build ccache pkg-config git
     qt6-base-dev qt6-base-dev-tools qt6-svg-dev libgl-dev
     libtorch-dev libopencv-dev libqcustomplot-dev
+    # oneDNN headers: the fast engine for frozen backbones (LibTorch runs on the same library)
+    libdnnl-dev
     # runtime: without OpenBLAS, LibTorch runs matrix products on the reference BLAS (~10x slower)
     libopenblas0-pthread
     # tests: offscreen/Xvfb GUI runs, fonts for screenshots, the Python reference oracle

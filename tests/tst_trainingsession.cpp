@@ -6,6 +6,7 @@
 #include "core/data/SyntheticHistology.h"
 #include "core/graph/Graph.h"
 #include "core/graph/Project.h"
+#include "core/train/RunPredictor.h"
 #include "core/train/TrainingEvents.h"
 #include "ui/data/CheckPage.h"
 #include "ui/data/DataWizard.h"
@@ -165,6 +166,20 @@ void TestTrainingSession::wizardThenTrainTwoEpochs() {
              qPrintable(session->testView()->resultsError()));
     QCOMPARE(session->testView()->metrics().samples, std::int64_t(event.testPredictions.size()));
     QVERIFY(QFileInfo::exists(session->currentRunDirectory() + QStringLiteral("/report.json")));
+    // The run's model classifies any image, and agrees with the test split's probabilities.
+    QString error;
+    auto predictor = tc::train::RunPredictor::open(session->currentRunDirectory(), &error);
+    QVERIFY2(predictor, qPrintable(error));
+    QCOMPARE(predictor->classNames(),
+             (QStringList{QStringLiteral("benign"), QStringLiteral("malignant")}));
+    const auto& sample = event.testPredictions.front();
+    const std::vector<float> probabilities = predictor->predict(sample.path, &error);
+    QCOMPARE(probabilities.size(), size_t(2));
+    QVERIFY2(
+        qAbs(probabilities[1] - sample.probabilities[1]) < 1e-4f,
+        qPrintable(QStringLiteral("%1 vs %2").arg(probabilities[1]).arg(sample.probabilities[1])));
+    QVERIFY(predictor->predict(m_dir.filePath(QStringLiteral("missing.png")), &error).empty());
+    QVERIFY(error.contains(QStringLiteral("missing.png")));
     QVERIFY(QFileInfo::exists(session->currentRunDirectory() + QStringLiteral("/project.tcproj")));
 }
 

@@ -8,10 +8,9 @@
 #include "core/train/Trainer.h"
 #include "core/train/TrainingSettings.h"
 
-#include <torch/torch.h>
-
 #include <QDir>
 #include <QFileInfo>
+#include <torch/torch.h>
 
 namespace tc::train {
 
@@ -23,19 +22,15 @@ public:
 };
 
 RunPredictor::RunPredictor(std::unique_ptr<Impl> impl)
-    : m_impl(std::move(impl))
-{
-}
+    : m_impl(std::move(impl)) {}
 
 RunPredictor::~RunPredictor() = default;
 
-QStringList RunPredictor::classNames() const
-{
+QStringList RunPredictor::classNames() const {
     return m_impl->classNames;
 }
 
-std::unique_ptr<RunPredictor> RunPredictor::open(const QString& runDirectory, QString* error)
-{
+std::unique_ptr<RunPredictor> RunPredictor::open(const QString& runDirectory, QString* error) {
     auto fail = [&](const QString& message) {
         if (error)
             *error = message;
@@ -51,7 +46,8 @@ std::unique_ptr<RunPredictor> RunPredictor::open(const QString& runDirectory, QS
                                    ? Trainer::bestCheckpointName()
                                    : Trainer::lastCheckpointName();
     if (!files.exists(checkpoint))
-        return fail(QStringLiteral("%1 has no checkpoint: the run did not train").arg(runDirectory));
+        return fail(
+            QStringLiteral("%1 has no checkpoint: the run did not train").arg(runDirectory));
 
     auto impl = std::make_unique<Impl>();
     auto preprocessing = data::PreprocessingSettings::fromJson(project.preprocessing(), &reason);
@@ -91,8 +87,7 @@ std::unique_ptr<RunPredictor> RunPredictor::open(const QString& runDirectory, QS
     return std::unique_ptr<RunPredictor>(new RunPredictor(std::move(impl)));
 }
 
-std::vector<float> RunPredictor::predict(const QString& imagePath, QString* error)
-{
+std::vector<float> RunPredictor::predict(const QString& imagePath, QString* error) {
     torch::NoGradGuard noGrad;
     const torch::Tensor image =
         data::Batcher::loadImage(imagePath, m_impl->preprocessing, error, m_impl->model.hasTrunk());

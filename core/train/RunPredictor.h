@@ -1,9 +1,8 @@
 #pragma once
 
+#include <memory>
 #include <QString>
 #include <QStringList>
-
-#include <memory>
 #include <vector>
 
 namespace tc::train {
