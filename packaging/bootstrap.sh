@@ -11,6 +11,8 @@ packages=(
     libtorch-dev libopencv-dev libqcustomplot-dev
     # ONNX export: the ONNX protobuf classes (onnx_proto) and protobuf's headers
     libonnx-dev libprotobuf-dev
+    # oneDNN headers: the fast engine for frozen backbones (LibTorch runs on the same library)
+    libdnnl-dev
     # runtime: without OpenBLAS, LibTorch runs matrix products on the reference BLAS (~10x slower)
     libopenblas0-pthread
     # tests: offscreen/Xvfb GUI runs, fonts for screenshots, the Python reference oracle

@@ -35,10 +35,11 @@ struct FeatureExtractorOptions {
 };
 
 /// A frozen backbone prepared for throughput: batch norms folded into the convolutions,
-/// channels-last activations, bf16 arithmetic where the CPU runs it faster (fp32
-/// elsewhere), ReLUs and residual sums fused (oneDNN engine). Results equal the eval-mode
-/// ResNet's to fp32 rounding (fp32) or to bf16 precision (cosine similarity ≥ 0.999, see the
-/// tests).
+/// activations kept in one channels-last or blocked layout, ReLUs and residual sums fused
+/// into the convolutions, Winograd 3×3 convolutions in fp32, bf16 arithmetic where the CPU
+/// runs it faster (oneDNN engine; docs/BENCHMARKS.md). Results equal the eval-mode
+/// ResNet's to fp32 rounding (fp32: about 1e-6 relative, tested to ≤ 1e-4) or to bf16 precision
+/// (cosine similarity ≥ 0.999 per image).
 ///
 /// extract() may be called from any thread, one call at a time per extractor; it uses the
 /// calling thread's LibTorch/OpenMP thread count (tc::runtime::configureCurrentThread()).
@@ -49,7 +50,9 @@ public:
     /// weightsStatus() says so); an unusable weights file is.
     explicit FeatureExtractor(const FeatureExtractorOptions& options);
     /// From an existing backbone (e.g. the frozen ResNet of a built model), with the
-    /// weights it has now. `status` is reported as weightsStatus().
+    /// weights and batch-norm statistics it has now, computing what it computes in eval
+    /// mode. The extractor keeps its own copy: later changes to `model` do not reach it.
+    /// `status` is reported as weightsStatus().
     FeatureExtractor(
         ResNetImpl& model, Pooling pooling, Precision precision, const WeightsStatus& status,
         FeatureExtractorOptions::Engine engine = FeatureExtractorOptions::Engine::Auto);

@@ -31,8 +31,10 @@ Tag tagOf(Layout layout) {
     return layout == Layout::Nhwc ? Tag::nhwc : Tag::nChw16c;
 }
 
-/// Buffers an activation can live in. A and D alternate as a block's input and output.
-enum Slot { SlotInput, SlotStem, SlotA, SlotB, SlotC, SlotD, SlotPooled, SlotCount };
+/// Buffers an activation can live in. A and D alternate as a block's input and output, B
+/// and C hold a block's inner activations. The stem borrows B (the converted input) and D
+/// (its output), which are free until layer1 starts.
+enum Slot { SlotA, SlotB, SlotC, SlotD, SlotPooled, SlotCount };
 
 bool isReference(const std::string& implementation) {
     return implementation.find("ref") != std::string::npos;
@@ -123,8 +125,6 @@ private:
         std::int64_t batch = 0, height = 0, width = 0;
         memory input;  // user's [N, 3, H, W] f32, handle set per run
         memory output; // user's [N, C] f32, handle set per run
-        std::vector<memory> buffers;
-        memory scratchpad;
         std::vector<Step> steps;
     };
 
@@ -204,11 +204,13 @@ private:
                 return plans_.front();
             }
         }
-        // A data set's last batch is usually smaller: keep a couple of plans.
+        // A data set's last batch is usually smaller: keep a couple of plans. They share
+        // their buffers, so more plans cost no memory.
+        Plan plan = buildPlan(batch, height, width); // may drop plans (see pass 2)
         constexpr std::size_t kMaxPlans = 3;
         if (plans_.size() >= kMaxPlans)
             plans_.pop_back();
-        plans_.push_front(buildPlan(batch, height, width));
+        plans_.push_front(std::move(plan));
         return plans_.front();
     }
 
@@ -250,7 +252,7 @@ private:
             if (!isReference(stemPd.impl_info_str()))
                 break;
         }
-        Activation current{SlotInput, stemPd.src_desc()};
+        Activation current{SlotB, stemPd.src_desc()};
         if (stemPd.src_desc() != userInput) {
             const dnnl::reorder::primitive_desc reorderPd(engine_, userInput, engine_,
                                                           stemPd.src_desc());
@@ -262,11 +264,11 @@ private:
         }
         {
             Pending step{dnnl::convolution_forward(stemPd), {}, {}, stemPd.scratchpad_desc()};
-            if (current.slot == SlotInput && stemPd.src_desc() == userInput)
+            if (stemPd.src_desc() == userInput)
                 step.fixed.emplace_back(DNNL_ARG_SRC, plan.input);
             else
                 step.activations.emplace_back(DNNL_ARG_SRC, current);
-            const Activation out{SlotStem, stemOut};
+            const Activation out{SlotD, stemOut};
             step.activations.emplace_back(DNNL_ARG_DST, out);
             step.fixed.emplace_back(DNNL_ARG_WEIGHTS, packedWeights(stem, stemPd.weights_desc()));
             step.fixed.emplace_back(DNNL_ARG_BIAS, stem.bias);
@@ -366,34 +368,39 @@ private:
                                memory::desc()});
         }
 
-        // Pass 2: one buffer per slot, sized for its largest use, and one scratchpad.
-        for (int slot = 0; slot < SlotCount; ++slot) {
-            plan.buffers.push_back(memory(
-                memory::desc({static_cast<memory::dim>(std::max<std::size_t>(slotBytes[slot], 64))},
-                             DataType::u8, Tag::a),
-                engine_));
-        }
+        // Pass 2: one buffer per slot and one scratchpad, shared by all plans and grown to
+        // the largest use. Growing one moves it, so plans bound to the old one are dropped.
         std::size_t scratchpadBytes = 64;
         for (const Pending& step : pending)
             scratchpadBytes = std::max(scratchpadBytes, step.scratchpad.get_size());
-        plan.scratchpad =
-            memory(memory::desc({static_cast<memory::dim>(scratchpadBytes)}, DataType::u8, Tag::a),
-                   engine_);
+        bool moved = false;
+        auto ensure = [&](memory& buffer, std::size_t& capacity, std::size_t bytes) {
+            if (bytes <= capacity)
+                return;
+            buffer = memory(memory::desc({static_cast<memory::dim>(bytes)}, DataType::u8, Tag::a),
+                            engine_);
+            capacity = bytes;
+            moved = true;
+        };
+        for (int slot = 0; slot < SlotCount; ++slot)
+            ensure(buffers_[slot], bufferBytes_[slot], std::max<std::size_t>(slotBytes[slot], 64));
+        ensure(scratchpad_, scratchpadBytes_, scratchpadBytes);
+        if (moved)
+            plans_.clear();
 
         // Pass 3: bind arguments to buffers.
         for (Pending& step : pending) {
             Step bound{step.primitive, {}};
             for (const auto& [argument, activationDesc] : step.activations) {
-                bound.arguments.emplace(
-                    argument, memory(activationDesc.desc, engine_,
-                                     plan.buffers[activationDesc.slot].get_data_handle()));
+                bound.arguments.emplace(argument,
+                                        memory(activationDesc.desc, engine_,
+                                               buffers_[activationDesc.slot].get_data_handle()));
             }
             for (const auto& [argument, fixed] : step.fixed)
                 bound.arguments.emplace(argument, fixed);
             if (step.scratchpad.get_size() > 0) {
-                bound.arguments.emplace(
-                    DNNL_ARG_SCRATCHPAD,
-                    memory(step.scratchpad, engine_, plan.scratchpad.get_data_handle()));
+                bound.arguments.emplace(DNNL_ARG_SCRATCHPAD, memory(step.scratchpad, engine_,
+                                                                    scratchpad_.get_data_handle()));
             }
             plan.steps.push_back(std::move(bound));
         }
@@ -416,6 +423,10 @@ private:
     bool winogradUsed_ = false;
     std::vector<Conv> convs_;
     std::list<Plan> plans_;
+    memory buffers_[SlotCount];
+    std::size_t bufferBytes_[SlotCount] = {};
+    memory scratchpad_;
+    std::size_t scratchpadBytes_ = 0;
 };
 
 } // namespace

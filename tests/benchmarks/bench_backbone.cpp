@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <sys/resource.h>
 #include <torch/torch.h>
 
 using namespace tc::nn;
@@ -46,35 +47,42 @@ double gigaFlopsPerImage(ResNetDepth depth, int size) {
     return 2.0 * gmacs * (size * size) / (224.0 * 224.0);
 }
 
-struct Timing {
-    double best = 0;
-    double median = 0;
-};
-
-template <typename Work> Timing timeRuns(Work&& work, int iterations) {
-    work(); // warm-up: plans, weight packing, page faults
-    std::vector<double> seconds;
-    for (int i = 0; i < iterations; ++i) {
-        const auto start = std::chrono::steady_clock::now();
-        work();
-        seconds.push_back(
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    }
-    std::sort(seconds.begin(), seconds.end());
-    return {seconds.front(), seconds[seconds.size() / 2]};
+/// CPU seconds this process has used (all threads): on a shared machine this, unlike the
+/// wall clock, does not grow when other programs take the cores.
+double processCpuSeconds() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+           1e-6 * double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
 }
 
-/// GFLOP/s of a 3×3, 256→256 convolution on [32, 256, 28, 28], channels-last: the kind of
-/// layer that dominates ResNet's mid-network time, as oneDNN runs it through ATen.
-double convolutionPeak(torch::ScalarType type) {
+struct Peak {
+    double gflopsPerSecond = 0;    ///< wall clock, best run
+    double gflopsPerCpuSecond = 0; ///< per CPU-second of this process, median run
+};
+
+/// A 3×3, 256→256 convolution on [32, 256, 28, 28], channels-last (the kind of layer that
+/// dominates ResNet's time) as oneDNN runs it through ATen: this CPU's practical peak.
+Peak convolutionPeak(torch::ScalarType type) {
     torch::NoGradGuard noGrad;
     const torch::Tensor input =
         torch::randn({32, 256, 28, 28}).to(type).contiguous(at::MemoryFormat::ChannelsLast);
     const torch::Tensor weight =
         torch::randn({256, 256, 3, 3}).to(type).contiguous(at::MemoryFormat::ChannelsLast);
     const double flops = 2.0 * 32 * 256 * 256 * 9 * 28 * 28;
-    const Timing timing = timeRuns([&] { torch::conv2d(input, weight, {}, 1, 1); }, 5);
-    return flops / timing.best / 1e9;
+    torch::conv2d(input, weight, {}, 1, 1); // warm-up
+    std::vector<double> seconds, cpuSeconds;
+    for (int i = 0; i < 7; ++i) {
+        const auto start = std::chrono::steady_clock::now();
+        const double cpuStart = processCpuSeconds();
+        torch::conv2d(input, weight, {}, 1, 1);
+        cpuSeconds.push_back(processCpuSeconds() - cpuStart);
+        seconds.push_back(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+    std::sort(seconds.begin(), seconds.end());
+    std::sort(cpuSeconds.begin(), cpuSeconds.end());
+    return {flops / seconds.front() / 1e9, flops / cpuSeconds[cpuSeconds.size() / 2] / 1e9};
 }
 
 } // namespace
@@ -127,6 +135,7 @@ int main(int argc, char* argv[]) {
         QString name;
         std::unique_ptr<FeatureExtractor> extractor;
         std::vector<double> seconds;
+        std::vector<double> cpuSeconds;
     };
     std::vector<Config> configs;
     for (const QString& engineName : parser.value(enginesOption).split(QLatin1Char(','))) {
@@ -162,30 +171,40 @@ int main(int argc, char* argv[]) {
             configs.push_back({QStringLiteral("TorchCanvas %1 %2")
                                    .arg(engineName, precisionName(extractor->precision())),
                                std::move(extractor),
+                               {},
                                {}});
         }
     }
     for (int round = 0; round < iterations; ++round) {
         for (Config& config : configs) {
             const auto start = std::chrono::steady_clock::now();
+            const double cpuStart = processCpuSeconds();
             config.extractor->extract(images);
+            config.cpuSeconds.push_back(processCpuSeconds() - cpuStart);
             config.seconds.push_back(
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
         }
     }
     for (Config& config : configs) {
         std::sort(config.seconds.begin(), config.seconds.end());
+        std::sort(config.cpuSeconds.begin(), config.cpuSeconds.end());
         const double best = config.seconds.front();
         const double median = config.seconds[config.seconds.size() / 2];
+        const double cpuMedian = config.cpuSeconds[config.cpuSeconds.size() / 2];
         std::printf("{\"config\": \"%s\", \"images_per_second\": %.2f, \"median\": %.2f, "
-                    "\"gflops\": %.1f, \"engine\": \"%s\"}\n",
-                    qPrintable(config.name), batch / best, batch / median, gflops * batch / best,
-                    qPrintable(config.extractor->engineDescription()));
+                    "\"images_per_cpu_second\": %.2f, \"gflops\": %.1f, \"engine\": \"%s\"}\n",
+                    qPrintable(config.name), batch / best, batch / median, batch / cpuMedian,
+                    gflops * batch / best, qPrintable(config.extractor->engineDescription()));
     }
     std::fflush(stdout);
     if (parser.isSet(peakOption)) {
-        std::printf("{\"peak_fp32_gflops\": %.1f, \"peak_bf16_gflops\": %.1f, \"auto\": \"%s\"}\n",
-                    convolutionPeak(torch::kFloat32), convolutionPeak(torch::kBFloat16),
+        const Peak fp32 = convolutionPeak(torch::kFloat32);
+        const Peak bf16 = convolutionPeak(torch::kBFloat16);
+        std::printf("{\"peak_fp32_gflops\": %.1f, \"peak_bf16_gflops\": %.1f, "
+                    "\"peak_fp32_gflops_per_cpu_second\": %.1f, "
+                    "\"peak_bf16_gflops_per_cpu_second\": %.1f, \"auto\": \"%s\"}\n",
+                    fp32.gflopsPerSecond, bf16.gflopsPerSecond, fp32.gflopsPerCpuSecond,
+                    bf16.gflopsPerCpuSecond,
                     qPrintable(precisionName(FeatureExtractor::resolvePrecision(Precision::Auto))));
     }
     return 0;

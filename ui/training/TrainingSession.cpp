@@ -2,6 +2,8 @@
 
 #include "core/graph/Project.h"
 #include "core/train/ProjectTraining.h"
+#include "core/train/RunPredictor.h"
+#include "core/util/Runtime.h"
 #include "ui/editor/Document.h"
 #include "ui/editor/IconLibrary.h"
 #include "ui/evaluation/EvaluationResults.h"
@@ -11,6 +13,7 @@
 #include "ui/training/TrainingController.h"
 #include "ui/training/TrainingSettingsPanel.h"
 
+#include <mutex>
 #include <QAction>
 #include <QDateTime>
 #include <QDir>
@@ -212,6 +215,29 @@ void TrainingSession::onFinished(const tc::train::FinishedEvent& event) {
                               .arg(event.bestEpoch);
     for (const auto& prediction : event.testPredictions)
         results.images.push_back({prediction.path, prediction.label, prediction.probabilities});
+    // "Classify an image": the run's own model, opened on first use on the view's worker
+    // thread (building a backbone takes a moment), then kept.
+    struct LazyPredictor {
+        QString runDirectory;
+        std::mutex mutex;
+        std::unique_ptr<tc::train::RunPredictor> predictor;
+        QString error;
+    };
+    auto lazy = std::make_shared<LazyPredictor>();
+    lazy->runDirectory = m_runDirectory;
+    m_testView->setPredictor([lazy](const QString& path) {
+        tc::runtime::configureCurrentThread();
+        std::lock_guard lock(lazy->mutex);
+        Prediction prediction;
+        if (!lazy->predictor && lazy->error.isEmpty())
+            lazy->predictor = tc::train::RunPredictor::open(lazy->runDirectory, &lazy->error);
+        if (!lazy->predictor) {
+            prediction.error = lazy->error;
+            return prediction;
+        }
+        prediction.probabilities = lazy->predictor->predict(path, &prediction.error);
+        return prediction;
+    });
     if (!m_testView->setResults(results))
         m_window->statusBar()->showMessage(
             tr("The test results cannot be shown: %1").arg(m_testView->resultsError()));
