@@ -130,11 +130,11 @@ void TestMainWindow::hasMenusAndDocks() {
     QCOMPARE(window.views()->widget(0), window.canvasView());
     QCOMPARE(window.views()->tabText(0), QStringLiteral("Model"));
 
-    QCOMPARE(
-        menuTitles(topMenu(window, QStringLiteral("File"))),
-        (QStringList{QStringLiteral("New"), QStringLiteral("Open…"), QStringLiteral("Open Recent"),
-                     QStringLiteral("Save"), QStringLiteral("Save As…"), QStringLiteral("Close"),
-                     QStringLiteral("Quit")}));
+    QCOMPARE(menuTitles(topMenu(window, QStringLiteral("File"))),
+             (QStringList{QStringLiteral("New"), QStringLiteral("Open…"),
+                          QStringLiteral("Open Recent"), QStringLiteral("Save"),
+                          QStringLiteral("Save As…"), QStringLiteral("Export Model…"),
+                          QStringLiteral("Close"), QStringLiteral("Quit")}));
     const QStringList edit = menuTitles(topMenu(window, QStringLiteral("Edit")));
     for (const QString& entry :
          {QStringLiteral("Cut"), QStringLiteral("Copy"), QStringLiteral("Paste"),

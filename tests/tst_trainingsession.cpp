@@ -14,6 +14,7 @@
 #include "ui/data/SourcePage.h"
 #include "ui/editor/Document.h"
 #include "ui/evaluation/TestView.h"
+#include "ui/export/ExportDialog.h"
 #include "ui/MainWindow.h"
 #include "ui/training/StatisticsView.h"
 #include "ui/training/TrainingController.h"
@@ -181,6 +182,30 @@ void TestTrainingSession::wizardThenTrainTwoEpochs() {
     QVERIFY(predictor->predict(m_dir.filePath(QStringLiteral("missing.png")), &error).empty());
     QVERIFY(error.contains(QStringLiteral("missing.png")));
     QVERIFY(QFileInfo::exists(session->currentRunDirectory() + QStringLiteral("/project.tcproj")));
+
+    // File > Export on that run: TorchScript, then the agreement check on the run's
+    // validation images (disjoint from the test split the run reported).
+    std::unique_ptr<tc::ui::ExportDialog> dialog(window->createExportDialog());
+    QCOMPARE(dialog->source(), session->currentRunDirectory());
+    const QStringList validation = dialog->validationImages();
+    QVERIFY(!validation.isEmpty());
+    for (const auto& tested : event.testPredictions)
+        QVERIFY2(!validation.contains(tested.path), qPrintable(tested.path));
+    dialog->setOutputPath(m_dir.filePath(QStringLiteral("exports/model.pt")));
+    dialog->setFormat(tc::exporting::ExportFormat::TorchScript);
+    QSignalSpy exported(dialog.get(), &tc::ui::ExportDialog::exportFinished);
+    QVERIFY(dialog->startExport());
+    QVERIFY(exported.wait(240'000));
+    QVERIFY2(exported.at(0).at(0).toBool(), qPrintable(dialog->resultText()));
+    QVERIFY(dialog->lastOutcome() && dialog->lastOutcome()->agreement);
+    const auto& agreement = *dialog->lastOutcome()->agreement;
+    QCOMPARE(agreement.compared, int(validation.size()));
+    QCOMPARE(agreement.identical, agreement.compared);
+    QVERIFY(agreement.maxProbabilityDifference < 1e-5);
+    QVERIFY(QFileInfo::exists(m_dir.filePath(QStringLiteral("exports/model.pt"))));
+    dialog->show();
+    QVERIFY(QTest::qWaitForWindowExposed(dialog.get()));
+    QVERIFY(dialog->grab().save(QStringLiteral(TORCHCANVAS_TEST_OUTPUT_DIR "/export.png")));
 }
 
 void TestTrainingSession::stopMidEpochAndGuiStaysResponsive() {

@@ -1,6 +1,7 @@
 #include "ui/MainWindow.h"
 
 #include "core/graph/Project.h"
+#include "core/train/ProjectTraining.h"
 #include "core/util/BuildInfo.h"
 #include "core/util/Runtime.h"
 #include "ui/canvas/CanvasScene.h"
@@ -14,6 +15,7 @@
 #include "ui/editor/InspectorWidget.h"
 #include "ui/editor/PaletteWidget.h"
 #include "ui/editor/ProblemsWidget.h"
+#include "ui/export/ExportDialog.h"
 #include "ui/training/TrainingSession.h"
 
 #include <numeric>
@@ -22,6 +24,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
+#include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -134,6 +137,41 @@ void MainWindow::openDataWizard() {
     wizard->setAttribute(Qt::WA_DeleteOnClose);
     connect(wizard, &QDialog::accepted, this, [this, wizard] { applyDataWizard(*wizard); });
     wizard->open();
+}
+
+ExportDialog* MainWindow::createExportDialog() {
+    auto* dialog = new ExportDialog(this);
+    const QString projectFile = m_document->filePath();
+    const QString run = m_training->currentRunDirectory();
+    // The run trained here, or the project (the exporter takes its latest run).
+    const QString source = !run.isEmpty() ? run : projectFile;
+    dialog->setSource(source);
+    // The split the model was trained on: the run's snapshot of the project, or the project.
+    const QString snapshot = QDir(run).filePath(QStringLiteral("project.tcproj"));
+    const QString splitProject =
+        !run.isEmpty() && QFileInfo::exists(snapshot) ? snapshot : projectFile;
+    if (!splitProject.isEmpty()) {
+        QString error;
+        const QStringList images =
+            tc::train::splitImagesOf(splitProject, tc::data::SplitPart::Validation, &error);
+        if (!error.isEmpty())
+            statusBar()->showMessage(tr("No agreement check: %1").arg(error), 10000);
+        dialog->setValidationImages(images);
+    }
+    if (!projectFile.isEmpty()) {
+        const QFileInfo info(projectFile);
+        dialog->setOutputPath(info.absoluteDir().filePath(
+            QStringLiteral("exports/%1.pt").arg(info.completeBaseName())));
+    } else if (!run.isEmpty()) {
+        dialog->setOutputPath(QDir(run).filePath(QStringLiteral("model.pt")));
+    }
+    return dialog;
+}
+
+void MainWindow::openExportDialog() {
+    ExportDialog* dialog = createExportDialog();
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
 }
 
 void MainWindow::applyDataWizard(const DataWizard& wizard) {
@@ -296,6 +334,15 @@ void MainWindow::createActions() {
     m_saveAsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
     connect(m_saveAsAction, &QAction::triggered, this, [this] { saveProjectAs(); });
     file->addAction(m_saveAsAction);
+    file->addSeparator();
+
+    m_exportAction = makeAction(QStringLiteral("actionExport"), tr("&Export Model…"));
+    m_exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    m_exportAction->setToolTip(
+        tr("Export the trained model as TorchScript, ONNX or safetensors, with a model card"));
+    connect(m_exportAction, &QAction::triggered, this, &MainWindow::openExportDialog);
+    file->addAction(m_exportAction);
+    file->addSeparator();
 
     m_closeAction = makeAction(QStringLiteral("actionClose"), tr("&Close"));
     m_closeAction->setShortcut(QKeySequence::Close);

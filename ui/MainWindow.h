@@ -32,6 +32,7 @@ class InspectorWidget;
 class PaletteWidget;
 class ProblemsWidget;
 class DataWizard;
+class ExportDialog;
 class TrainingSession;
 
 /// The application window: the node-graph editor of one project.
@@ -152,9 +153,14 @@ public:
     /// Binds a finished wizard's data set, split and preprocessing to the project, and sizes
     /// the Input components to the preprocessing, as one undo step.
     void applyDataWizard(const DataWizard& wizard);
+    /// File > Export…: an Export dialog (not yet shown) on the run trained last in this
+    /// window, or else on the project's latest run, with the validation images of that run's
+    /// split for the agreement check and a suggested file next to the project.
+    ExportDialog* createExportDialog();
 
 private:
     void openDataWizard();
+    void openExportDialog();
     void createCanvas();
     void createDocks();
     void createActions();
@@ -206,6 +212,7 @@ private:
     QAction* m_saveAction = nullptr;
     QAction* m_saveAsAction = nullptr;
     QAction* m_closeAction = nullptr;
+    QAction* m_exportAction = nullptr;
     QAction* m_undoAction = nullptr;
     QAction* m_redoAction = nullptr;
     QAction* m_cutAction = nullptr;

@@ -8,6 +8,8 @@
 #include "core/nn/ModelBuilder.h"
 #include "core/train/Trainer.h"
 
+#include <functional>
+#include <optional>
 #include <QFileInfo>
 #include <QJsonArray>
 
@@ -39,7 +41,77 @@ FinishedEvent failed(TrainingObserver& observer, const QString& message) {
     return finished;
 }
 
+/// A project's data settings and its data, imported and split exactly as training does.
+struct ProjectData {
+    tc::data::DatasetSettings dataset;
+    tc::data::SplitSettings split;
+    tc::data::PreparedDataset prepared;
+};
+
+/// Reads the "dataset" and "split" sections (the data set replaced by `dataOverride` when
+/// given), tells `importing` which source it imports, and imports and splits it. Errors name
+/// the project file and the section, or the data file and row.
+std::optional<ProjectData> loadProjectData(const tc::graph::Project& project,
+                                           const QString& projectPath, const QString& dataOverride,
+                                           const std::function<void(const QString&)>& importing,
+                                           QString* error) {
+    auto sectionError = [&](const char* section, const QString& why) {
+        return QStringLiteral("%1: \"%2\" section: %3")
+            .arg(projectPath, QLatin1String(section), why);
+    };
+    QString why;
+    auto dataset = tc::data::DatasetSettings::fromJson(project.dataset(), &why);
+    if (!dataset) {
+        *error = sectionError("dataset", why);
+        return std::nullopt;
+    }
+    auto split = tc::data::SplitSettings::fromJson(project.split(), &why);
+    if (!split) {
+        *error = sectionError("split", why);
+        return std::nullopt;
+    }
+    if (!dataOverride.isEmpty()) {
+        dataset->source = QFileInfo(dataOverride).absoluteFilePath();
+        // Another data set has its own columns: detect them again unless they still exist.
+        dataset->imageColumn.clear();
+        dataset->labelColumn.clear();
+    } else {
+        dataset->source = project.datasetSource();
+    }
+    if (dataset->source.isEmpty()) {
+        *error = QStringLiteral("%1 has no data set: run the Data Wizard or pass --data "
+                                "CSV_OR_FOLDER")
+                     .arg(projectPath);
+        return std::nullopt;
+    }
+    if (importing)
+        importing(dataset->source);
+    tc::data::ImportOptions importOptions;
+    importOptions.check = tc::data::ImageCheck::Exists;
+    ProjectData data{*dataset, *split,
+                     tc::data::PreparedDataset::prepare(
+                         *dataset, *split, QFileInfo(projectPath).absolutePath(), importOptions)};
+    if (!data.prepared.ok()) {
+        *error = data.prepared.error;
+        return std::nullopt;
+    }
+    return data;
+}
+
 } // namespace
+
+QStringList splitImagesOf(const QString& projectPath, tc::data::SplitPart part, QString* error) {
+    tc::graph::Project project;
+    if (!project.load(projectPath, error))
+        return {};
+    const auto data = loadProjectData(project, projectPath, {}, {}, error);
+    if (!data)
+        return {};
+    QStringList images;
+    for (const int row : data->prepared.split.rows(part))
+        images << data->prepared.table.rows()[size_t(row)].absolutePath;
+    return images;
+}
 
 FinishedEvent trainProject(const TrainingRequest& request, TrainingObserver& observer,
                            TrainingControl& control) {
@@ -54,12 +126,6 @@ FinishedEvent trainProject(const TrainingRequest& request, TrainingObserver& obs
         return QStringLiteral("%1: \"%2\" section: %3")
             .arg(request.projectPath, QLatin1String(section), why);
     };
-    auto dataset = tc::data::DatasetSettings::fromJson(project.dataset(), &error);
-    if (!dataset)
-        return failed(observer, sectionError("dataset", error));
-    auto splitSettings = tc::data::SplitSettings::fromJson(project.split(), &error);
-    if (!splitSettings)
-        return failed(observer, sectionError("split", error));
     auto preprocessing = tc::data::PreprocessingSettings::fromJson(project.preprocessing(), &error);
     if (!preprocessing)
         return failed(observer, sectionError("preprocessing", error));
@@ -71,27 +137,18 @@ FinishedEvent trainProject(const TrainingRequest& request, TrainingObserver& obs
     if (request.precision)
         settings->precision = *request.precision;
 
-    if (!request.dataOverride.isEmpty()) {
-        dataset->source = QFileInfo(request.dataOverride).absoluteFilePath();
-        // Another data set has its own columns: detect them again unless they still exist.
-        dataset->imageColumn.clear();
-        dataset->labelColumn.clear();
-    } else {
-        dataset->source = project.datasetSource();
-    }
-    if (dataset->source.isEmpty())
-        return failed(observer, QStringLiteral("%1 has no data set: run the Data Wizard or "
-                                               "pass --data CSV_OR_FOLDER")
-                                    .arg(request.projectPath));
-
-    observer.onPhase({Phase::Loading, 0, 0, 0,
-                      QStringLiteral("importing %1").arg(QFileInfo(dataset->source).fileName())});
-    tc::data::ImportOptions importOptions;
-    importOptions.check = tc::data::ImageCheck::Exists;
-    const tc::data::PreparedDataset data = tc::data::PreparedDataset::prepare(
-        *dataset, *splitSettings, QFileInfo(request.projectPath).absolutePath(), importOptions);
-    if (!data.ok())
-        return failed(observer, data.error);
+    auto projectData = loadProjectData(
+        project, request.projectPath, request.dataOverride,
+        [&](const QString& source) {
+            observer.onPhase({Phase::Loading, 0, 0, 0,
+                              QStringLiteral("importing %1").arg(QFileInfo(source).fileName())});
+        },
+        &error);
+    if (!projectData)
+        return failed(observer, error);
+    const tc::data::DatasetSettings* dataset = &projectData->dataset;
+    const tc::data::SplitSettings* splitSettings = &projectData->split;
+    const tc::data::PreparedDataset& data = projectData->prepared;
     const tc::data::DatasetTable& table = data.table;
     const tc::data::Split& split = data.split;
 

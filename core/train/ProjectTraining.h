@@ -1,11 +1,13 @@
 #pragma once
 
+#include "core/data/Split.h"
 #include "core/train/TrainingControl.h"
 #include "core/train/TrainingEvents.h"
 #include "core/train/TrainingSettings.h"
 
 #include <optional>
 #include <QString>
+#include <QStringList>
 
 namespace tc::train {
 
@@ -28,5 +30,10 @@ struct TrainingRequest {
 /// onError() and a Failed FinishedEvent whose message names the file and the problem.
 FinishedEvent trainProject(const TrainingRequest& request, TrainingObserver& observer,
                            TrainingControl& control);
+
+/// The absolute paths of the images in one part of the split of the project at `projectPath`
+/// (its data set imported and split exactly as trainProject() does), in split order. Empty
+/// with the reason in `error` when the project or its data cannot be read.
+QStringList splitImagesOf(const QString& projectPath, tc::data::SplitPart part, QString* error);
 
 } // namespace tc::train

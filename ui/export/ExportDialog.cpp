@@ -3,6 +3,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -69,7 +70,9 @@ void ExportDialog::buildUi() {
     auto* sourceRow = new QHBoxLayout;
     sourceRow->addWidget(m_source);
     sourceRow->addWidget(browseSource);
-    form->addRow(tr("&Model:"), sourceRow);
+    auto* sourceRowLabel = new QLabel(tr("&Model:"), this);
+    sourceRowLabel->setBuddy(m_source); // a layout row has no buddy of its own
+    form->addRow(sourceRowLabel, sourceRow);
 
     m_format = new QComboBox(this);
     m_format->setObjectName(QStringLiteral("format"));
@@ -93,7 +96,9 @@ void ExportDialog::buildUi() {
     auto* outputRow = new QHBoxLayout;
     outputRow->addWidget(m_output);
     outputRow->addWidget(browseOutput);
-    form->addRow(tr("&Save as:"), outputRow);
+    auto* outputRowLabel = new QLabel(tr("&Save as:"), this);
+    outputRowLabel->setBuddy(m_output); // a layout row has no buddy of its own
+    form->addRow(outputRowLabel, outputRow);
 
     m_card = new QCheckBox(tr("Write a model &card (.md) next to it"), this);
     m_card->setObjectName(QStringLiteral("modelCard"));
@@ -233,6 +238,13 @@ bool ExportDialog::startExport() {
         return false;
     if (source().isEmpty() || outputPath().isEmpty()) {
         showError(tr("Choose the model to export and where to save it."));
+        return false;
+    }
+    // The suggested path may be in a folder that does not exist yet (exports/ next to the
+    // project): create it, as a file dialog's "new folder" would have.
+    const QFileInfo output(outputPath());
+    if (!QDir().mkpath(output.absolutePath())) {
+        showError(tr("Cannot create the folder %1.").arg(output.absolutePath()));
         return false;
     }
     ExportJob job;
