@@ -3,9 +3,12 @@
 
 #include "core/data/DatasetTable.h"
 #include "core/data/SyntheticHistology.h"
+#include "core/train/FeatureStore.h"
 #include "core/train/Trainer.h"
 
 #include <atomic>
+#include <opencv2/imgcodecs.hpp>
+#include <QDirIterator>
 #include <QJsonDocument>
 #include <QtTest>
 #include <torch/torch.h>
@@ -97,6 +100,8 @@ private Q_SLOTS:
     void balancedClassWeightsShapeTheLoss();
     void augmentationBypassesTheCache();
     void stopDuringFeatureCaching();
+    void diskCacheSkipsTheTrunkInLaterRuns();
+    void unwritableDiskCacheStillTrains();
     void resumeFromCorruptCheckpointFails();
     void mismatchedClassCountFails();
 
@@ -377,6 +382,111 @@ void TestTrainer::stopDuringFeatureCaching() {
     QVERIFY(finished.reason == FinishReason::Stopped);
     QCOMPARE(finished.epochsCompleted, 0);
     QVERIFY(recorder.epochs.empty());
+}
+
+void TestTrainer::diskCacheSkipsTheTrunkInLaterRuns() {
+    const QString root = m_dir.filePath(QStringLiteral("feature-store"));
+    const std::int64_t images = std::int64_t(m_train.size() + m_validation.size() + m_test.size());
+    auto runWith = [&](TrainerInputs in, const QString& name) {
+        in.runDirectory = m_dir.filePath(name);
+        in.featureStoreRoot = root;
+        Recorder recorder;
+        TrainingControl control;
+        const FinishedEvent finished = Trainer(std::move(in)).run(recorder, control);
+        if (finished.reason != FinishReason::Completed)
+            qWarning() << recorder.firstError();
+        QFile report(m_dir.filePath(name + QStringLiteral("/report.json")));
+        report.open(QIODevice::ReadOnly);
+        const QJsonObject cache = QJsonDocument::fromJson(report.readAll())
+                                      .object()
+                                      .value(QStringLiteral("featureCache"))
+                                      .toObject();
+        return std::make_pair(recorder, cache);
+    };
+
+    // First run: every image through the trunk, every feature stored.
+    const auto [first, firstCache] = runWith(inputs(QString(), 3), QStringLiteral("disk-1"));
+    QVERIFY(first.finished && first.finished->reason == FinishReason::Completed);
+    QCOMPARE(m_lastTrunk->imagesSeen, images);
+    QCOMPARE(firstCache.value(QStringLiteral("diskHits")).toInteger(), 0);
+    const QString store = firstCache.value(QStringLiteral("diskDirectory")).toString();
+    QVERIFY(store.startsWith(root));
+    QStringList entries;
+    QDirIterator it(store, {QStringLiteral("*.tcf")}, QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext())
+        entries << it.next();
+    QCOMPARE(entries.size(), qsizetype(images)); // the synthetic images are all distinct
+
+    // Second run, same trunk weights and preprocessing: no image reaches the trunk, and the
+    // run follows exactly the same trajectory.
+    const auto [second, secondCache] = runWith(inputs(QString(), 3), QStringLiteral("disk-2"));
+    QVERIFY(second.finished && second.finished->reason == FinishReason::Completed);
+    QCOMPARE(m_lastTrunk->imagesSeen, std::int64_t(0));
+    QCOMPARE(secondCache.value(QStringLiteral("diskHits")).toInteger(), images);
+    QVERIFY(secondCache.value(QStringLiteral("note"))
+                .toString()
+                .contains(QStringLiteral("%1 of %1").arg(images)));
+    QCOMPARE(second.epochs.size(), first.epochs.size());
+    for (size_t e = 0; e < first.epochs.size(); ++e) {
+        QCOMPARE(second.epochs[e].train.loss, first.epochs[e].train.loss);
+        QCOMPARE(second.epochs[e].validation->loss, first.epochs[e].validation->loss);
+    }
+
+    // Keyed by content: a renamed copy is found, an edited image is not, and a damaged
+    // entry is recomputed.
+    TrainerInputs moved = inputs(QString(), 1);
+    const QString copy = m_dir.filePath(QStringLiteral("renamed-copy.png"));
+    QVERIFY(QFile::copy(moved.train[0].path, copy));
+    moved.train[0].path = copy;
+    cv::Mat pixels = cv::imread(QFile::encodeName(moved.train[1].path).toStdString());
+    QVERIFY(!pixels.empty());
+    pixels.at<cv::Vec3b>(0, 0) = cv::Vec3b(1, 2, 3);
+    const QString edited = m_dir.filePath(QStringLiteral("edited.png"));
+    QVERIFY(cv::imwrite(QFile::encodeName(edited).toStdString(), pixels));
+    moved.train[1].path = edited;
+    const auto renamedOrEdited = FeatureStore::contentHashes({m_train[0].path, m_train[1].path}, 1);
+    const auto victim = std::find_if(entries.begin(), entries.end(), [&](const QString& entry) {
+        return !entry.contains(QString::fromLatin1(renamedOrEdited[0])) &&
+               !entry.contains(QString::fromLatin1(renamedOrEdited[1]));
+    });
+    QVERIFY(victim != entries.end());
+    QFile damaged(*victim);
+    QVERIFY(damaged.open(QIODevice::ReadWrite));
+    QVERIFY(damaged.resize(damaged.size() - 4));
+    damaged.close();
+    const auto [third, thirdCache] = runWith(std::move(moved), QStringLiteral("disk-3"));
+    QVERIFY(third.finished && third.finished->reason == FinishReason::Completed);
+    QCOMPARE(m_lastTrunk->imagesSeen, std::int64_t(2)); // the edited image and the damaged one
+    QCOMPARE(thirdCache.value(QStringLiteral("diskHits")).toInteger(), images - 2);
+
+    // Other trunk weights under the same trunk key: a separate namespace, nothing reused.
+    TrainerInputs reweighted = inputs(QString(), 1);
+    {
+        torch::NoGradGuard noGrad;
+        m_lastTrunk->conv->weight.mul_(2.0);
+    }
+    const auto [fourth, fourthCache] = runWith(std::move(reweighted), QStringLiteral("disk-4"));
+    QVERIFY(fourth.finished && fourth.finished->reason == FinishReason::Completed);
+    QCOMPARE(m_lastTrunk->imagesSeen, images);
+    QCOMPARE(fourthCache.value(QStringLiteral("diskHits")).toInteger(), 0);
+    QVERIFY(fourthCache.value(QStringLiteral("diskDirectory")).toString() != store);
+}
+
+void TestTrainer::unwritableDiskCacheStillTrains() {
+    // The cache root is a file: nothing can be stored, the run goes on in memory and says so.
+    const QString root = m_dir.filePath(QStringLiteral("not-a-folder"));
+    QFile blocker(root);
+    QVERIFY(blocker.open(QIODevice::WriteOnly));
+    blocker.close();
+    TrainerInputs in = inputs(QString(), 1);
+    in.featureStoreRoot = root;
+    Recorder recorder;
+    TrainingControl control;
+    const FinishedEvent finished = Trainer(std::move(in)).run(recorder, control);
+    QVERIFY2(finished.reason == FinishReason::Completed, qPrintable(recorder.firstError()));
+    QVERIFY(std::any_of(recorder.phases.begin(), recorder.phases.end(), [](const PhaseEvent& e) {
+        return e.message.contains(QStringLiteral("cannot write the feature cache"));
+    }));
 }
 
 void TestTrainer::resumeFromCorruptCheckpointFails() {

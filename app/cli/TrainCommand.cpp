@@ -233,8 +233,15 @@ int runTrain(const QStringList& arguments) {
         QStringLiteral("weights-dir"),
         QStringLiteral("Folder of pretrained weights (default: the user's weights folder)."),
         QStringLiteral("DIR"));
-    parser.addOptions(
-        {dataOption, epochsOption, outOption, resumeOption, precisionOption, weightsOption});
+    const QCommandLineOption cacheDirOption(
+        QStringLiteral("feature-cache-dir"),
+        QStringLiteral("Folder of the on-disk feature cache (default: the user's cache folder)."),
+        QStringLiteral("DIR"));
+    const QCommandLineOption noDiskCacheOption(
+        QStringLiteral("no-disk-cache"),
+        QStringLiteral("Compute frozen-backbone features afresh and keep them in memory only."));
+    parser.addOptions({dataOption, epochsOption, outOption, resumeOption, precisionOption,
+                       weightsOption, cacheDirOption, noDiskCacheOption});
     if (const auto exit = parse(parser, kCommand, arguments))
         return *exit;
 
@@ -278,6 +285,8 @@ int runTrain(const QStringList& arguments) {
                                               QDateTime::currentDateTime().toString(
                                                   QStringLiteral("yyyyMMdd-HHmmss"))));
     request.weightsDirectory = parser.value(weightsOption);
+    request.featureStoreRoot = parser.value(cacheDirOption);
+    request.diskCache = !parser.isSet(noDiskCacheOption);
 
     tc::train::TrainingControl control;
     ConsoleProgress progress;

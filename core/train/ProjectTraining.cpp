@@ -6,6 +6,7 @@
 #include "core/graph/Graph.h"
 #include "core/graph/Project.h"
 #include "core/nn/ModelBuilder.h"
+#include "core/train/FeatureStore.h"
 #include "core/train/Trainer.h"
 
 #include <functional>
@@ -205,6 +206,9 @@ FinishedEvent trainProject(const TrainingRequest& request, TrainingObserver& obs
     inputs.runDirectory = request.runDirectory;
     inputs.resume = request.resume;
     inputs.loaderWorkers = request.loaderWorkers;
+    if (request.diskCache && settings->featureCacheOnDisk)
+        inputs.featureStoreRoot = request.featureStoreRoot.isEmpty() ? FeatureStore::defaultRoot()
+                                                                     : request.featureStoreRoot;
 
     started.trainImages = static_cast<qint64>(inputs.train.size());
     started.validationImages = static_cast<qint64>(inputs.validation.size());

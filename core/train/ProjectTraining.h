@@ -21,6 +21,10 @@ struct TrainingRequest {
     bool resume = false;
     std::optional<Precision> precision;
     QString weightsDirectory; ///< empty: the user's weights folder
+    /// Root of the on-disk feature cache; empty: the user's cache folder. Used when the
+    /// project's "featureCacheOnDisk" is on and `diskCache` is not turned off here.
+    QString featureStoreRoot;
+    bool diskCache = true;
     int loaderWorkers = -1;
 };
 

@@ -54,6 +54,8 @@ struct RunReport {
     qint64 trainedImages = 0;
     bool featureCache = false;
     QString featureCacheNote;
+    QString featureStoreDirectory; ///< the on-disk cache used; empty: none
+    qint64 featureStoreHits = 0;   ///< images whose features were read from it
     qint64 peakMemoryBytes = 0;
     QJsonObject extras;
 };

@@ -1,6 +1,8 @@
 #include "core/train/Trainer.h"
 
+#include "core/train/FeatureStore.h"
 #include "core/train/RunFiles.h"
+#include "core/util/Runtime.h"
 
 #include <cmath>
 #include <limits>
@@ -112,6 +114,7 @@ public:
 private:
     void prepare(TrainingObserver& observer);
     bool cacheFeatures(TrainingObserver& observer, TrainingControl& control);
+    std::unique_ptr<FeatureStore> openFeatureStore() const;
     bool trainEpoch(int epoch, TrainingObserver& observer, TrainingControl& control,
                     SplitResult& result);
     Evaluation evaluate(SplitData& split, Phase phase, int epoch, TrainingObserver& observer,
@@ -147,6 +150,8 @@ private:
 
     double m_cachingSeconds = 0.0;
     qint64 m_cachedImages = 0;
+    qint64 m_storeHits = 0;
+    QString m_storeDirectory;
     double m_trainingSeconds = 0.0;
     qint64 m_trainedImages = 0;
     std::vector<QString> m_loadFailures;
@@ -289,6 +294,8 @@ FinishedEvent Trainer::Impl::run(TrainingObserver& observer, TrainingControl& co
     report.trainedImages = m_trainedImages;
     report.featureCache = m_useCache;
     report.featureCacheNote = m_cacheNote;
+    report.featureStoreDirectory = m_storeDirectory;
+    report.featureStoreHits = m_storeHits;
     report.peakMemoryBytes = peakResidentBytes();
     report.extras = in.reportExtras;
     QString reportError;
@@ -367,6 +374,25 @@ void Trainer::Impl::prepare(TrainingObserver& observer) {
     }
 }
 
+std::unique_ptr<FeatureStore> Trainer::Impl::openFeatureStore() const {
+    if (in.featureStoreRoot.isEmpty())
+        return nullptr;
+    // Everything that decides what the trunk computes for an image's bytes.
+    std::vector<torch::Tensor> tensors;
+    for (const auto& parameter : in.model.trunk.ptr()->parameters())
+        tensors.push_back(parameter);
+    for (const auto& buffer : in.model.trunk.ptr()->buffers())
+        tensors.push_back(buffer);
+    data::PreprocessingSettings preprocessing = in.preprocessing;
+    preprocessing.augmentation = {}; // cached only without pixel augmentation
+    const QString identity =
+        QStringLiteral("TorchCanvas feature cache v1\ntrunk: %1\ntensors: %2\npreprocessing: %3")
+            .arg(in.model.trunkKey, FeatureStore::tensorsHash(tensors),
+                 QString::fromUtf8(
+                     QJsonDocument(preprocessing.toJson()).toJson(QJsonDocument::Compact)));
+    return std::make_unique<FeatureStore>(in.featureStoreRoot, identity);
+}
+
 bool Trainer::Impl::cacheFeatures(TrainingObserver& observer, TrainingControl& control) {
     if (!m_useCache) {
         if (!m_cacheNote.isEmpty())
@@ -377,46 +403,104 @@ bool Trainer::Impl::cacheFeatures(TrainingObserver& observer, TrainingControl& c
     clock.start();
     const qint64 total = m_train.size() + m_validation.size() + m_test.size();
     qint64 done = 0;
+    const std::unique_ptr<FeatureStore> store = openFeatureStore();
     emitPhase(observer, Phase::CachingFeatures, 0, 0, total,
-              QStringLiteral("computing backbone features once per image"));
+              store ? QStringLiteral("computing backbone features once per image (reusing "
+                                     "those on disk from earlier runs)")
+                    : QStringLiteral("computing backbone features once per image"));
     torch::NoGradGuard noGrad;
+    bool storeWritable = store != nullptr;
     for (SplitData* split : {&m_train, &m_validation, &m_test}) {
-        if (split->samples.empty()) {
+        const size_t count = split->samples.size();
+        if (count == 0) {
             split->features = torch::empty({0, 0});
             split->labels = torch::empty({0}, torch::kInt64);
             continue;
         }
-        data::BatcherOptions options;
-        options.batchSize = kFeatureBatchSize;
-        options.channelsLast = true;
-        options.workers = in.loaderWorkers;
-        data::Batcher batcher(split->samples, in.preprocessing, options);
+        // Features per sample: from the disk cache, else computed below; undefined when the
+        // image could not be loaded.
+        std::vector<torch::Tensor> rows(count);
+        std::vector<QByteArray> hashes;
+        std::vector<data::BatchSample> missing;
+        std::vector<size_t> missingIndex;
+        if (store) {
+            QStringList paths;
+            for (const auto& sample : split->samples)
+                paths << sample.path;
+            hashes = FeatureStore::contentHashes(paths, runtime::configuredThreadCount());
+            for (size_t i = 0; i < count; ++i) {
+                if (auto features = store->load(hashes[i])) {
+                    rows[i] = std::move(*features);
+                    ++m_storeHits;
+                }
+            }
+        }
+        for (size_t i = 0; i < count; ++i) {
+            if (!rows[i].defined()) {
+                missing.push_back(split->samples[i]);
+                missingIndex.push_back(i);
+            }
+        }
+        done += qint64(count - missing.size());
+        emitPhase(observer, Phase::CachingFeatures, 0, done, total);
+
+        if (!missing.empty()) {
+            data::BatcherOptions options;
+            options.batchSize = kFeatureBatchSize;
+            options.channelsLast = true;
+            options.workers = in.loaderWorkers;
+            data::Batcher batcher(missing, in.preprocessing, options);
+            while (auto batch = batcher.next()) {
+                for (const auto& failure : batch->failures)
+                    m_loadFailures.push_back(failure.message);
+                if (batch->images.size(0) > 0) {
+                    const torch::Tensor features =
+                        in.model.trunk.forward(batch->images).to(torch::kFloat32).contiguous();
+                    for (size_t r = 0; r < batch->sampleIndices.size(); ++r) {
+                        const size_t index = missingIndex[size_t(batch->sampleIndices[r])];
+                        rows[index] = features[std::int64_t(r)].clone();
+                        if (storeWritable && !store->store(hashes[index], rows[index])) {
+                            storeWritable = false;
+                            emitPhase(observer, Phase::CachingFeatures, 0, done, total,
+                                      QStringLiteral("cannot write the feature cache in %1: "
+                                                     "features are kept in memory only")
+                                          .arg(store->directory()));
+                        }
+                    }
+                }
+                done += static_cast<qint64>(batch->sampleIndices.size() + batch->failures.size());
+                emitPhase(observer, Phase::CachingFeatures, 0, done, total);
+                if (!control.checkpoint()) {
+                    batcher.stop();
+                    return false;
+                }
+            }
+        }
+
+        // Rows in sample order, without the images that failed to load.
         std::vector<torch::Tensor> features;
-        std::vector<torch::Tensor> labels;
-        while (auto batch = batcher.next()) {
-            for (const auto& failure : batch->failures)
-                m_loadFailures.push_back(failure.message);
-            if (batch->images.size(0) > 0) {
-                features.push_back(
-                    in.model.trunk.forward(batch->images).to(torch::kFloat32).contiguous());
-                labels.push_back(batch->labels);
-                split->sampleOfRow.insert(split->sampleOfRow.end(), batch->sampleIndices.begin(),
-                                          batch->sampleIndices.end());
-            }
-            done += static_cast<qint64>(batch->sampleIndices.size() + batch->failures.size());
-            emitPhase(observer, Phase::CachingFeatures, 0, done, total);
-            if (!control.checkpoint()) {
-                batcher.stop();
-                return false;
-            }
+        std::vector<std::int64_t> labels;
+        for (size_t i = 0; i < count; ++i) {
+            if (!rows[i].defined())
+                continue;
+            features.push_back(rows[i]);
+            labels.push_back(split->samples[i].label);
+            split->sampleOfRow.push_back(std::int64_t(i));
         }
         if (features.empty())
             throw std::runtime_error("no image of a split could be loaded");
-        split->features = torch::cat(features);
-        split->labels = torch::cat(labels);
+        split->features = torch::stack(features);
+        split->labels = torch::tensor(labels, torch::kInt64);
     }
     m_cachingSeconds = clock.nsecsElapsed() / 1e9;
     m_cachedImages = done;
+    if (store) {
+        m_storeDirectory = store->directory();
+        m_cacheNote = QStringLiteral("%1 of %2 images' features read from the on-disk cache %3")
+                          .arg(m_storeHits)
+                          .arg(total)
+                          .arg(store->directory());
+    }
     return true;
 }
 

@@ -35,6 +35,9 @@ struct TrainerInputs {
     QJsonObject reportExtras;
     /// Image-decoding threads for the loaders (-1: one per core).
     int loaderWorkers = -1;
+    /// Root of the on-disk feature cache (FeatureStore): frozen-backbone features computed in
+    /// earlier runs are read from it and new ones added. Empty: features live in memory only.
+    QString featureStoreRoot;
 };
 
 /// Trains a ClassifierModel: feature caching for a frozen trunk, epochs with the chosen

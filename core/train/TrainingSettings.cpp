@@ -160,6 +160,7 @@ QJsonObject TrainingSettings::toJson() const {
                      {QStringLiteral("patience"), earlyStoppingPatience}}},
         {QStringLiteral("precision"), toString(precision)},
         {QStringLiteral("featureCache"), featureCache},
+        {QStringLiteral("featureCacheOnDisk"), featureCacheOnDisk},
         {QStringLiteral("seed"), static_cast<double>(seed)},
     };
 }
@@ -184,6 +185,7 @@ std::optional<TrainingSettings> TrainingSettings::fromJson(const QJsonObject& js
     reader.number("labelSmoothing", s.labelSmoothing, 0.0, 0.99);
     reader.choice("precision", s.precision, kPrecisions);
     reader.boolean("featureCache", s.featureCache);
+    reader.boolean("featureCacheOnDisk", s.featureCacheOnDisk);
     reader.integer("seed", s.seed, 0, 9007199254740991.0); // exact in a JSON double
     QString nestedError;
     const QJsonValue early = json.value(QStringLiteral("earlyStopping"));

@@ -45,6 +45,9 @@ struct TrainingSettings {
 
     Precision precision = Precision::Auto;
     bool featureCache = true; ///< reuse frozen-backbone features across epochs
+    /// Also keep them on disk (the user's cache folder) and reuse them in later runs on the
+    /// same images, backbone and preprocessing.
+    bool featureCacheOnDisk = true;
     quint64 seed = 42;
 
     QJsonObject toJson() const;

@@ -75,6 +75,11 @@ TrainingSettingsPanel::TrainingSettingsPanel(QWidget* parent)
     m_featureCache->setToolTip(
         tr("With a frozen backbone and no pixel-changing augmentation, features are computed "
            "once per image and reused every epoch: epochs then take seconds."));
+    m_featureCacheOnDisk = new QCheckBox(tr("Keep features on disk for later runs"), this);
+    m_featureCacheOnDisk->setToolTip(
+        tr("Features are stored in your cache folder, keyed by image content, backbone "
+           "weights and preprocessing: training again on the same images skips the "
+           "backbone. Deleting the cache folder is always safe."));
     m_seed = new QSpinBox(this);
     m_seed->setRange(0, std::numeric_limits<int>::max());
     m_error = new QLabel(this);
@@ -98,6 +103,7 @@ TrainingSettingsPanel::TrainingSettingsPanel(QWidget* parent)
     form->addRow(tr("Patience"), m_patience);
     form->addRow(tr("Precision"), m_precision);
     form->addRow(tr("Feature cache"), m_featureCache);
+    form->addRow(QString(), m_featureCacheOnDisk);
     form->addRow(tr("Seed"), m_seed);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_error);
@@ -110,7 +116,7 @@ TrainingSettingsPanel::TrainingSettingsPanel(QWidget* parent)
         connect(box, &QDoubleSpinBox::valueChanged, this, &TrainingSettingsPanel::emitEdited);
     for (QSpinBox* box : {m_batchSize, m_epochs, m_patience, m_seed})
         connect(box, &QSpinBox::valueChanged, this, &TrainingSettingsPanel::emitEdited);
-    for (QCheckBox* box : {m_nesterov, m_earlyStopping, m_featureCache})
+    for (QCheckBox* box : {m_nesterov, m_earlyStopping, m_featureCache, m_featureCacheOnDisk})
         connect(box, &QCheckBox::toggled, this, &TrainingSettingsPanel::emitEdited);
 
     setSettings({});
@@ -143,6 +149,7 @@ void TrainingSettingsPanel::setSettings(const QJsonObject& section) {
     m_patience->setValue(s.earlyStoppingPatience);
     select(m_precision, tc::train::toString(s.precision));
     m_featureCache->setChecked(s.featureCache);
+    m_featureCacheOnDisk->setChecked(s.featureCacheOnDisk);
     m_seed->setValue(static_cast<int>(std::min<quint64>(s.seed, std::numeric_limits<int>::max())));
     m_updating = false;
     updateEnabledState();
@@ -166,6 +173,7 @@ QJsonObject TrainingSettingsPanel::settings() const {
                             {QStringLiteral("patience"), m_patience->value()}});
     json.insert(QStringLiteral("precision"), m_precision->currentData().toString());
     json.insert(QStringLiteral("featureCache"), m_featureCache->isChecked());
+    json.insert(QStringLiteral("featureCacheOnDisk"), m_featureCacheOnDisk->isChecked());
     json.insert(QStringLiteral("seed"), m_seed->value());
     return json;
 }
@@ -177,6 +185,7 @@ void TrainingSettingsPanel::updateEnabledState() {
     m_nesterov->setEnabled(optimizer == QLatin1String("sgd"));
     m_watchedMetric->setEnabled(m_earlyStopping->isChecked());
     m_patience->setEnabled(m_earlyStopping->isChecked());
+    m_featureCacheOnDisk->setEnabled(m_featureCache->isChecked());
 }
 
 void TrainingSettingsPanel::emitEdited() {

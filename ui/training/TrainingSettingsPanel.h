@@ -47,6 +47,7 @@ private:
     QSpinBox* m_patience = nullptr;
     QComboBox* m_precision = nullptr;
     QCheckBox* m_featureCache = nullptr;
+    QCheckBox* m_featureCacheOnDisk = nullptr;
     QSpinBox* m_seed = nullptr;
     QLabel* m_error = nullptr;
     QJsonObject m_extra; ///< keys this panel does not edit, kept as they were
