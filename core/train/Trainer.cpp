@@ -19,9 +19,10 @@ namespace tc::train {
 
 namespace {
 
-/// Batch size used to compute cached features; larger batches run convolutions faster and the
-/// result does not depend on it.
-constexpr int kFeatureBatchSize = 64;
+/// Batch size used to compute cached features. The seed job runs as fast at 32 as at 64
+/// (52.9 s vs 52.6 s) with 110 MB less peak memory (1281 vs 1394 MiB): the backbone's
+/// activation buffers grow with the batch. Results do not depend on it.
+constexpr int kFeatureBatchSize = 32;
 /// How many unloadable images the messages name before summarising.
 constexpr int kFailuresNamed = 5;
 
