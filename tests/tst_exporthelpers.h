@@ -31,6 +31,26 @@ inline std::vector<exporting::ComponentSpec> flagshipChain(int classes = 2) {
 /// A model with trained-looking tensors: LibTorch's initialisation (seeded), then batch-norm
 /// statistics and affine parameters drawn away from 0/1 so that using the wrong statistics
 /// (training mode, missing buffers) changes the output.
+/// A small CNN using every layer type and option the exporters translate: convolutions
+/// with each activation, same/valid padding, pools, batch norms, GELU and dropout; 4 classes.
+inline std::vector<exporting::ComponentSpec> smallCnnWithEveryLayer() {
+    return {component("Conv2D", {{"filters", 8}, {"activation", "relu"}}),
+            component("MaxPool2D", {{"pool_size", 3}, {"stride", 2}, {"padding", "same"}}),
+            component("BatchNorm"),
+            component("Conv2D", {{"filters", 6},
+                                 {"kernel_size", 5},
+                                 {"stride", 2},
+                                 {"padding", "valid"},
+                                 {"activation", "leaky_relu"},
+                                 {"use_bias", false}}),
+            component("MaxPool2D"),
+            component("Conv2D", {{"filters", 4}, {"activation", "tanh"}}),
+            component("GlobalAvgPool"),
+            component("BatchNorm"),
+            component("Dense", {{"units", 16}, {"activation", "gelu"}, {"dropout", 0.5}}),
+            component("Dense", {{"units", 4}, {"activation", "softmax"}})};
+}
+
 inline exporting::TrainedModel makeModel(const std::vector<exporting::ComponentSpec>& components,
                                          int classes = 2, int width = 64, int height = 64,
                                          std::uint64_t seed = 7) {

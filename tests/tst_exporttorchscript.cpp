@@ -13,6 +13,7 @@
 using namespace tc;
 using namespace tc::exporting;
 using tc::testing::component;
+using tc::testing::smallCnnWithEveryLayer;
 
 Q_DECLARE_METATYPE(std::vector<tc::exporting::ComponentSpec>)
 
@@ -67,29 +68,7 @@ private Q_SLOTS:
                                                     {{"units", 2}, {"activation", "softmax"}})}
             << 2;
         QTest::newRow("small cnn: conv, same/valid pools, batch norms, activations")
-            << std::vector<ComponentSpec>{component("Conv2D",
-                                                    {{"filters", 8}, {"activation", "relu"}}),
-                                          component("MaxPool2D", {{"pool_size", 3},
-                                                                  {"stride", 2},
-                                                                  {"padding", "same"}}),
-                                          component("BatchNorm"),
-                                          component("Conv2D", {{"filters", 6},
-                                                               {"kernel_size", 5},
-                                                               {"stride", 2},
-                                                               {"padding", "valid"},
-                                                               {"activation", "leaky_relu"},
-                                                               {"use_bias", false}}),
-                                          component("MaxPool2D"),
-                                          component("Conv2D",
-                                                    {{"filters", 4}, {"activation", "tanh"}}),
-                                          component("GlobalAvgPool"),
-                                          component("BatchNorm"),
-                                          component("Dense", {{"units", 16},
-                                                              {"activation", "gelu"},
-                                                              {"dropout", 0.5}}),
-                                          component("Dense",
-                                                    {{"units", 4}, {"activation", "softmax"}})}
-            << 4;
+            << smallCnnWithEveryLayer() << 4;
         QTest::newRow("conv + flatten + dense without final activation")
             << std::vector<ComponentSpec>{component("Conv2D", {{"filters", 4},
                                                                {"stride", 4},
