@@ -119,6 +119,13 @@ TrainingSettingsPanel::TrainingSettingsPanel(QWidget* parent)
     for (QCheckBox* box : {m_nesterov, m_earlyStopping, m_featureCache, m_featureCacheOnDisk})
         connect(box, &QCheckBox::toggled, this, &TrainingSettingsPanel::emitEdited);
 
+    m_optimizer->setObjectName(QStringLiteral("optimizer"));
+    m_epochs->setObjectName(QStringLiteral("epochs"));
+    m_earlyStopping->setObjectName(QStringLiteral("earlyStopping"));
+    m_patience->setObjectName(QStringLiteral("patience"));
+    m_featureCache->setObjectName(QStringLiteral("featureCache"));
+    m_featureCacheOnDisk->setObjectName(QStringLiteral("featureCacheOnDisk"));
+    m_error->setObjectName(QStringLiteral("error"));
     setSettings({});
 }
 
