@@ -156,10 +156,19 @@ void StatisticsView::setUpPlot(QCustomPlot* plot, const QString& yLabel, bool pe
     plot->yAxis->setLabel(yLabel);
     plot->xAxis->setRange(0, 1);
     plot->yAxis->setRange(0, percent ? 100 : 1);
+    // The legend sits in one row above the plot, where it never covers a curve (inside the
+    // axis rect it hid the loss curves, which start at the top right of their range).
     plot->legend->setVisible(true);
-    plot->legend->setBrush(QColor(255, 255, 255, 200));
-    plot->axisRect()->insetLayout()->setInsetAlignment(0, percent ? Qt::AlignBottom | Qt::AlignRight
-                                                                  : Qt::AlignTop | Qt::AlignRight);
+    plot->legend->setBrush(Qt::NoBrush);
+    plot->legend->setBorderPen(Qt::NoPen);
+    plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    plot->axisRect()->insetLayout()->take(plot->legend);
+    plot->plotLayout()->insertRow(0);
+    plot->plotLayout()->addElement(0, 0, plot->legend);
+    plot->plotLayout()->setRowStretchFactor(0, 0.001);
+    plot->plotLayout()->setRowSpacing(0);
+    plot->legend->setMargins(QMargins(0, 4, 0, 0));
+    plot->legend->setIconSize(24, 12);
     plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     plot->setMouseTracking(true);
     connect(plot, &QCustomPlot::mouseMove, this,
@@ -185,14 +194,12 @@ void StatisticsView::beginRun(const QString& name, const QStringList& classNames
         return graph;
     };
     const QColor batchColour(kTrainColour.red(), kTrainColour.green(), kTrainColour.blue(), 150);
-    run->accuracyBatch =
-        addGraph(m_accuracyPlot, tr("training (per batch)"), curvePen(batchColour, 1), false);
+    run->accuracyBatch = addGraph(m_accuracyPlot, tr("batches"), curvePen(batchColour, 1), false);
     run->accuracyTrain =
         addGraph(m_accuracyPlot, tr("training"), curvePen(kTrainColour, 2.2), true);
     run->accuracyValidation =
         addGraph(m_accuracyPlot, tr("validation"), curvePen(kValidationColour, 2.2), true);
-    run->lossBatch =
-        addGraph(m_lossPlot, tr("training (per batch)"), curvePen(batchColour, 1), false);
+    run->lossBatch = addGraph(m_lossPlot, tr("batches"), curvePen(batchColour, 1), false);
     run->lossTrain = addGraph(m_lossPlot, tr("training"), curvePen(kTrainColour, 2.2), true);
     run->lossValidation =
         addGraph(m_lossPlot, tr("validation"), curvePen(kValidationColour, 2.2), true);
