@@ -296,35 +296,30 @@ private:
              batchNorm(QStringLiteral("s"), *norm, block + QStringLiteral("downsample.1")));
     }
 
+    /// y = bn<k>(conv<k>(input)), followed by a ReLU except for a block's last convolution.
+    void writeConvNorm(const QString& input, const torch::nn::Conv2dImpl& convolution,
+                       const torch::nn::BatchNorm2dImpl& norm, const QString& block, int k,
+                       bool relu) {
+        const QString index = QString::number(k);
+        line(QStringLiteral("y = ") +
+             conv(input, convolution, block + QStringLiteral("conv") + index));
+        const QString normed =
+            batchNorm(QStringLiteral("y"), norm, block + QStringLiteral("bn") + index);
+        line(QStringLiteral("y = ") +
+             (relu ? QStringLiteral("torch.relu(") + normed + QLatin1Char(')') : normed));
+    }
+
     void writeBasicBlock(const nn::BasicBlockImpl& b, const QString& block) {
-        line(QStringLiteral("y = ") +
-             conv(QStringLiteral("x"), *b.conv1, block + QStringLiteral("conv1")));
-        line(QStringLiteral("y = torch.relu(") +
-             batchNorm(QStringLiteral("y"), *b.bn1, block + QStringLiteral("bn1")) +
-             QLatin1Char(')'));
-        line(QStringLiteral("y = ") +
-             conv(QStringLiteral("y"), *b.conv2, block + QStringLiteral("conv2")));
-        line(QStringLiteral("y = ") +
-             batchNorm(QStringLiteral("y"), *b.bn2, block + QStringLiteral("bn2")));
+        writeConvNorm(QStringLiteral("x"), *b.conv1, *b.bn1, block, 1, true);
+        writeConvNorm(QStringLiteral("y"), *b.conv2, *b.bn2, block, 2, false);
         writeShortcut(b.downsample, block);
         line(QStringLiteral("x = torch.relu(y + s)"));
     }
 
     void writeBottleneck(const nn::BottleneckImpl& b, const QString& block) {
-        line(QStringLiteral("y = ") +
-             conv(QStringLiteral("x"), *b.conv1, block + QStringLiteral("conv1")));
-        line(QStringLiteral("y = torch.relu(") +
-             batchNorm(QStringLiteral("y"), *b.bn1, block + QStringLiteral("bn1")) +
-             QLatin1Char(')'));
-        line(QStringLiteral("y = ") +
-             conv(QStringLiteral("y"), *b.conv2, block + QStringLiteral("conv2")));
-        line(QStringLiteral("y = torch.relu(") +
-             batchNorm(QStringLiteral("y"), *b.bn2, block + QStringLiteral("bn2")) +
-             QLatin1Char(')'));
-        line(QStringLiteral("y = ") +
-             conv(QStringLiteral("y"), *b.conv3, block + QStringLiteral("conv3")));
-        line(QStringLiteral("y = ") +
-             batchNorm(QStringLiteral("y"), *b.bn3, block + QStringLiteral("bn3")));
+        writeConvNorm(QStringLiteral("x"), *b.conv1, *b.bn1, block, 1, true);
+        writeConvNorm(QStringLiteral("y"), *b.conv2, *b.bn2, block, 2, true);
+        writeConvNorm(QStringLiteral("y"), *b.conv3, *b.bn3, block, 3, false);
         writeShortcut(b.downsample, block);
         line(QStringLiteral("x = torch.relu(y + s)"));
     }
