@@ -46,6 +46,12 @@ public:
     static QString fileSuffix();
     /// Files larger than this are refused before parsing (a project is a few kilobytes).
     static constexpr qint64 MaxFileSize = 32 * 1024 * 1024;
+    /// Graphs with more nodes or links are refused on load, before they are built: the
+    /// flagship model has 6 nodes and a ResNet50 drawn layer by layer about 200, so these
+    /// leave room for any model one draws while keeping loading, validation and the editor
+    /// within a second or so (docs/DATA.md, "Limits").
+    static constexpr int MaxNodes = 10'000;
+    static constexpr int MaxLinks = 40'000;
 
     /// An empty, unsaved project with empty sections.
     Project();
