@@ -586,6 +586,18 @@ ImageInspection ImageInspector::readFile(const QString& path, QByteArray& bytes)
 }
 
 ImageInspection ImageInspector::inspectFile(const QString& path, QByteArray* contents) {
+    // What is no image tells so by its first bytes: a large non-image (a library, a video
+    // named .png) is refused from those instead of being read whole, so that memory per
+    // checking thread stays small whatever the paths point at.
+    constexpr qint64 kSniffBytes = 64 * 1024;
+    if (QFileInfo(path).size() > kSniffBytes) {
+        if (const std::optional<QByteArray> start = util::readRegularFileStart(path, kSniffBytes)) {
+            const ImageInspection sniff = inspect(*start);
+            if (sniff.code == DiagnosticCode::NotAnImage ||
+                sniff.code == DiagnosticCode::UnsupportedFormat)
+                return sniff;
+        }
+    }
     QByteArray bytes;
     const ImageInspection read = readFile(path, bytes);
     if (!read.ok())

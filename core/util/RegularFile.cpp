@@ -47,36 +47,37 @@ QString errnoText(int error) {
     return QString::fromLocal8Bit(std::strerror(error));
 }
 
-/// Reads up to maxBytes + 1 bytes from `fd`: one more than allowed tells "too large" apart
-/// from "exactly at the limit", whatever the size stat() reported (a /proc file says 0).
+/// Reads from `fd` until its end, `maxBytes` at most: with `truncate` the first `maxBytes`
+/// bytes are the answer; otherwise one byte more than allowed tells "too large" apart from
+/// "exactly at the limit", whatever size stat() reported (a /proc file says 0).
 std::optional<QByteArray> readBounded(int fd, qint64 expected, qint64 maxBytes, const QString& what,
-                                      QString* problem) {
+                                      bool truncate, QString* problem) {
+    const qint64 wanted = truncate ? maxBytes : maxBytes + 1;
     QByteArray bytes;
-    bytes.reserve(qsizetype(std::min(expected, maxBytes) + 1));
+    bytes.reserve(qsizetype(std::min(expected + 1, wanted)));
     constexpr qint64 kChunk = qint64(1) << 20;
-    for (;;) {
-        const qint64 room = maxBytes + 1 - bytes.size();
-        if (room <= 0) {
-            setProblem(problem, tooLarge(maxBytes, what));
-            return std::nullopt;
-        }
+    while (bytes.size() < wanted) {
         const qsizetype old = bytes.size();
-        const qint64 want = std::min(room, kChunk);
+        const qint64 want = std::min(wanted - old, kChunk);
         bytes.resize(old + qsizetype(want));
         const ssize_t got = ::read(fd, bytes.data() + old, size_t(want));
+        bytes.resize(old + qsizetype(std::max<ssize_t>(got, 0)));
+        if (got < 0 && errno == EINTR)
+            continue;
         if (got < 0) {
-            if (errno == EINTR) {
-                bytes.resize(old);
-                continue;
-            }
             setProblem(problem, QStringLiteral("cannot be read (%1)").arg(errnoText(errno)));
             return std::nullopt;
         }
-        bytes.resize(old + qsizetype(got));
         if (got == 0)
             return bytes;
     }
+    if (!truncate) {
+        setProblem(problem, tooLarge(maxBytes, what));
+        return std::nullopt;
+    }
+    return bytes;
 }
+
 #endif
 
 } // namespace
@@ -114,8 +115,12 @@ QString regularFileProblem(const QString& path) {
 #endif
 }
 
-std::optional<QByteArray> readRegularFile(const QString& path, qint64 maxBytes, const QString& what,
-                                          QString* problem) {
+namespace {
+
+/// readRegularFile() and readRegularFileStart(): with `truncate`, a longer file gives its
+/// first `maxBytes` bytes instead of a refusal.
+std::optional<QByteArray> readRegular(const QString& path, qint64 maxBytes, const QString& what,
+                                      bool truncate, QString* problem) {
     const QString before = regularFileProblem(path);
     if (!before.isEmpty()) {
         setProblem(problem, before);
@@ -135,16 +140,16 @@ std::optional<QByteArray> readRegularFile(const QString& path, qint64 maxBytes, 
         setProblem(problem, QStringLiteral("cannot be read (%1)").arg(errnoText(errno)));
     } else if (const QString type = typeProblem(status.st_mode); !type.isEmpty()) {
         setProblem(problem, type);
-    } else if (status.st_size > maxBytes) {
+    } else if (status.st_size > maxBytes && !truncate) {
         setProblem(problem, tooLarge(maxBytes, what));
     } else {
-        bytes = readBounded(fd, status.st_size, maxBytes, what, problem);
+        bytes = readBounded(fd, status.st_size, maxBytes, what, truncate, problem);
     }
     ::close(fd);
     return bytes;
 #else
     QFile file(path);
-    if (file.size() > maxBytes) {
+    if (file.size() > maxBytes && !truncate) {
         setProblem(problem, tooLarge(maxBytes, what));
         return std::nullopt;
     }
@@ -152,13 +157,25 @@ std::optional<QByteArray> readRegularFile(const QString& path, qint64 maxBytes, 
         setProblem(problem, QStringLiteral("cannot be read (%1)").arg(file.errorString()));
         return std::nullopt;
     }
-    QByteArray bytes = file.read(maxBytes + 1);
+    QByteArray bytes = file.read(truncate ? maxBytes : maxBytes + 1);
     if (bytes.size() > maxBytes) {
         setProblem(problem, tooLarge(maxBytes, what));
         return std::nullopt;
     }
     return bytes;
 #endif
+}
+
+} // namespace
+
+std::optional<QByteArray> readRegularFile(const QString& path, qint64 maxBytes, const QString& what,
+                                          QString* problem) {
+    return readRegular(path, maxBytes, what, /*truncate=*/false, problem);
+}
+
+std::optional<QByteArray> readRegularFileStart(const QString& path, qint64 bytes,
+                                               QString* problem) {
+    return readRegular(path, bytes, QString(), /*truncate=*/true, problem);
 }
 
 } // namespace tc::util

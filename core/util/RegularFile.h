@@ -31,4 +31,9 @@ QString byteLimitText(qint64 bytes);
 std::optional<QByteArray> readRegularFile(const QString& path, qint64 maxBytes, const QString& what,
                                           QString* problem = nullptr);
 
+/// The first `bytes` bytes of a regular file (all of it when shorter), with the same checks
+/// as readRegularFile(): enough to tell a file's format without reading a large one.
+std::optional<QByteArray> readRegularFileStart(const QString& path, qint64 bytes,
+                                               QString* problem = nullptr);
+
 } // namespace tc::util
