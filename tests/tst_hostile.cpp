@@ -210,7 +210,7 @@ void TestHostile::trainRefusesHugeGraph() {
     const Result result = run({"train", project, "--out", m_dir.filePath(QStringLiteral("run3"))});
     expectRefusal(result, QStringLiteral("train"), project,
                   QStringLiteral("the graph has 20000 nodes and 19999 links; TorchCanvas opens "
-                                 "graphs of up to 10000 nodes"));
+                                 "graphs of up to 2000 nodes"));
     const Result validate = run({"validate", project});
     expectRefusal(validate, QStringLiteral("validate"), project,
                   QStringLiteral("the graph has 20000 nodes"));
