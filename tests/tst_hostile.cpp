@@ -117,9 +117,12 @@ void TestHostile::initTestCase() {
     QVERIFY(!fifo(QStringLiteral("pipe.png")).isEmpty());
     QVERIFY(!fifo(QStringLiteral("img/pipe-a.png")).isEmpty());
     QVERIFY(!fifo(QStringLiteral("img/pipe-b.png")).isEmpty());
-    // Larger than ImageInspector::kMaxFileBytes, and sparse: no disk is used.
+    // A PNG signature, then 2 GiB of nothing: larger than ImageInspector::kMaxFileBytes, and
+    // sparse, so no disk is used. (Without the signature it is refused from its first bytes
+    // as no image at all, which never reaches the size cap.)
     QFile big(m_dir.filePath(QStringLiteral("img/big.png")));
     QVERIFY(big.open(QIODevice::WriteOnly));
+    QVERIFY(big.write("\x89PNG\r\n\x1a\n", 8) == 8);
     QVERIFY(big.resize(qint64(2) << 30));
 }
 
