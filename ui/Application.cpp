@@ -27,10 +27,11 @@ bool Application::notify(QObject* receiver, QEvent* event) {
 
 void showInternalError(QWidget* parent, const QString& what, const QString& message) {
     qWarning("torchcanvas: internal error while %s: %s", qPrintable(what), qPrintable(message));
-    QMessageBox::critical(parent, QApplication::tr("TorchCanvas"),
-                          QApplication::tr("TorchCanvas hit an internal error while %1:\n\n%2\n\n"
-                                           "Your project is unchanged; save it and try again.")
-                              .arg(what, message));
+    QMessageBox::critical(
+        parent, QApplication::tr("TorchCanvas"),
+        QApplication::tr("TorchCanvas hit an internal error while %1:\n\n%2\n\n"
+                         "What was being done was abandoned; save your work and try again.")
+            .arg(what, message));
 }
 
 } // namespace tc::ui
