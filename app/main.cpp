@@ -1,6 +1,7 @@
 // torchcanvas: the editor (no arguments or a project file) or a headless subcommand.
 
 #include "app/cli/Cli.h"
+#include "core/nn/PrecisionPolicy.h"
 #include "core/util/BuildInfo.h"
 #include "core/util/Failure.h"
 #include "core/util/Runtime.h"
@@ -135,7 +136,11 @@ int main(int argc, char* argv[]) {
         const char* first = argv[1];
         if (isOneOf(first, {"-v", "--version"})) {
             QCoreApplication app(argc, argv);
-            tc::cli::out() << tc::versionLine() << Qt::endl;
+            const tc::nn::PrecisionDecision precision = tc::nn::autoPrecision();
+            tc::cli::out() << tc::versionLine() << '\n'
+                           << "Precision: auto is " << tc::nn::precisionName(precision.precision)
+                           << " on this machine (" << precision.reason << "); CPU " << precision.cpu
+                           << Qt::endl;
             return tc::cli::ExitOk;
         }
         if (isOneOf(first, {"-h", "--help", "help"})) {

@@ -15,6 +15,8 @@ packages=(
     libdnnl-dev
     # runtime: without OpenBLAS, LibTorch runs matrix products on the reference BLAS (~10x slower)
     libopenblas0-pthread
+    # fuzzing (packaging/run-fuzz.sh): clang with libFuzzer and the sanitizer runtimes
+    clang libclang-rt-dev
     # tests: offscreen/Xvfb GUI runs, fonts for screenshots, the Python reference oracle
     xvfb xauth fonts-dejavu-core
     python3 python3-torch python3-torchvision python3-opencv python3-onnx python3-numpy

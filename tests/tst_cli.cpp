@@ -36,6 +36,8 @@ class TestCli : public QObject {
 private Q_SLOTS:
     void versionLine_data();
     void versionLine();
+    void versionShowsForcedPrecision_data();
+    void versionShowsForcedPrecision();
     void helpListsEverySubcommand();
     void badCommandLine_data();
     void badCommandLine();
@@ -53,11 +55,31 @@ void TestCli::versionLine() {
     QFETCH(QString, option);
     const Result result = run({option});
     QCOMPARE(result.exitCode, 0);
-    const QRegularExpression line(QStringLiteral(
-        R"(^TorchCanvas \d+\.\d+\.\d+ \(LibTorch \d+\.\d+\.\d+, Qt 6\.\d+\.\d+, OpenCV 4\.\d+\.\d+\)\n$)"));
-    QVERIFY2(line.match(result.out).hasMatch(), qPrintable(result.out));
+    const QRegularExpression lines(QStringLiteral(
+        R"(^TorchCanvas \d+\.\d+\.\d+ \(LibTorch \d+\.\d+\.\d+, Qt 6\.\d+\.\d+, OpenCV 4\.\d+\.\d+\)\n)"
+        R"(Precision: auto is (fp32|bf16) on this machine \(.+\); CPU .+\n$)"));
+    QVERIFY2(lines.match(result.out).hasMatch(), qPrintable(result.out));
     QVERIFY(result.out.startsWith(QStringLiteral("TorchCanvas " TORCHCANVAS_VERSION " ")));
     QVERIFY(result.err.isEmpty());
+}
+
+void TestCli::versionShowsForcedPrecision_data() {
+    QTest::addColumn<QString>("forced");
+    QTest::newRow("fp32") << QStringLiteral("fp32");
+    QTest::newRow("bf16") << QStringLiteral("bf16");
+}
+
+// The test suite runs once with each precision forced; --version says what Auto means.
+void TestCli::versionShowsForcedPrecision() {
+    QFETCH(QString, forced);
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("TORCHCANVAS_PRECISION"), forced);
+    const Result result = run({QStringLiteral("--version")}, environment);
+    QCOMPARE(result.exitCode, 0);
+    const QString expected = QStringLiteral("Precision: auto is %1 on this machine (forced by "
+                                            "TORCHCANVAS_PRECISION=%1)")
+                                 .arg(forced);
+    QVERIFY2(result.out.contains(expected), qPrintable(result.out));
 }
 
 void TestCli::helpListsEverySubcommand() {

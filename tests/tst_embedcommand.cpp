@@ -50,6 +50,7 @@ private Q_SLOTS:
     void featuresMatchTorchvision();
     void csvMatchesNpy();
     void unreadableImageIsNamedAndOthersKept();
+    void randomWeightsFollowTheSeed();
     void usageErrors();
 
 private:
@@ -183,6 +184,45 @@ void TestEmbedCommand::unreadableImageIsNamedAndOthersKept() {
     const torch::Tensor features = readNpy(out, &header);
     QVERIFY(features.defined());
     QCOMPARE(features.size(0), std::int64_t(2)); // the readable ones were still written
+}
+
+// A random backbone is a function of the seed: the same seed gives the same features on every
+// call, another seed other features, and the seed is printed.
+void TestEmbedCommand::randomWeightsFollowTheSeed() {
+    auto features = [&](const QString& seed, const QString& name) {
+        const QString out = QDir(m_root).filePath(name);
+        QByteArray errors;
+        QStringList arguments{QStringLiteral("--backbone"),
+                              QStringLiteral("resnet18"),
+                              QStringLiteral("--random-weights"),
+                              QStringLiteral("--size"),
+                              QStringLiteral("32x32"),
+                              QStringLiteral("--precision"),
+                              QStringLiteral("fp32"),
+                              m_images + QStringLiteral("/wide.png"),
+                              QStringLiteral("--out"),
+                              out};
+        if (!seed.isEmpty())
+            arguments << QStringLiteral("--seed") << seed;
+        const int exitCode = embed(arguments, &errors);
+        QString header;
+        const torch::Tensor values = readNpy(out, &header);
+        return std::make_tuple(exitCode, QString::fromUtf8(errors), values);
+    };
+    const auto [firstExit, firstLog, first] = features(QString(), QStringLiteral("seed-a.npy"));
+    QCOMPARE(firstExit, 0);
+    QVERIFY2(firstLog.contains(QStringLiteral("seed: 42")), qPrintable(firstLog));
+    const auto [againExit, againLog, again] =
+        features(QStringLiteral("42"), QStringLiteral("seed-b.npy"));
+    QCOMPARE(againExit, 0);
+    QVERIFY(first.defined() && again.defined());
+    QVERIFY(torch::equal(first, again));
+    const auto [otherExit, otherLog, other] =
+        features(QStringLiteral("7"), QStringLiteral("seed-c.npy"));
+    QCOMPARE(otherExit, 0);
+    QVERIFY2(otherLog.contains(QStringLiteral("seed: 7")), qPrintable(otherLog));
+    QVERIFY(other.defined());
+    QVERIFY(!torch::allclose(first, other));
 }
 
 void TestEmbedCommand::usageErrors() {

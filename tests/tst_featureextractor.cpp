@@ -2,8 +2,10 @@
 // and bf16 give torchvision's features (fp32: to 1e-4 relative; bf16: cosine ≥ 0.999).
 
 #include "core/nn/FeatureExtractor.h"
+#include "core/nn/PrecisionPolicy.h"
 #include "core/nn/ResNet.h"
 #include "core/nn/StateDict.h"
+#include "core/util/Runtime.h"
 #include "tools/NnTestSupport.h"
 
 #include <QtTest>
@@ -220,11 +222,42 @@ void TestFeatureExtractor::badArguments() {
 }
 
 void TestFeatureExtractor::autoPrecisionResolves() {
-    const Precision resolved = FeatureExtractor::resolvePrecision(Precision::Auto);
-    QVERIFY(resolved == Precision::Fp32 || resolved == Precision::Bf16);
-    QCOMPARE(FeatureExtractor::resolvePrecision(Precision::Auto), resolved); // decided once
-    QCOMPARE(FeatureExtractor::resolvePrecision(Precision::Bf16), Precision::Bf16);
-    qInfo("auto precision on this machine: %s", qPrintable(precisionName(resolved)));
+    const tc::nn::PrecisionDecision decision = tc::nn::autoPrecision();
+    QVERIFY(decision.precision == Precision::Fp32 || decision.precision == Precision::Bf16);
+    QVERIFY(!decision.reason.isEmpty());
+    const tc::runtime::CpuFeatures cpu = tc::runtime::cpuFeatures();
+    QCOMPARE(decision.cpu, cpu.summary());
+    const QByteArray forced = qgetenv(tc::nn::kPrecisionEnvironmentVariable);
+    if (!forced.isEmpty()) {
+        QCOMPARE(precisionName(decision.precision), QString::fromLatin1(forced));
+        QVERIFY2(decision.reason.contains(QLatin1String(forced)), qPrintable(decision.reason));
+    } else {
+        // From CPU features alone: bf16 with AMX, or AVX512-BF16 on AMD.
+        const bool bf16 = cpu.amxBf16 || (cpu.avx512Bf16 && cpu.isAmd());
+        QCOMPARE(decision.precision, bf16 ? Precision::Bf16 : Precision::Fp32);
+    }
+    QCOMPARE(tc::nn::resolvePrecision(Precision::Auto), decision.precision);
+    QCOMPARE(tc::nn::resolvePrecision(Precision::Bf16), Precision::Bf16);
+    QCOMPARE(tc::nn::resolvePrecision(Precision::Fp32), Precision::Fp32);
+    // A built extractor uses the decision.
+    ResNetOptions options;
+    options.depth = ResNetDepth::ResNet18;
+    options.includeTop = false;
+    ResNet model(options);
+    FeatureExtractor extractor(*model, Pooling::Average, Precision::Auto, WeightsStatus{});
+    QVERIFY2(extractor.isValid(), qPrintable(extractor.errorString()));
+    QCOMPARE(extractor.precision(), decision.precision);
+    // What a recorded run falls back to: itself where it can run, otherwise fp32 with a notice.
+    QString notice;
+    const Precision forBf16 = tc::nn::precisionForRecorded(Precision::Bf16, &notice);
+    QCOMPARE(forBf16, cpu.avx512 ? Precision::Bf16 : Precision::Fp32);
+    QCOMPARE(notice.isEmpty(), cpu.avx512);
+    QCOMPARE(tc::nn::precisionForRecorded(Precision::Fp32, &notice), Precision::Fp32);
+    QVERIFY(tc::nn::probabilityTolerance(Precision::Bf16) >
+            tc::nn::probabilityTolerance(Precision::Fp32));
+    qInfo("auto precision on this machine: %s (%s; %s)",
+          qPrintable(precisionName(decision.precision)), qPrintable(decision.reason),
+          qPrintable(decision.cpu));
 }
 
 QTEST_GUILESS_MAIN(TestFeatureExtractor)

@@ -57,6 +57,7 @@ private Q_SLOTS:
     void initTestCase();
     void trainsAndWritesTheRunFolder();
     void interruptLeavesAResumableCheckpoint();
+    void killedMidRunResumesOnTheSameTrajectory();
     void trainsOnAnotherDataSet();
     void badInput_data();
     void badInput();
@@ -186,6 +187,56 @@ void TestTrainCommand::interruptLeavesAResumableCheckpoint() {
         QCOMPARE(after[i].section(QLatin1Char(','), 3), before[i].section(QLatin1Char(','), 3));
     QVERIFY(resumed.err.contains(QStringLiteral("epoch %1/%1").arg(target)));
     QVERIFY(!resumed.err.contains(QStringLiteral("epoch 1/")));
+}
+
+// Crash safety: SIGKILL gives the program no chance to clean up. The checkpoints are replaced
+// atomically, so --resume continues from the last completed epoch and ends with the same
+// per-epoch metrics as a run that was never interrupted.
+void TestTrainCommand::killedMidRunResumesOnTheSameTrajectory() {
+    const QString killed = m_dir.filePath(QStringLiteral("run-killed"));
+    QProcess process;
+    process.setProcessChannelMode(QProcess::SeparateChannels);
+    // Practically endless, so the kill always lands while it trains.
+    process.start(QStringLiteral(TORCHCANVAS_BINARY),
+                  {QStringLiteral("train"), m_project, QStringLiteral("--out"), killed,
+                   QStringLiteral("--epochs"), QStringLiteral("100000")});
+    QString err;
+    QTRY_VERIFY_WITH_TIMEOUT((err += QString::fromUtf8(process.readAllStandardError()),
+                              err.contains(QStringLiteral("epoch 2/100000"))),
+                             120'000);
+    ::kill(static_cast<pid_t>(process.processId()), SIGKILL);
+    QVERIFY(process.waitForFinished(60'000));
+    QCOMPARE(process.exitStatus(), QProcess::CrashExit);
+    const int completed = int(csvRows(killed + QStringLiteral("/metrics.csv")).size());
+    QVERIFY(completed >= 2);
+
+    const int target = completed + 2;
+    const Result resumed =
+        run({QStringLiteral("train"), m_project, QStringLiteral("--out"), killed,
+             QStringLiteral("--resume"), QStringLiteral("--epochs"), QString::number(target)});
+    QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err));
+    QVERIFY2(resumed.err.contains(QStringLiteral("seed: 42")), qPrintable(resumed.err));
+
+    const QString straight = m_dir.filePath(QStringLiteral("run-straight"));
+    const Result reference = run({QStringLiteral("train"), m_project, QStringLiteral("--out"),
+                                  straight, QStringLiteral("--epochs"), QString::number(target)});
+    QVERIFY2(reference.exitCode == 0, qPrintable(reference.err));
+
+    const QStringList expected = csvRows(straight + QStringLiteral("/metrics.csv"));
+    const QStringList actual = csvRows(killed + QStringLiteral("/metrics.csv"));
+    QCOMPARE(actual.size(), target);
+    QCOMPARE(expected.size(), target);
+    // Every column but the epoch's wall-clock seconds (the third).
+    auto withoutTime = [](const QString& row) {
+        QStringList cells = row.split(QLatin1Char(','));
+        cells.removeAt(2);
+        return cells;
+    };
+    for (int i = 0; i < target; ++i)
+        QCOMPARE(withoutTime(actual[i]), withoutTime(expected[i]));
+    const QJsonObject report = readJson(killed + QStringLiteral("/report.json"));
+    QCOMPARE(report.value(QStringLiteral("test")),
+             readJson(straight + QStringLiteral("/report.json")).value(QStringLiteral("test")));
 }
 
 void TestTrainCommand::trainsOnAnotherDataSet() {

@@ -99,6 +99,7 @@ private Q_SLOTS:
     void earlyStoppingEndsTheRun();
     void balancedClassWeightsShapeTheLoss();
     void augmentationBypassesTheCache();
+    void imageDeletedMidRunIsNamedAndSkipped();
     void stopDuringFeatureCaching();
     void diskCacheSkipsTheTrunkInLaterRuns();
     void unwritableDiskCacheStillTrains();
@@ -369,6 +370,33 @@ void TestTrainer::augmentationBypassesTheCache() {
     }));
     // Two epochs of training images and two validation passes.
     QCOMPARE(m_lastTrunk->imagesSeen, std::int64_t(2 * (m_train.size() + m_validation.size())));
+}
+
+// An image that disappears while the run goes on (a network share, a user tidying up) is
+// named and left out; the run finishes every epoch.
+void TestTrainer::imageDeletedMidRunIsNamedAndSkipped() {
+    const QString doomed = m_dir.filePath(QStringLiteral("deleted-mid-run.png"));
+    QVERIFY(QFile::copy(m_train.front().path, doomed));
+    TrainerInputs in = inputs(QString(), 3);
+    in.preprocessing.augmentation.horizontalFlip = true; // every epoch reads the images
+    in.train.push_back({doomed, m_train.front().label});
+    in.test.clear();
+    const auto perEpoch = std::int64_t(in.train.size() + in.validation.size());
+    Recorder recorder;
+    recorder.afterEpoch = [&](const EpochEvent& e) {
+        if (e.epoch == 1)
+            QFile::remove(doomed); // on the trainer's thread, before epoch 2 starts
+    };
+    TrainingControl control;
+    const FinishedEvent finished = Trainer(std::move(in)).run(recorder, control);
+    QVERIFY2(finished.reason == FinishReason::Completed, qPrintable(finished.message));
+    QCOMPARE(finished.epochsCompleted, 3);
+    QVERIFY2(finished.message.contains(QStringLiteral("deleted-mid-run.png")),
+             qPrintable(finished.message));
+    QVERIFY2(finished.message.contains(QStringLiteral("could not be loaded")),
+             qPrintable(finished.message));
+    // Epoch 1 saw the image; epochs 2 and 3 went on without it.
+    QCOMPARE(m_lastTrunk->imagesSeen, 3 * perEpoch - 2);
 }
 
 void TestTrainer::stopDuringFeatureCaching() {

@@ -1,6 +1,7 @@
 #include "ui/MainWindow.h"
 
 #include "core/graph/Project.h"
+#include "core/nn/PrecisionPolicy.h"
 #include "core/train/ProjectTraining.h"
 #include "core/util/BuildInfo.h"
 #include "core/util/Runtime.h"
@@ -534,6 +535,7 @@ void MainWindow::createStatusBar() {
 
 void MainWindow::showAbout() {
     const BuildInfo info = buildInfo();
+    const tc::nn::PrecisionDecision precision = tc::nn::autoPrecision();
     QMessageBox::about(this, tr("About TorchCanvas"),
                        tr("<h3>TorchCanvas %1</h3>"
                           "<p>A visual model builder for image classification.</p>"
@@ -542,12 +544,15 @@ void MainWindow::showAbout() {
                           "<tr><td>Qt</td><td>%3</td></tr>"
                           "<tr><td>OpenCV</td><td>%4</td></tr>"
                           "<tr><td>Compute threads</td><td>%5</td></tr>"
-                          "<tr><td>bf16 on this CPU</td><td>%6</td></tr>"
+                          "<tr><td>Precision (auto)</td><td>%6</td></tr>"
+                          "<tr><td>CPU</td><td>%7</td></tr>"
                           "</table>"
                           "<p>For research use. Not a diagnostic device.</p>")
                            .arg(info.torchCanvas, info.libTorch, info.qt, info.openCv)
                            .arg(tc::runtime::configuredThreadCount())
-                           .arg(tc::runtime::cpuSupportsBf16() ? tr("yes") : tr("no")));
+                           .arg(tr("%1: %2").arg(tc::nn::precisionName(precision.precision),
+                                                 precision.reason.toHtmlEscaped()),
+                                precision.cpu.toHtmlEscaped()));
 }
 
 void MainWindow::restoreWindowState() {

@@ -70,6 +70,10 @@ int runEmbed(const QStringList& arguments) {
     const QCommandLineOption randomOption(
         QStringLiteral("random-weights"),
         QStringLiteral("Use a randomly initialised backbone (for testing pipelines)."));
+    const QCommandLineOption seedOption(
+        QStringLiteral("seed"),
+        QStringLiteral("Seed of the random initialisation with --random-weights (default 42)."),
+        QStringLiteral("S"), QStringLiteral("42"));
     const QCommandLineOption precisionOption(QStringLiteral("precision"),
                                              QStringLiteral("fp32, bf16 or auto (default)."),
                                              QStringLiteral("P"), QStringLiteral("auto"));
@@ -85,8 +89,8 @@ int runEmbed(const QStringList& arguments) {
     const QCommandLineOption outOption(QStringLiteral("out"),
                                        QStringLiteral("Output FILE.csv or FILE.npy."),
                                        QStringLiteral("FILE"));
-    parser.addOptions({backboneOption, weightsOption, randomOption, precisionOption, batchOption,
-                       sizeOption, poolingOption, outOption});
+    parser.addOptions({backboneOption, weightsOption, randomOption, seedOption, precisionOption,
+                       batchOption, sizeOption, poolingOption, outOption});
     if (const auto exit = parse(parser, kCommand, arguments))
         return *exit;
 
@@ -119,6 +123,9 @@ int runEmbed(const QStringList& arguments) {
     options.pretrained = !parser.isSet(randomOption);
     options.weightsFile = parser.value(weightsOption);
     bool ok = false;
+    options.seed = parser.value(seedOption).toULongLong(&ok);
+    if (!ok)
+        return fail(kCommand, QStringLiteral("--seed must be a non-negative integer"), ExitUsage);
     const int batchSize = parser.value(batchOption).toInt(&ok);
     if (!ok || batchSize < 1 || batchSize > 4096)
         return fail(kCommand, QStringLiteral("--batch-size must be between 1 and 4096"), ExitUsage);
@@ -148,8 +155,10 @@ int runEmbed(const QStringList& arguments) {
     tc::nn::FeatureExtractor extractor(options);
     if (!extractor.isValid())
         return fail(kCommand, extractor.errorString());
-    err() << "backbone: " << extractor.weightsStatus().summary() << '\n'
-          << "engine: " << extractor.engineDescription() << '\n';
+    err() << "backbone: " << extractor.weightsStatus().summary() << '\n';
+    if (!extractor.weightsStatus().isPretrained())
+        err() << "seed: " << options.seed << '\n';
+    err() << "engine: " << extractor.engineDescription() << '\n';
     err().flush();
 
     std::vector<tc::data::BatchSample> samples;

@@ -92,6 +92,8 @@ int runPredict(const QStringList& arguments) {
         exporting::Predictor::open(positional.first(), &error);
     if (!predictor)
         return fail(command, error);
+    if (!predictor->notice().isEmpty())
+        err() << "torchcanvas predict: note: " << predictor->notice() << Qt::endl;
     const QStringList& classes = predictor->classNames();
     const std::vector<exporting::ImagePrediction> predictions = predictor->predict(images);
 
@@ -119,10 +121,12 @@ int runPredict(const QStringList& arguments) {
             }
             rows.append(row);
         }
-        const QJsonObject json{{QStringLiteral("model"), positional.first()},
-                               {QStringLiteral("kind"), predictor->kindName()},
-                               {QStringLiteral("classes"), QJsonArray::fromStringList(classes)},
-                               {QStringLiteral("predictions"), rows}};
+        const QJsonObject json{
+            {QStringLiteral("model"), positional.first()},
+            {QStringLiteral("kind"), predictor->kindName()},
+            {QStringLiteral("precision"), tc::nn::precisionName(predictor->precision())},
+            {QStringLiteral("classes"), QJsonArray::fromStringList(classes)},
+            {QStringLiteral("predictions"), rows}};
         out() << QJsonDocument(json).toJson();
     } else {
         int width = 5;

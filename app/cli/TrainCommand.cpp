@@ -47,6 +47,7 @@ public:
         err() << "model: " << e.model << '\n';
         if (!e.weights.isEmpty())
             err() << "weights: " << e.weights << '\n';
+        err() << "precision: " << e.precision << '\n' << "seed: " << e.seed << '\n';
         for (const QString& warning : e.warnings)
             err() << "warning: " << warning << '\n';
         err().flush();

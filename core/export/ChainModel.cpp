@@ -127,6 +127,29 @@ std::optional<ChainModel> ChainModel::build(const TrainedModel& model, QString* 
     return chain;
 }
 
+bool ChainModel::computeBackboneAt(nn::Precision precision, QString* error) {
+    m_backbone.reset();
+    nn::ResNetImpl* resnet = m_layers.empty() ? nullptr : m_layers.front().as<nn::ResNetImpl>();
+    if (precision == nn::Precision::Fp32 || !resnet || resnet->trainableStages() != 0 ||
+        resnet->options().pooling == nn::Pooling::None)
+        return true;
+    nn::WeightsStatus status;
+    status.state = nn::WeightsStatus::State::Pretrained; // the trained model's own tensors
+    auto extractor = std::make_shared<nn::FeatureExtractor>(*resnet, resnet->options().pooling,
+                                                            precision, status);
+    if (!extractor->isValid()) {
+        if (error)
+            *error = extractor->errorString();
+        return false;
+    }
+    m_backbone = std::move(extractor);
+    return true;
+}
+
+nn::Precision ChainModel::backbonePrecision() const {
+    return m_backbone ? m_backbone->precision() : nn::Precision::Fp32;
+}
+
 std::vector<std::int64_t> ChainModel::outputShape() const {
     return m_layers.empty() ? std::vector<std::int64_t>{} : m_layers.back().outputShape;
 }
@@ -136,6 +159,10 @@ torch::Tensor ChainModel::logits(const torch::Tensor& images) {
     torch::Tensor x = images;
     for (size_t i = 0; i < m_layers.size(); ++i) {
         ChainLayer& layer = m_layers[i];
+        if (i == 0 && m_backbone) {
+            x = m_backbone->extract(x);
+            continue;
+        }
         if (i + 1 == m_layers.size()) {
             if (auto* dense = layer.as<nn::DenseImpl>())
                 return dense->forwardLogits(x);

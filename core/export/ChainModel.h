@@ -3,6 +3,7 @@
 // Core-internal (LibTorch) header.
 
 #include "core/export/TrainedModel.h"
+#include "core/nn/FeatureExtractor.h"
 
 #include <memory>
 #include <optional>
@@ -43,6 +44,14 @@ public:
                                                 const std::vector<std::int64_t>& inputShape,
                                                 QString* error);
 
+    /// Computes a leading frozen ResNet with pooling through the fast backbone engine at
+    /// `precision`, as training computed it, instead of the eager fp32 module (which the
+    /// exporters keep reading). Fp32 or a chain without such a backbone: no change. False
+    /// with a message when the engine cannot be prepared.
+    bool computeBackboneAt(nn::Precision precision, QString* error);
+    /// The backbone's arithmetic in logits(): fp32 unless computeBackboneAt() changed it.
+    nn::Precision backbonePrecision() const;
+
     const std::vector<ChainLayer>& layers() const { return m_layers; }
     /// Shape of one output sample: {classes}.
     std::vector<std::int64_t> outputShape() const;
@@ -63,6 +72,8 @@ private:
                                           QString* error);
 
     std::vector<ChainLayer> m_layers;
+    /// Set by computeBackboneAt(): runs m_layers[0] instead of its module.
+    std::shared_ptr<nn::FeatureExtractor> m_backbone;
 };
 
 /// True for tensor names that are buffers (batch-norm statistics), not parameters.

@@ -5,8 +5,11 @@
 #include "core/export/OnnxExport.h"
 #include "core/export/SafeTensorsExport.h"
 #include "core/export/TorchScriptExport.h"
+#include "core/nn/PrecisionPolicy.h"
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
 #include <QFileInfo>
 #include <QSaveFile>
 
@@ -150,6 +153,20 @@ ExportResult exportModel(const QString& source, const ExportOptions& options,
     return result;
 }
 
+namespace {
+
+/// True when the two largest probabilities are within `tolerance` of each other: a label
+/// that two precisions may legitimately decide differently.
+bool isNearTie(std::vector<float> probabilities, double tolerance) {
+    if (probabilities.size() < 2)
+        return false;
+    std::partial_sort(probabilities.begin(), probabilities.begin() + 2, probabilities.end(),
+                      std::greater<float>());
+    return double(probabilities[0]) - double(probabilities[1]) <= 2 * tolerance;
+}
+
+} // namespace
+
 std::optional<Agreement> compareModels(const QString& reference, const QString& candidate,
                                        const QStringList& images,
                                        const Predictor::Progress& progress, QString* error) {
@@ -183,6 +200,8 @@ std::optional<Agreement> compareModels(const QString& reference, const QString& 
     Agreement agreement;
     agreement.images = int(images.size());
     agreement.cancelled = cancelled;
+    agreement.tolerance = std::max(nn::probabilityTolerance(first->precision()),
+                                   nn::probabilityTolerance(second->precision()));
     for (int i = 0; i < int(images.size()) && !cancelled; ++i) {
         const QString& failure = !a[i].ok() ? a[i].error : b[i].error;
         if (!failure.isEmpty()) {
@@ -193,6 +212,8 @@ std::optional<Agreement> compareModels(const QString& reference, const QString& 
         ++agreement.compared;
         if (a[i].label == b[i].label)
             ++agreement.identical;
+        else if (isNearTie(a[i].probabilities, agreement.tolerance))
+            ++agreement.borderlineChanges;
         for (size_t c = 0; c < a[i].probabilities.size(); ++c)
             agreement.maxProbabilityDifference =
                 std::max(agreement.maxProbabilityDifference,

@@ -56,12 +56,22 @@ struct Agreement {
     int identical = 0; ///< same predicted label
     /// Largest |p_reference − p_candidate| over every class of every compared image.
     double maxProbabilityDifference = 0.0;
+    /// What the difference may be: nn::probabilityTolerance() of the less precise model (a
+    /// bf16-trained run against its fp32 export: the bf16 figure).
+    double tolerance = 0.0;
+    /// Images whose labels differ although the reference was within `tolerance` of a tie:
+    /// expected at bf16; a label change elsewhere is a disagreement.
+    int borderlineChanges = 0;
     /// Images that failed in either model, "path: reason" (at most the first 20).
     QStringList failures;
     bool cancelled = false;
 
     /// identical / compared (1 when nothing was compared).
     double identicalShare() const { return compared > 0 ? double(identical) / compared : 1.0; }
+    /// Every probability within the tolerance and every changed label a borderline case.
+    bool withinTolerance() const {
+        return maxProbabilityDifference <= tolerance && identical + borderlineChanges == compared;
+    }
 };
 
 /// Classifies `images` with both models (each with its own preprocessing) and compares.

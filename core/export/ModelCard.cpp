@@ -1,5 +1,6 @@
 #include "core/export/ModelCard.h"
 
+#include "core/nn/PrecisionPolicy.h"
 #include "core/train/Metrics.h"
 #include "core/util/BuildInfo.h"
 
@@ -246,6 +247,16 @@ QString modelCardMarkdown(const TrainedModel& model, const ModelCardContext& con
         md += QStringLiteral("- **Backbone weights**: %1\n").arg(valueText(weights));
     else if (model.hasBackbone())
         md += QStringLiteral("- **Backbone weights**: not recorded\n");
+    const QJsonObject precision = meta.value(QStringLiteral("precision")).toObject();
+    if (model.hasBackbone() && !precision.isEmpty()) {
+        const QString reason = precision.value(QStringLiteral("reason")).toString();
+        md += QStringLiteral("- **Training precision**: %1%2 on %3; this file computes in fp32, "
+                             "so its probabilities may differ from the run's by up to %4\n")
+                  .arg(precision.value(QStringLiteral("used")).toString(),
+                       reason.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(reason),
+                       precision.value(QStringLiteral("cpu")).toString())
+                  .arg(nn::probabilityTolerance(model.backbonePrecision));
+    }
     QStringList classes;
     for (int c = 0; c < model.classNames.size(); ++c)
         classes << QStringLiteral("%1 = %2").arg(c).arg(model.classNames[c]);

@@ -5,6 +5,7 @@
 #include "core/export/ModelLoading.h"
 #include "core/export/OnnxExport.h"
 #include "core/export/TorchScriptExport.h"
+#include "core/nn/PrecisionPolicy.h"
 
 #include <opencv2/dnn.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -93,6 +94,8 @@ public:
     data::PreprocessingSettings preprocessing;
     std::unique_ptr<Backend> backend;
     bool takesPixels = false;
+    nn::Precision precision = nn::Precision::Fp32;
+    QString notice;
 
     /// Checks the model's answer for `count` images and copies it out.
     void store(const torch::Tensor& output, const std::vector<int>& indices,
@@ -139,6 +142,14 @@ const QStringList& Predictor::classNames() const {
 
 const data::PreprocessingSettings& Predictor::preprocessing() const {
     return m_impl->preprocessing;
+}
+
+nn::Precision Predictor::precision() const {
+    return m_impl->precision;
+}
+
+const QString& Predictor::notice() const {
+    return m_impl->notice;
 }
 
 std::unique_ptr<Predictor> Predictor::open(const QString& path, QString* error) {
@@ -217,6 +228,12 @@ std::unique_ptr<Predictor> Predictor::open(const QString& path, QString* error) 
         std::optional<ChainModel> chain = ChainModel::build(*model, &reason);
         if (!chain)
             return fail(reason);
+        // A run computes as it was trained; exported files are fp32 by construction.
+        const nn::Precision precision =
+            nn::precisionForRecorded(model->backbonePrecision, &impl->notice);
+        if (!chain->computeBackboneAt(precision, &reason))
+            return fail(reason);
+        impl->precision = chain->backbonePrecision();
         impl->classNames = model->classNames;
         impl->preprocessing = model->preprocessing;
         impl->backend = std::make_unique<ChainBackend>(std::move(*chain));

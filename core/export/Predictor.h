@@ -5,6 +5,7 @@
 
 #include "core/data/DataSettings.h"
 #include "core/export/ModelFiles.h"
+#include "core/nn/Architecture.h"
 
 #include <functional>
 #include <memory>
@@ -47,6 +48,12 @@ public:
     QString kindName() const;
     const QStringList& classNames() const;
     const data::PreprocessingSettings& preprocessing() const;
+    /// The arithmetic of the backbone: a run's or checkpoint's recorded precision (where this
+    /// CPU can compute it); fp32 for exported files.
+    nn::Precision precision() const;
+    /// One line when the recorded precision cannot be computed here and fp32 is used
+    /// instead; empty otherwise.
+    const QString& notice() const;
 
     /// Progress: called after each image with (done, total); returning false stops, and the
     /// images not classified yet get the error "cancelled".

@@ -258,6 +258,10 @@ std::optional<TrainedModel> trainedModelFromRun(const QString& runFolder,
     }
 
     model.metadata = report;
+    train::CheckpointState recorded;
+    recorded.trunkKey = trainedKey;
+    recorded.precision = state->value(QStringLiteral("precision")).toObject();
+    model.backbonePrecision = train::recordedPrecision(recorded);
     model.metadata.insert(QStringLiteral("checkpoint"),
                           QStringLiteral("%1 (epoch %2)")
                               .arg(checkpointName)

@@ -4,6 +4,7 @@
 // from. ui/ reaches export through Exporter.h and Predictor.h.
 
 #include "core/data/DataSettings.h"
+#include "core/nn/Architecture.h"
 #include "core/nn/StateDict.h"
 
 #include <optional>
@@ -43,6 +44,9 @@ struct TrainedModel {
     /// metrics, training settings), plus "source" (the file the model was read from) and
     /// "checkpoint" (best or last) where known. May be empty.
     QJsonObject metadata;
+    /// The precision a frozen backbone was trained with (the run's record). `predict` on a
+    /// run computes with it; exported files always compute in fp32.
+    nn::Precision backbonePrecision = nn::Precision::Fp32;
 
     /// [3, height, width] of one preprocessed image.
     std::vector<std::int64_t> inputShape() const;

@@ -75,8 +75,8 @@ enum class Activation { None, Relu, LeakyRelu, Gelu, Sigmoid, Tanh, Softmax };
 std::optional<Activation> parseActivation(const QString& text);
 QString activationName(Activation activation);
 
-/// Arithmetic of an inference run. Auto picks bf16 where this CPU runs it faster than
-/// fp32 (a short measurement, done once per process) and fp32 elsewhere.
+/// Arithmetic of a frozen backbone. Auto is resolved once per run from the CPU's features
+/// (core/nn/PrecisionPolicy.h) and the resolved value is recorded with the run.
 enum class Precision { Fp32, Bf16, Auto };
 std::optional<Precision> parsePrecision(const QString& text);
 QString precisionName(Precision precision);

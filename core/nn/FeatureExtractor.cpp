@@ -1,60 +1,11 @@
 #include "core/nn/FeatureExtractor.h"
 
 #include "core/nn/FoldedResNet.h"
+#include "core/nn/PrecisionPolicy.h"
 #include "core/nn/ResNet.h"
 #include "core/util/Runtime.h"
 
-#include <chrono>
-#include <mutex>
-
 namespace tc::nn {
-
-namespace {
-
-/// Seconds of the fastest of `repeats` runs of `work`, after one warm-up run.
-template <typename Work> double fastestRun(Work&& work, int repeats) {
-    work();
-    double best = std::numeric_limits<double>::max();
-    for (int i = 0; i < repeats; ++i) {
-        const auto start = std::chrono::steady_clock::now();
-        work();
-        best = std::min(
-            best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    }
-    return best;
-}
-
-/// Times a mid-network 3×3 convolution in fp32 and bf16, channels-last, as oneDNN runs
-/// them. CPUID alone cannot decide: AVX512-BF16 without AMX (this project's development
-/// VM) computes bf16 dot products no faster than fp32 FMAs and loses on conversions.
-bool bf16MeasuredFaster() {
-    torch::NoGradGuard noGrad;
-    const torch::Tensor input =
-        torch::randn({4, 128, 28, 28}).contiguous(at::MemoryFormat::ChannelsLast);
-    const torch::Tensor weight =
-        torch::randn({128, 128, 3, 3}).contiguous(at::MemoryFormat::ChannelsLast);
-    const torch::Tensor input16 = input.to(torch::kBFloat16);
-    const torch::Tensor weight16 = weight.to(torch::kBFloat16);
-    constexpr int kRepeats = 3;
-    const double fp32 = fastestRun([&] { torch::conv2d(input, weight, {}, 1, 1); }, kRepeats);
-    const double bf16 = fastestRun([&] { torch::conv2d(input16, weight16, {}, 1, 1); }, kRepeats);
-    // bf16 costs accuracy; take it only for a clear gain.
-    return bf16 < 0.8 * fp32;
-}
-
-} // namespace
-
-Precision FeatureExtractor::resolvePrecision(Precision requested) {
-    if (requested != Precision::Auto)
-        return requested;
-    static std::once_flag once;
-    static Precision resolved = Precision::Fp32;
-    std::call_once(once, [] {
-        resolved =
-            runtime::cpuSupportsBf16() && bf16MeasuredFaster() ? Precision::Bf16 : Precision::Fp32;
-    });
-    return resolved;
-}
 
 FeatureExtractor::FeatureExtractor(const FeatureExtractorOptions& options) {
     if (options.pooling == Pooling::None) {
@@ -66,6 +17,7 @@ FeatureExtractor::FeatureExtractor(const FeatureExtractorOptions& options) {
         resNetOptions.depth = options.depth;
         resNetOptions.includeTop = false;
         resNetOptions.pooling = options.pooling;
+        torch::manual_seed(options.seed); // a backbone without weights keeps its initialisation
         ResNet model(resNetOptions);
         const WeightStore store(options.weightsDirectory);
         weightsStatus_ =
@@ -103,7 +55,7 @@ FeatureExtractor::~FeatureExtractor() = default;
 
 void FeatureExtractor::prepare(ResNetImpl& model, Pooling pooling, Precision precision,
                                FeatureExtractorOptions::Engine engine) {
-    precision_ = resolvePrecision(precision);
+    precision_ = nn::resolvePrecision(precision);
     featureCount_ = static_cast<int>(model.featureChannels());
     const FoldedResNet folded = foldResNet(model);
     const bool bf16 = precision_ == Precision::Bf16;

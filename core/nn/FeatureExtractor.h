@@ -29,6 +29,8 @@ struct FeatureExtractorOptions {
     bool pretrained = true;
     QString weightsFile;
     QString weightsDirectory; ///< empty: WeightStore::defaultDirectory()
+    /// Seeds the random initialisation, which a backbone keeps where no weights are loaded.
+    quint64 seed = 42;
     /// Which implementation runs the network. Auto: oneDNN where this build has it.
     enum class Engine { Auto, OneDnn, LibTorch };
     Engine engine = Engine::Auto;
@@ -65,7 +67,7 @@ public:
 
     /// Features per image: 512 (ResNet 18/34) or 2048 (50/101/152).
     int featureCount() const { return featureCount_; }
-    /// The precision in use (Auto resolved to Fp32 or Bf16).
+    /// The precision in use (Auto resolved by nn::resolvePrecision(), core/nn/PrecisionPolicy.h).
     Precision precision() const { return precision_; }
     const WeightsStatus& weightsStatus() const { return weightsStatus_; }
     /// e.g. "oneDNN bf16, channels-last (nhwc), fused ReLU and residual sums, batch norm folded".
@@ -80,11 +82,6 @@ public:
                                QString* error = nullptr);
     /// Core callers: [N, 3, H, W] float → [N, C] float32. Throws c10::Error on bad shapes.
     at::Tensor extract(const at::Tensor& images);
-
-    /// What Precision::Auto means on this machine: Bf16 when the CPU has native bf16 and a
-    /// short measurement (done once per process) shows bf16 convolutions to be faster than
-    /// fp32; Fp32 otherwise (e.g. AVX512-BF16 without AMX, where bf16 is slower).
-    static Precision resolvePrecision(Precision requested);
 
 private:
     void prepare(ResNetImpl& model, Pooling pooling, Precision precision,

@@ -152,6 +152,7 @@ BuiltModel buildModel(const tc::graph::Graph& graph, const ModelBuildOptions& op
                                     .arg(id)
                                     .arg(extractor->errorString()));
                 trunkIdentity += QLatin1Char('/') + precisionName(extractor->precision());
+                built.precision = extractor->precision();
                 parts << describe(*node) +
                              QStringLiteral(" (frozen, %1)").arg(extractor->engineDescription());
                 built.classifier.trunk =

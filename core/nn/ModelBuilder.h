@@ -34,6 +34,9 @@ struct BuiltModel {
     tc::train::ClassifierModel classifier;
     /// The backbone's weights, when the graph has a ResNet: pretrained, or random and why.
     std::optional<WeightsStatus> weights;
+    /// The arithmetic of the frozen backbone with Auto resolved; fp32 without one (trainable
+    /// layers always train in fp32). Runs record it, and readers rebuild with it.
+    Precision precision = Precision::Fp32;
     /// "ResNet50 (frozen, oneDNN bf16 …) → Dense 128 relu → Dense 64 relu → Dense 2 softmax"
     QString description;
     QString error;

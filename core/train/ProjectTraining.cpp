@@ -7,6 +7,7 @@
 #include "core/graph/Project.h"
 #include "core/nn/ModelBuilder.h"
 #include "core/train/FeatureStore.h"
+#include "core/train/RunFiles.h"
 #include "core/train/Trainer.h"
 
 #include <functional>
@@ -31,6 +32,29 @@ tc::nn::Precision toNn(Precision precision) {
         return tc::nn::Precision::Auto;
     }
     return tc::nn::Precision::Auto;
+}
+
+/// The precision the run being resumed in `runDirectory` computed its backbone with, so that
+/// the resumed run computes as the interrupted one did even where Auto would decide
+/// otherwise on this machine. std::nullopt when there is nothing to resume.
+std::optional<tc::nn::Precision> resumedPrecision(const QString& runDirectory) {
+    RunFiles files(runDirectory);
+    if (!files.enabled() || !files.exists(Trainer::lastCheckpointName()))
+        return std::nullopt;
+    CheckpointState state;
+    torch::nn::Module bookkeepingOnly; // the head is loaded by the trainer
+    QString ignored;                   // the trainer reports an unreadable checkpoint
+    files.readCheckpoint(Trainer::lastCheckpointName(), &state, bookkeepingOnly, nullptr, &ignored);
+    if (state.trunkKey.isEmpty())
+        return std::nullopt;
+    return recordedPrecision(state);
+}
+
+/// "bf16 (auto: AVX512-BF16 on an AMD CPU: …)", for the start of a run.
+QString describePrecision(const QJsonObject& record) {
+    const QString used = record.value(QStringLiteral("used")).toString();
+    const QString reason = record.value(QStringLiteral("reason")).toString();
+    return reason.isEmpty() ? used : QStringLiteral("%1 (auto: %2)").arg(used, reason);
 }
 
 FinishedEvent failed(TrainingObserver& observer, const QString& message) {
@@ -189,6 +213,11 @@ FinishedEvent trainProject(const TrainingRequest& request, TrainingObserver& obs
     buildOptions.height = preprocessing->height;
     buildOptions.width = preprocessing->width;
     buildOptions.precision = toNn(settings->precision);
+    std::optional<tc::nn::Precision> resumed;
+    if (request.resume && !request.precision)
+        resumed = resumedPrecision(request.runDirectory);
+    if (resumed)
+        buildOptions.precision = *resumed;
     buildOptions.weights.weightsDirectory = request.weightsDirectory;
     buildOptions.seed = settings->seed;
     tc::nn::BuiltModel model = tc::nn::buildModel(project.graph(), buildOptions);
@@ -206,6 +235,9 @@ FinishedEvent trainProject(const TrainingRequest& request, TrainingObserver& obs
     inputs.runDirectory = request.runDirectory;
     inputs.resume = request.resume;
     inputs.loaderWorkers = request.loaderWorkers;
+    inputs.precision =
+        resumed ? precisionRecord(*resumed, model.precision, QStringLiteral("as the resumed run"))
+                : precisionRecord(toNn(settings->precision), model.precision);
     if (request.diskCache && settings->featureCacheOnDisk)
         inputs.featureStoreRoot = request.featureStoreRoot.isEmpty() ? FeatureStore::defaultRoot()
                                                                      : request.featureStoreRoot;
@@ -215,12 +247,16 @@ FinishedEvent trainProject(const TrainingRequest& request, TrainingObserver& obs
     started.testImages = static_cast<qint64>(inputs.test.size());
     started.model = model.description;
     started.weights = model.weights ? model.weights->summary() : QString();
+    started.precision = describePrecision(inputs.precision);
+    started.seed = settings->seed;
 
     inputs.reportExtras = QJsonObject{
         {QStringLiteral("project"), QFileInfo(request.projectPath).absoluteFilePath()},
         {QStringLiteral("model"), model.description},
         {QStringLiteral("weights"), started.weights},
         {QStringLiteral("weightsPretrained"), model.weights && model.weights->isPretrained()},
+        {QStringLiteral("precision"), inputs.precision},
+
         {QStringLiteral("data"),
          QJsonObject{{QStringLiteral("source"), dataset->source},
                      {QStringLiteral("fingerprint"), table.fingerprint()},

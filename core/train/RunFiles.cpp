@@ -1,5 +1,6 @@
 #include "core/train/RunFiles.h"
 
+#include "core/nn/PrecisionPolicy.h"
 #include "core/util/BuildInfo.h"
 
 #include <cstdio>
@@ -69,6 +70,28 @@ QString firstLine(const std::exception& error) {
 }
 
 } // namespace
+
+QJsonObject precisionRecord(nn::Precision requested, nn::Precision used, const QString& reason) {
+    const nn::PrecisionDecision decision = nn::autoPrecision();
+    QString why = reason;
+    if (why.isEmpty() && requested == nn::Precision::Auto)
+        why = used == decision.precision ? decision.reason
+                                         : QStringLiteral("no frozen backbone: every layer "
+                                                          "trains in fp32");
+    QJsonObject record{{QStringLiteral("used"), nn::precisionName(used)},
+                       {QStringLiteral("requested"), nn::precisionName(requested)},
+                       {QStringLiteral("cpu"), decision.cpu}};
+    if (!why.isEmpty())
+        record.insert(QStringLiteral("reason"), why);
+    return record;
+}
+
+nn::Precision recordedPrecision(const CheckpointState& state) {
+    const QString used = state.precision.value(QStringLiteral("used")).toString();
+    const QString name = used.isEmpty() ? state.trunkKey.section(QLatin1Char('/'), -1) : used;
+    const std::optional<nn::Precision> precision = nn::parsePrecision(name);
+    return precision && *precision != nn::Precision::Auto ? *precision : nn::Precision::Fp32;
+}
 
 RunFiles::RunFiles(QString directory)
     : m_directory(std::move(directory)) {}
@@ -222,6 +245,7 @@ bool RunFiles::writeCheckpoint(const QString& name, const CheckpointState& state
                      {QStringLiteral("plateauBadEpochs"), state.plateauBadEpochs},
                      {QStringLiteral("plateauBest"), jsonNumber(state.plateauBest)},
                      {QStringLiteral("trunkKey"), state.trunkKey},
+                     {QStringLiteral("precision"), state.precision},
                      {QStringLiteral("classes"), QJsonArray::fromStringList(state.classNames)},
                      {QStringLiteral("settings"), state.settings},
                      {QStringLiteral("preprocessing"), state.preprocessing},
@@ -311,6 +335,7 @@ bool RunFiles::readCheckpoint(const QString& name, CheckpointState* state, torch
         state->plateauBadEpochs = json.value(QStringLiteral("plateauBadEpochs")).toInt();
         state->plateauBest = numberFrom(json.value(QStringLiteral("plateauBest")));
         state->trunkKey = json.value(QStringLiteral("trunkKey")).toString();
+        state->precision = json.value(QStringLiteral("precision")).toObject();
         state->classNames.clear();
         for (const QJsonValue& value : json.value(QStringLiteral("classes")).toArray())
             state->classNames << value.toString();

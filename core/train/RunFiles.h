@@ -3,6 +3,7 @@
 // Core-internal (LibTorch) header.
 
 #include "core/data/DataSettings.h"
+#include "core/nn/Architecture.h"
 #include "core/train/TrainingEvents.h"
 #include "core/train/TrainingSettings.h"
 
@@ -34,11 +35,22 @@ struct CheckpointState {
     int plateauBadEpochs = 0;
     double plateauBest = std::nan("");
     QString trunkKey;
+    /// The frozen backbone's arithmetic as decided for the run (precisionRecord()).
+    QJsonObject precision;
     QStringList classNames;
     QJsonObject settings;
     QJsonObject preprocessing;
     QJsonArray history; ///< one RunFiles::epochToJson() per completed epoch
 };
+
+/// How a run's precision is recorded in report.json and its checkpoints:
+/// {"used": "bf16", "requested": "auto", "reason": "…", "cpu": "AuthenticAMD: …"}. Without a
+/// `reason`, Auto gives autoPrecision()'s.
+QJsonObject precisionRecord(nn::Precision requested, nn::Precision used,
+                            const QString& reason = {});
+/// The precision a checkpoint's backbone was computed with: its record, else the trunk
+/// key's suffix (checkpoints written before the record existed), else fp32.
+nn::Precision recordedPrecision(const CheckpointState& state);
 
 /// What report.json summarises.
 struct RunReport {

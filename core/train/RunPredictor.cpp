@@ -4,6 +4,7 @@
 #include "core/data/DataSettings.h"
 #include "core/graph/Project.h"
 #include "core/nn/ModelBuilder.h"
+#include "core/nn/PrecisionPolicy.h"
 #include "core/train/RunFiles.h"
 #include "core/train/Trainer.h"
 #include "core/train/TrainingSettings.h"
@@ -19,6 +20,8 @@ public:
     ClassifierModel model;
     QStringList classNames;
     data::PreprocessingSettings preprocessing;
+    nn::Precision precision = nn::Precision::Fp32;
+    QString notice;
 };
 
 RunPredictor::RunPredictor(std::unique_ptr<Impl> impl)
@@ -28,6 +31,14 @@ RunPredictor::~RunPredictor() = default;
 
 QStringList RunPredictor::classNames() const {
     return m_impl->classNames;
+}
+
+QString RunPredictor::precision() const {
+    return nn::precisionName(m_impl->precision);
+}
+
+QString RunPredictor::notice() const {
+    return m_impl->notice;
 }
 
 std::unique_ptr<RunPredictor> RunPredictor::open(const QString& runDirectory, QString* error) {
@@ -73,6 +84,9 @@ std::unique_ptr<RunPredictor> RunPredictor::open(const QString& runDirectory, QS
     options.height = preprocessing->height;
     options.width = preprocessing->width;
     options.seed = settings->seed; // rebuilds the same random backbone the run used
+    // Compute as the run did (its recorded precision), never as Auto would decide here.
+    options.precision = nn::precisionForRecorded(recordedPrecision(state), &impl->notice);
+    impl->precision = options.precision;
     nn::BuiltModel built = nn::buildModel(project.graph(), options);
     if (!built.ok())
         return fail(QStringLiteral("%1: %2").arg(project.filePath(), built.error));

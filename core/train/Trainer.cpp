@@ -779,6 +779,7 @@ CheckpointState Trainer::Impl::checkpointState(int epoch) const {
     state.plateauBadEpochs = m_plateauBadEpochs;
     state.plateauBest = m_plateauBest;
     state.trunkKey = in.model.trunkKey;
+    state.precision = in.precision;
     state.classNames = in.classNames;
     state.settings = in.settings.toJson();
     state.preprocessing = in.preprocessing.toJson();

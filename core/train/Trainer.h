@@ -31,6 +31,9 @@ struct TrainerInputs {
     /// Continue from runDirectory/checkpoint-last.pt with the same trajectory as an
     /// uninterrupted run.
     bool resume = false;
+    /// The frozen backbone's precision as decided for this run (precisionRecord()): saved in
+    /// every checkpoint so that readers and a resumed run compute with it.
+    QJsonObject precision;
     /// Merged into report.json (configuration, data fingerprint, weights status…).
     QJsonObject reportExtras;
     /// Image-decoding threads for the loaders (-1: one per core).

@@ -84,8 +84,11 @@ struct RunStartedEvent {
     qint64 trainImages = 0;
     qint64 validationImages = 0;
     qint64 testImages = 0;
-    QString model;        ///< e.g. "ResNet50 (frozen, …) → Dense 128 relu → …"
-    QString weights;      ///< the backbone's weights, said plainly (pretrained or random and why)
+    QString model;   ///< e.g. "ResNet50 (frozen, …) → Dense 128 relu → …"
+    QString weights; ///< the backbone's weights, said plainly (pretrained or random and why)
+    /// "bf16 (auto: AVX512-BF16 on an AMD CPU: …)": the arithmetic used, and why.
+    QString precision;
+    quint64 seed = 0;     ///< of the initialisation, the shuffling and the augmentation
     QStringList warnings; ///< rows excluded from the data set, split remarks…
 };
 

@@ -3,6 +3,8 @@
 #include <ATen/Parallel.h>
 #include <atomic>
 #include <c10/util/Exception.h>
+#include <cstring>
+#include <QStringList>
 #include <QThread>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -40,21 +42,43 @@ int configuredThreadCount() {
     return count > 0 ? count : at::get_num_threads();
 }
 
-bool cpuSupportsBf16() {
+QString CpuFeatures::summary() const {
+    QStringList parts;
+    auto flag = [&](bool present, const char* name) {
+        parts << (present ? QString::fromLatin1(name)
+                          : QStringLiteral("no ") + QLatin1String(name));
+    };
+    flag(avx512, "AVX-512");
+    flag(avx512Bf16, "AVX512-BF16");
+    flag(avx512Vnni, "AVX512-VNNI");
+    flag(amxBf16, "AMX-BF16");
+    const QString name = vendor.isEmpty() ? QStringLiteral("unknown CPU") : vendor;
+    return name + QStringLiteral(": ") + parts.join(QStringLiteral(", "));
+}
+
+CpuFeatures cpuFeatures() {
+    CpuFeatures features;
 #if defined(__x86_64__) || defined(__i386__)
-    // __builtin_cpu_supports also checks that the OS saves the AVX-512 state.
-    if (!__builtin_cpu_supports("avx512f"))
-        return false;
     unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
-    if (!__get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx))
-        return false;
-    const bool avx512Bf16 = (eax >> 5) & 1u; // CPUID.(7,1):EAX[5]
-    __get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx);
-    const bool amxBf16 = (edx >> 22) & 1u; // CPUID.(7,0):EDX[22]
-    return avx512Bf16 || amxBf16;
-#else
-    return false;
+    if (__get_cpuid(0, &eax, &ebx, &ecx, &edx)) {
+        char vendor[13] = {};
+        std::memcpy(vendor, &ebx, 4);
+        std::memcpy(vendor + 4, &edx, 4);
+        std::memcpy(vendor + 8, &ecx, 4);
+        features.vendor = QString::fromLatin1(vendor);
+    }
+    // __builtin_cpu_supports also checks that the OS saves the AVX-512 state.
+    features.avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
+    if (!features.avx512)
+        return features;
+    features.avx512Vnni = __builtin_cpu_supports("avx512vnni");
+    if (__get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx))
+        features.avx512Bf16 = (eax >> 5) & 1u; // CPUID.(7,1):EAX[5]
+    if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx))
+        features.amxBf16 = (edx >> 22) & 1u; // CPUID.(7,0):EDX[22]
 #endif
+    return features;
 }
 
 QString parallelBackendInfo() {

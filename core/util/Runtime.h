@@ -18,9 +18,20 @@ void configureCurrentThread();
 /// The thread count configureProcess() settled on.
 int configuredThreadCount();
 
-/// True when the CPU has native bf16 arithmetic (AVX512-BF16 or AMX-BF16), where bf16
-/// inference is several times faster than fp32.
-bool cpuSupportsBf16();
+/// What the CPU offers for deep-learning arithmetic, read from CPUID (and the OS's support
+/// for the AVX-512 state). Deterministic per machine: it never depends on a timing.
+struct CpuFeatures {
+    QString vendor;          ///< "AuthenticAMD", "GenuineIntel", … (empty off x86)
+    bool avx512 = false;     ///< AVX-512 F, BW, VL and DQ: oneDNN's bf16 kernels need these
+    bool avx512Bf16 = false; ///< native bf16 dot products (Cooper Lake, Zen 4 and later)
+    bool avx512Vnni = false;
+    bool amxBf16 = false; ///< AMX tiles for bf16 (Sapphire Rapids and later)
+
+    bool isAmd() const { return vendor == QLatin1String("AuthenticAMD"); }
+    /// "AuthenticAMD: AVX-512, AVX512-BF16, AVX512-VNNI, no AMX-BF16"
+    QString summary() const;
+};
+CpuFeatures cpuFeatures();
 
 /// LibTorch's own description of its parallel back-end, for reports and --verbose.
 QString parallelBackendInfo();

@@ -10,6 +10,7 @@
 // "gflops": ...} and, with --peak, the fp32/bf16 3×3 convolution peaks.
 
 #include "core/nn/FeatureExtractor.h"
+#include "core/nn/PrecisionPolicy.h"
 #include "core/util/Runtime.h"
 
 #include <algorithm>
@@ -205,7 +206,7 @@ int main(int argc, char* argv[]) {
                     "\"peak_bf16_gflops_per_cpu_second\": %.1f, \"auto\": \"%s\"}\n",
                     fp32.gflopsPerSecond, bf16.gflopsPerSecond, fp32.gflopsPerCpuSecond,
                     bf16.gflopsPerCpuSecond,
-                    qPrintable(precisionName(FeatureExtractor::resolvePrecision(Precision::Auto))));
+                    qPrintable(precisionName(tc::nn::resolvePrecision(Precision::Auto))));
     }
     return 0;
 }

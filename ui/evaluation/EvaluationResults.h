@@ -35,6 +35,9 @@ struct EvaluationResults {
 struct Prediction {
     std::vector<float> probabilities;
     QString error; ///< non-empty on failure: one sentence naming the file
+    /// A remark that does not stop the prediction, e.g. that this CPU cannot compute the
+    /// run's precision and fp32 was used.
+    QString notice;
 
     bool ok() const { return error.isEmpty(); }
 };

@@ -259,7 +259,9 @@ void ImageClassifierPanel::showPrediction(const QString& path, const QImage& ima
                               .arg(prediction.probabilities[size_t(best)] * 100.0, 0, 'f', 1));
     m_barsBox->show();
     m_message->setStyleSheet(QStringLiteral("QLabel { color: #666; }"));
-    m_message->setText(QFileInfo(path).fileName());
+    m_message->setText(prediction.notice.isEmpty()
+                           ? QFileInfo(path).fileName()
+                           : QFileInfo(path).fileName() + QLatin1Char('\n') + prediction.notice);
     Q_EMIT classified(path, true);
 }
 

@@ -327,6 +327,13 @@ void ExportDialog::onFinished(const ExportOutcome& outcome) {
                     .arg(a.compared)
                     .arg(QString::number(100.0 * a.identicalShare(), 'f', 1))
                     .arg(QString::number(a.maxProbabilityDifference, 'g', 2));
+        text += QLatin1Char(' ') +
+                (a.withinTolerance()
+                     ? tr("Within the tolerance of the model's precision (%1).")
+                           .arg(QString::number(a.tolerance, 'g', 2))
+                     : tr("That is more than the tolerance of the model's precision (%1): the "
+                          "exported file does not compute what was trained.")
+                           .arg(QString::number(a.tolerance, 'g', 2)));
         if (!a.failures.isEmpty())
             text += QLatin1Char('\n') + tr("%1 of the images could not be classified, e.g. %2")
                                             .arg(a.images - a.compared)

@@ -236,6 +236,7 @@ void TrainingSession::onFinished(const tc::train::FinishedEvent& event) {
             return prediction;
         }
         prediction.probabilities = lazy->predictor->predict(path, &prediction.error);
+        prediction.notice = lazy->predictor->notice();
         return prediction;
     });
     if (!m_testView->setResults(results))
