@@ -3,7 +3,9 @@
 #include "app/cli/Cli.h"
 #include "core/nn/PrecisionPolicy.h"
 #include "core/util/BuildInfo.h"
+#include "core/util/Failure.h"
 #include "core/util/Runtime.h"
+#include "ui/Application.h"
 #include "ui/MainWindow.h"
 
 #include <cstring>
@@ -86,11 +88,19 @@ int runCommand(int argc, char* argv[], const tc::cli::Command& command) {
     tc::runtime::configureProcess();
     QStringList arguments = QCoreApplication::arguments();
     arguments.erase(arguments.begin(), arguments.begin() + 2); // binary, subcommand
-    return command.run(arguments);
+    // The last line of defence: an exception (std::bad_alloc, c10::Error, cv::Exception)
+    // that no reader or worker turned into a message ends the command with one line and a
+    // non-zero exit, never with std::terminate's "terminate called…" and an abort.
+    try {
+        return command.run(arguments);
+    } catch (...) {
+        return tc::cli::fail(QString::fromLatin1(command.name),
+                             tc::util::describeCurrentException());
+    }
 }
 
 int runGui(int argc, char* argv[]) {
-    QApplication app(argc, argv);
+    tc::ui::Application app(argc, argv);
     setApplicationIdentity();
     QApplication::setDesktopFileName(QStringLiteral("torchcanvas"));
     tc::runtime::configureProcess();

@@ -67,20 +67,23 @@ inline QString writeImage(const QString& root, const QString& relative, const cv
 
 /// The outcome of running the torchcanvas binary.
 struct CommandResult {
-    int exitCode = -1; ///< -1 when it crashed or timed out
+    int exitCode = -1;     ///< -1 when it crashed or timed out
+    bool timedOut = false; ///< killed at the deadline (a hang)
     QString out;
     QString err;
 };
 
-/// Runs the torchcanvas binary with `arguments` (one minute at most).
-inline CommandResult runTorchCanvas(const QStringList& arguments) {
+/// Runs the torchcanvas binary with `arguments`; kills it after `timeoutMs` (a hang guard).
+inline CommandResult runTorchCanvas(const QStringList& arguments, int timeoutMs = 60'000) {
     QProcess process;
     process.start(QStringLiteral(TORCHCANVAS_BINARY), arguments);
-    if (!process.waitForFinished(60'000)) {
+    const bool finished = process.waitForFinished(timeoutMs);
+    if (!finished) {
         process.kill();
         process.waitForFinished();
     }
     CommandResult result;
+    result.timedOut = !finished;
     result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
     result.out = QString::fromUtf8(process.readAllStandardOutput());
     result.err = QString::fromUtf8(process.readAllStandardError());

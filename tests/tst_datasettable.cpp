@@ -252,7 +252,8 @@ void TestDatasetTable::csv_data() {
         << QStringList{}
         << QStringList{"2|missing-file|'data/gone.png' does not exist",
                        "3|not-an-image|'data/text.png' is not an image (it is text)"}
-        << QStringLiteral("no-usable-rows|none of the 2 rows can be used (see the diagnostics)");
+        << QStringLiteral("no-usable-rows|none of the 2 rows can be used; line 2: "
+                          "'data/gone.png' does not exist (see the diagnostics)");
     QTest::newRow("no image column")
         << QByteArray("name,kind\nalice,benign\nbob,malignant\n") << QStringList{} << QStringList{}
         << QStringLiteral("no-image-column|no column holds image paths (columns: name, kind); "

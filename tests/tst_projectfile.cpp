@@ -580,7 +580,7 @@ void TestProjectFile::fileErrors() {
     QFile::setPermissions(locked, QFileDevice::Permissions());
     if (::geteuid() != 0) { // root reads anything
         QVERIFY(!project.load(locked, &error));
-        QVERIFY2(error.startsWith(locked + QStringLiteral(": cannot be read: ")),
+        QVERIFY2(error.startsWith(locked + QStringLiteral(": cannot be read (")),
                  qPrintable(error));
     }
     QVERIFY(project.graph().isEmpty());

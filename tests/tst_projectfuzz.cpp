@@ -27,6 +27,42 @@ QByteArray exampleBytes() {
     return file.readAll();
 }
 
+/// `{"nodes": [...], "links": [...]}}`: a chain of `count` Dense nodes, each linked to the
+/// next (closing the "graph" object and the document too).
+QByteArray chainGraph(int count) {
+    QByteArray nodes = "{\"nodes\": [";
+    QByteArray links = "], \"links\": [";
+    for (int i = 1; i <= count; ++i) {
+        nodes += QStringLiteral("{\"id\": %1, \"type\": \"Dense\"}%2")
+                     .arg(i)
+                     .arg(i < count ? "," : "")
+                     .toUtf8();
+        if (i < count)
+            links += QStringLiteral("{\"id\": %1, \"from\": {\"node\": %1, \"port\": 0}, "
+                                    "\"to\": {\"node\": %2, \"port\": 0}}%3")
+                         .arg(i)
+                         .arg(i + 1)
+                         .arg(i + 1 < count ? "," : "")
+                         .toUtf8();
+    }
+    return nodes + links + "]}}";
+}
+
+/// One Output and `count - 1` Inputs, every Input linked into the Output's only input.
+QByteArray fanInGraph(int count) {
+    QByteArray nodes = "{\"nodes\": [{\"id\": 1, \"type\": \"Output\"}";
+    QByteArray links = "], \"links\": [";
+    for (int i = 2; i <= count; ++i) {
+        nodes += QStringLiteral(", {\"id\": %1, \"type\": \"Input\"}").arg(i).toUtf8();
+        links += QStringLiteral("%1{\"id\": %2, \"from\": {\"node\": %2, \"port\": 0}, "
+                                "\"to\": {\"node\": 1, \"port\": 0}}")
+                     .arg(i > 2 ? "," : "")
+                     .arg(i)
+                     .toUtf8();
+    }
+    return nodes + links + "]}}";
+}
+
 struct Tally {
     int loaded = 0;
     int refused = 0;
@@ -382,35 +418,20 @@ void TestProjectFuzz::hostileStructures_data() {
     QTest::addColumn<bool>("loads");
 
     const QByteArray head = R"({"format": "torchcanvas-project", "version": 1, "graph": )";
-    QByteArray manyNodes = head + "{\"nodes\": [";
-    QByteArray manyLinks = "], \"links\": [";
-    constexpr int Count = 20'000;
-    for (int i = 1; i <= Count; ++i) {
-        manyNodes += QStringLiteral("{\"id\": %1, \"type\": \"Dense\"}%2")
-                         .arg(i)
-                         .arg(i < Count ? "," : "")
-                         .toUtf8();
-        if (i < Count)
-            manyLinks += QStringLiteral("{\"id\": %1, \"from\": {\"node\": %1, \"port\": 0}, "
-                                        "\"to\": {\"node\": %2, \"port\": 0}}%3")
-                             .arg(i)
-                             .arg(i + 1)
-                             .arg(i + 1 < Count ? "," : "")
-                             .toUtf8();
-    }
-    QTest::newRow("20000-node chain") << manyNodes + manyLinks + "]}}" << true;
-
-    QByteArray fanIn = head + "{\"nodes\": [{\"id\": 1, \"type\": \"Output\"}";
-    QByteArray fanInLinks = "], \"links\": [";
-    for (int i = 2; i <= Count; ++i) {
-        fanIn += QStringLiteral(", {\"id\": %1, \"type\": \"Input\"}").arg(i).toUtf8();
-        fanInLinks += QStringLiteral("%1{\"id\": %2, \"from\": {\"node\": %2, \"port\": 0}, "
-                                     "\"to\": {\"node\": 1, \"port\": 0}}")
-                          .arg(i > 2 ? "," : "")
-                          .arg(i)
-                          .toUtf8();
-    }
-    QTest::newRow("20000 links into one input") << fanIn + fanInLinks + "]}}" << true;
+    // At Project::MaxNodes both load (and validate, save, reload: linear time); 20,000 nodes
+    // (issue 18) are refused before the graph is built.
+    QTest::newRow("chain at the node limit") << head + chainGraph(Project::MaxNodes) << true;
+    QTest::newRow("20000-node chain") << head + chainGraph(20'000) << false;
+    QTest::newRow("fan-in at the node limit") << head + fanInGraph(Project::MaxNodes) << true;
+    QTest::newRow("20000 links into one input") << head + fanInGraph(20'000) << false;
+    QByteArray tooManyLinks = "{\"nodes\": [{\"id\": 1, \"type\": \"Input\"}], \"links\": [";
+    for (int i = 1; i <= Project::MaxLinks + 1; ++i)
+        tooManyLinks += QStringLiteral("%1{\"id\": %2, \"from\": {\"node\": 1, \"port\": 0}, "
+                                       "\"to\": {\"node\": 2, \"port\": 0}}")
+                            .arg(i > 1 ? "," : "")
+                            .arg(i)
+                            .toUtf8();
+    QTest::newRow("links over the limit") << head + tooManyLinks + "]}}" << false;
 
     QTest::newRow("megabyte type name") << head + "{\"nodes\": [{\"id\": 1, \"type\": \"" +
                                                QByteArray(1 << 20, 'T') + "\"}], \"links\": []}}"

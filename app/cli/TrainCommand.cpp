@@ -1,6 +1,7 @@
 #include "app/cli/Cli.h"
 #include "app/cli/Commands.h"
 #include "core/train/ProjectTraining.h"
+#include "core/util/RegularFile.h"
 
 #include <atomic>
 #include <csignal>
@@ -254,8 +255,13 @@ int runTrain(const QStringList& arguments) {
                     ExitUsage);
     tc::train::TrainingRequest request;
     request.projectPath = QFileInfo(positional.front()).absoluteFilePath();
-    if (!QFileInfo(request.projectPath).isFile())
-        return fail(kCommand, QStringLiteral("%1: no such file").arg(positional.front()));
+    if (const QString problem = tc::util::regularFileProblem(request.projectPath);
+        !problem.isEmpty()) {
+        return fail(kCommand, QStringLiteral("%1: %2").arg(
+                                  positional.front(), problem == QLatin1String("does not exist")
+                                                          ? QStringLiteral("no such file")
+                                                          : problem));
+    }
     request.dataOverride = parser.value(dataOption);
     if (parser.isSet(epochsOption)) {
         bool ok = false;

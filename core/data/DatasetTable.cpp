@@ -4,6 +4,7 @@
 #include "core/data/DataSettings.h"
 #include "core/data/ImagePipeline.h"
 #include "core/data/Parallel.h"
+#include "core/util/RegularFile.h"
 
 #include <algorithm>
 #include <QCryptographicHash>
@@ -19,9 +20,6 @@
 namespace tc::data {
 
 namespace {
-
-/// CSV files above this size are refused: a data set CSV of 100,000 images is ~10 MB.
-constexpr qint64 kMaxCsvBytes = qint64(256) << 20;
 
 const QStringList kImageExtensions = {
     QStringLiteral("png"),  QStringLiteral("jpg"), QStringLiteral("jpeg"), QStringLiteral("jpe"),
@@ -120,13 +118,7 @@ FileCheck checkFile(const QString& path, ImageCheck check) {
     FileCheck result;
     const QFileInfo info(path);
     if (check == ImageCheck::Exists) {
-        if (!info.exists()) {
-            result.inspection.code = DiagnosticCode::MissingFile;
-            result.inspection.problem = QStringLiteral("does not exist");
-        } else if (info.isDir()) {
-            result.inspection.code = DiagnosticCode::NotAnImage;
-            result.inspection.problem = QStringLiteral("is a folder, not an image");
-        }
+        result.inspection = ImageInspector::checkPath(path);
     } else {
         QByteArray bytes;
         result.inspection =
@@ -303,28 +295,17 @@ DatasetTable DatasetTable::importCsv(const QString& csvPath, const ImportOptions
         table.setProblem(DiagnosticCode::SourceNotFound, QStringLiteral("no data source given"));
         return table;
     }
-    if (!info.exists()) {
-        table.setProblem(DiagnosticCode::SourceNotFound,
-                         QStringLiteral("%1 does not exist").arg(quotedPath(csvPath)));
+    QString why;
+    const std::optional<QByteArray> bytes =
+        util::readRegularFile(csvPath, kMaxCsvBytes, QStringLiteral("CSV files"), &why);
+    if (!bytes) {
+        // A FIFO, a device or a socket counts as "not found": there is no CSV file there.
+        const bool tooLarge = info.isFile() && info.size() > kMaxCsvBytes;
+        table.setProblem(tooLarge ? DiagnosticCode::SourceTooLarge : DiagnosticCode::SourceNotFound,
+                         quotedPath(csvPath) + QLatin1Char(' ') + why);
         return table;
     }
-    if (info.size() > kMaxCsvBytes) {
-        table.setProblem(DiagnosticCode::SourceTooLarge,
-                         QStringLiteral("%1 is %2 MB; TorchCanvas reads CSV files up to %3 MB")
-                             .arg(quotedPath(csvPath))
-                             .arg(info.size() >> 20)
-                             .arg(kMaxCsvBytes >> 20));
-        return table;
-    }
-    QFile file(csvPath);
-    if (!file.open(QIODevice::ReadOnly)) {
-        table.setProblem(
-            DiagnosticCode::SourceNotFound,
-            QStringLiteral("%1 cannot be read (%2)").arg(quotedPath(csvPath), file.errorString()));
-        return table;
-    }
-    const QByteArray bytes = file.readAll();
-    const CsvReader::Document document = CsvReader::parse(bytes);
+    const CsvReader::Document document = CsvReader::parse(*bytes);
     if (!document.notText.isEmpty()) {
         table.setProblem(
             DiagnosticCode::InvalidEncoding,
@@ -533,9 +514,20 @@ void DatasetTable::finish(const ImportOptions& options, int records, int ignored
         row.classIndex = classIndex.value(row.label);
 
     if (m_rows.empty()) {
-        setProblem(
-            DiagnosticCode::NoUsableRows,
-            QStringLiteral("none of the %1 rows can be used (see the diagnostics)").arg(records));
+        // Name the first problem: a one-line failure must say which file to look at.
+        const auto first =
+            std::find_if(m_diagnostics.begin(), m_diagnostics.end(),
+                         [](const Diagnostic& d) { return d.severity == Severity::Error; });
+        const QString example =
+            first == m_diagnostics.end()
+                ? QString()
+                : QStringLiteral("; %1%2").arg(
+                      first->line > 0 ? QStringLiteral("line %1: ").arg(first->line) : QString(),
+                      first->message);
+        setProblem(DiagnosticCode::NoUsableRows,
+                   QStringLiteral("none of the %1 rows can be used%2 (see the diagnostics)")
+                       .arg(records)
+                       .arg(example));
     } else if (m_classNames.size() < 2) {
         setProblem(DiagnosticCode::OneClass,
                    QStringLiteral("only one class has usable images: %1 (%2 images); a "
@@ -660,7 +652,8 @@ QString DatasetTable::fingerprint(FingerprintMode mode) const {
         } else {
             QCryptographicHash fileHash(QCryptographicHash::Sha256);
             QFile file(row->absolutePath);
-            if (file.open(QIODevice::ReadOnly))
+            if (util::regularFileProblem(row->absolutePath).isEmpty() &&
+                file.open(QIODevice::ReadOnly))
                 fileHash.addData(&file);
             else
                 fileHash.addData(QByteArrayView("unreadable"));

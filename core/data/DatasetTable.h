@@ -76,6 +76,10 @@ class DatasetTable {
 public:
     enum class SourceKind { Csv, Folder };
 
+    /// CSV files above this size are refused unread: a data set CSV of 100,000 images is
+    /// ~10 MB. Only regular files are read (no FIFOs, devices or sockets).
+    static constexpr qint64 kMaxCsvBytes = qint64(256) << 20;
+
     /// Imports a CSV file or a folder with one sub-folder per class, whichever `source` is.
     static DatasetTable import(const QString& source, const ImportOptions& options = {});
     /// Imports the "dataset" section of a project; a relative source is resolved against

@@ -1,5 +1,7 @@
 #include "core/data/ImageInspector.h"
 
+#include "core/util/RegularFile.h"
+
 #include <cstring>
 #include <QFile>
 #include <QFileInfo>
@@ -559,27 +561,43 @@ ImageInspection ImageInspector::inspect(const QByteArray& bytes) {
                    QStringLiteral("is not an image (its content matches no image format)"));
 }
 
-ImageInspection ImageInspector::readFile(const QString& path, QByteArray& bytes) {
-    const QFileInfo fileInfo(path);
-    if (!fileInfo.exists())
-        return failure(DiagnosticCode::MissingFile, QStringLiteral("does not exist"));
-    if (fileInfo.isDir())
+ImageInspection ImageInspector::checkPath(const QString& path) {
+    const QString problem = util::regularFileProblem(path);
+    if (problem.isEmpty())
+        return {};
+    if (problem == QLatin1String("does not exist"))
+        return failure(DiagnosticCode::MissingFile, problem);
+    if (QFileInfo(path).isDir())
         return failure(DiagnosticCode::NotAnImage, QStringLiteral("is a folder, not an image"));
-    if (fileInfo.size() > kMaxFileBytes)
-        return failure(DiagnosticCode::UnreadableImage,
-                       QStringLiteral("is too large (%1 MB)").arg(fileInfo.size() >> 20));
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return failure(DiagnosticCode::UnreadableImage,
-                       QStringLiteral("cannot be read (%1)").arg(file.errorString()));
-    bytes = file.readAll();
-    if (file.error() != QFileDevice::NoError)
-        return failure(DiagnosticCode::UnreadableImage,
-                       QStringLiteral("cannot be read (%1)").arg(file.errorString()));
+    return failure(DiagnosticCode::NotAnImage, problem);
+}
+
+ImageInspection ImageInspector::readFile(const QString& path, QByteArray& bytes) {
+    const ImageInspection type = checkPath(path);
+    if (!type.ok())
+        return type;
+    QString problem;
+    std::optional<QByteArray> read =
+        util::readRegularFile(path, kMaxFileBytes, QStringLiteral("image files"), &problem);
+    if (!read)
+        return failure(DiagnosticCode::UnreadableImage, problem);
+    bytes = std::move(*read);
     return {};
 }
 
 ImageInspection ImageInspector::inspectFile(const QString& path, QByteArray* contents) {
+    // What is no image tells so by its first bytes: a large non-image (a library, a video
+    // named .png) is refused from those instead of being read whole, so that memory per
+    // checking thread stays small whatever the paths point at.
+    constexpr qint64 kSniffBytes = 64 * 1024;
+    if (QFileInfo(path).size() > kSniffBytes) {
+        if (const std::optional<QByteArray> start = util::readRegularFileStart(path, kSniffBytes)) {
+            const ImageInspection sniff = inspect(*start);
+            if (sniff.code == DiagnosticCode::NotAnImage ||
+                sniff.code == DiagnosticCode::UnsupportedFormat)
+                return sniff;
+        }
+    }
     QByteArray bytes;
     const ImageInspection read = readFile(path, bytes);
     if (!read.ok())

@@ -50,14 +50,20 @@ public:
     /// Largest image accepted, in pixels: a hostile header cannot make a decoder allocate
     /// gigabytes. 100 megapixels is ~20× a whole-slide tile and far beyond a training image.
     static constexpr qint64 kMaxPixels = 100'000'000;
-    /// Largest image file read.
+    /// Largest image file read (1 GiB).
     static constexpr qint64 kMaxFileBytes = qint64(1) << 30;
 
     /// Inspects a whole file held in memory.
     static ImageInspection inspect(const QByteArray& bytes);
 
-    /// Reads a whole image file, without inspecting it. Fails (MissingFile, NotAnImage for a
-    /// folder, UnreadableImage) when the file cannot be read or exceeds kMaxFileBytes.
+    /// Checks that `path` is a regular file, without opening it (one stat): MissingFile, or
+    /// NotAnImage for a folder, a FIFO, a device or a socket (reading those would block or
+    /// never end).
+    static ImageInspection checkPath(const QString& path);
+
+    /// Reads a whole image file, without inspecting it. Fails (as checkPath(), or
+    /// UnreadableImage) when the file is no regular file, cannot be read or exceeds
+    /// kMaxFileBytes; never blocks on a FIFO and never reads more than kMaxFileBytes + 1.
     static ImageInspection readFile(const QString& path, QByteArray& bytes);
 
     /// Reads the file and inspects it. On success and when `contents` is given, the bytes

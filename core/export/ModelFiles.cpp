@@ -7,6 +7,7 @@
 #include "core/export/TorchScriptExport.h"
 #include "core/nn/StateDict.h"
 #include "core/nn/ZipArchive.h"
+#include "core/util/RegularFile.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -143,6 +144,9 @@ std::optional<ModelFileInfo> identifyModelFile(const QString& path, QString* err
                                        .arg(path));
         return ModelFileInfo{ModelFileKind::RunFolder, path, false};
     }
+    // Opening a FIFO would block until a writer comes; a device would never end.
+    if (const QString problem = util::regularFileProblem(path); !problem.isEmpty())
+        return failWith(error, QStringLiteral("%1: %2").arg(path, problem));
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return failWith(error, QStringLiteral("%1: cannot read: %2").arg(path, file.errorString()));

@@ -3,6 +3,7 @@
 #include "core/graph/Graph.h"
 #include "core/graph/JsonText.h"
 #include "core/graph/ProjectMigration.h"
+#include "core/util/RegularFile.h"
 
 #include <cmath>
 #include <QDir>
@@ -216,20 +217,19 @@ bool Project::load(const QString& path, QString* error) {
         return fail(error, QStringLiteral("%1: no such file").arg(shown));
     if (info.isDir())
         return fail(error, QStringLiteral("%1: is a folder, not a project file").arg(shown));
-    if (info.size() > MaxFileSize) {
+    if (info.isFile() && info.size() > MaxFileSize) {
         return fail(error, QStringLiteral("%1: is %2 MiB, too large for a project file (at most "
                                           "%3 MiB)")
                                .arg(shown, QString::number(info.size() / (1024 * 1024)),
                                     QString::number(MaxFileSize / (1024 * 1024))));
     }
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return fail(error, QStringLiteral("%1: cannot be read: %2").arg(shown, file.errorString()));
-    // Read one byte past the limit: the size on disk may have changed since the check.
-    const QByteArray data = file.read(MaxFileSize + 1);
-    if (file.error() != QFileDevice::NoError)
-        return fail(error, QStringLiteral("%1: cannot be read: %2").arg(shown, file.errorString()));
-    return loadFromData(data, path, error);
+    // Regular files only, read with a bound: a FIFO would block and /dev/zero never ends.
+    QString why;
+    const std::optional<QByteArray> data =
+        util::readRegularFile(path, MaxFileSize, QStringLiteral("project files"), &why);
+    if (!data)
+        return fail(error, QStringLiteral("%1: %2").arg(shown, why));
+    return loadFromData(*data, path, error);
 }
 
 bool Project::loadFromData(const QByteArray& rawData, const QString& path, QString* error) {
@@ -302,12 +302,24 @@ bool Project::loadFromData(const QByteArray& rawData, const QString& path, QStri
         return problem(QStringLiteral("\"graph\" must be an object with \"nodes\" and "
                                       "\"links\""));
 
+    const QJsonObject graphObject = graphValue.toObject();
+    const qsizetype nodeCount = graphObject.value(QStringLiteral("nodes")).toArray().size();
+    const qsizetype linkCount = graphObject.value(QStringLiteral("links")).toArray().size();
+    if (nodeCount > MaxNodes || linkCount > MaxLinks) {
+        return problem(QStringLiteral("the graph has %1 nodes and %2 links; TorchCanvas opens "
+                                      "graphs of up to %3 nodes and %4 links")
+                           .arg(nodeCount)
+                           .arg(linkCount)
+                           .arg(MaxNodes)
+                           .arg(MaxLinks));
+    }
+
     // Parse the graph into a scratch object first, so that a failure leaves this project
     // (and the observers of its graph) untouched.
     Graph scratch;
     QString graphError;
     QStringList graphWarnings;
-    if (!scratch.loadJson(graphValue.toObject(), kGraph, &graphError, &graphWarnings))
+    if (!scratch.loadJson(graphObject, kGraph, &graphError, &graphWarnings))
         return problem(graphError);
     for (const QString& warning : std::as_const(graphWarnings))
         warnings.append(QStringLiteral("%1: %2").arg(shown, warning));

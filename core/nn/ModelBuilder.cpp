@@ -185,6 +185,14 @@ BuiltModel buildModel(const tc::graph::Graph& graph, const ModelBuildOptions& op
                         .arg(options.classes));
     built.classifier.head = torch::nn::AnyModule(headModule);
     built.classifier.classes = options.classes;
+    // A deep chain is summarised: the description is one line in the console and the report.
+    constexpr int kShownAtEachEnd = 4;
+    if (parts.size() > 3 * kShownAtEachEnd) {
+        const qsizetype hidden = parts.size() - 2 * kShownAtEachEnd;
+        parts = parts.mid(0, kShownAtEachEnd) +
+                QStringList{QStringLiteral("… %1 more …").arg(hidden)} +
+                parts.mid(parts.size() - kShownAtEachEnd);
+    }
     built.description = parts.join(QStringLiteral(" → "));
     return built;
 }

@@ -2,6 +2,7 @@
 
 #include "core/nn/ResNet.h"
 #include "core/nn/StateDict.h"
+#include "core/util/RegularFile.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -251,9 +252,11 @@ std::optional<ResNetDepth> identifyResNetWeights(const QString& file, QString* e
 
 WeightStore::ImportResult WeightStore::importFile(const QString& file) const {
     ImportResult result;
-    const QFileInfo source(file);
-    if (!source.isFile()) {
-        result.message = QStringLiteral("%1: no such file").arg(file);
+    // Regular files only: hashing a FIFO would block, /dev/zero would never end.
+    if (const QString problem = util::regularFileProblem(file); !problem.isEmpty()) {
+        result.message = QStringLiteral("%1: %2").arg(
+            file,
+            problem == QLatin1String("does not exist") ? QStringLiteral("no such file") : problem);
         return result;
     }
     QString reason;

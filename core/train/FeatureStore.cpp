@@ -1,5 +1,7 @@
 #include "core/train/FeatureStore.h"
 
+#include "core/util/RegularFile.h"
+
 #include <algorithm>
 #include <atomic>
 #include <cstring>
@@ -61,8 +63,9 @@ std::vector<QByteArray> FeatureStore::contentHashes(const QStringList& paths, in
     std::atomic<qsizetype> next{0};
     auto work = [&] {
         for (qsizetype i = next++; i < paths.size(); i = next++) {
+            // A FIFO would block open() and a device would never end: regular files only.
             QFile file(paths[i]);
-            if (!file.open(QIODevice::ReadOnly))
+            if (!util::regularFileProblem(paths[i]).isEmpty() || !file.open(QIODevice::ReadOnly))
                 continue;
             QCryptographicHash hash(kAlgorithm);
             if (hash.addData(&file))

@@ -2,6 +2,7 @@
 
 #include "core/data/CsvReader.h"
 #include "core/data/DatasetTable.h"
+#include "core/util/RegularFile.h"
 #include "ui/data/DataWizardModel.h"
 
 #include <QComboBox>
@@ -147,9 +148,13 @@ void ColumnsPage::initializePage() {
 }
 
 void ColumnsPage::loadCsvPreview(const QString& path) {
+    // Checked before open(): opening a FIFO would freeze the wizard until a writer comes.
+    const QString notRegular = tc::util::regularFileProblem(path);
     QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        m_loadError = tr("'%1' cannot be read: %2").arg(path, file.errorString());
+    if (!notRegular.isEmpty() || !file.open(QIODevice::ReadOnly)) {
+        m_loadError = notRegular.isEmpty()
+                          ? tr("'%1' cannot be read: %2").arg(path, file.errorString())
+                          : QStringLiteral("'%1' %2").arg(path, notRegular);
         m_table->clear();
         m_table->setRowCount(0);
         m_table->setColumnCount(0);

@@ -1,6 +1,8 @@
 #include "ui/data/DatasetScan.h"
 
 #include "core/data/CsvReader.h"
+#include "core/data/DatasetTable.h"
+#include "core/util/RegularFile.h"
 #include "ui/data/ImageThumbnail.h"
 
 #include <QFile>
@@ -22,10 +24,11 @@ std::map<int, QStringList> recordsAtLines(const QString& csvPath, const QSet<int
     std::map<int, QStringList> records;
     if (lines.isEmpty())
         return records;
-    QFile file(csvPath);
-    if (!file.open(QIODevice::ReadOnly))
+    const std::optional<QByteArray> bytes = tc::util::readRegularFile(
+        csvPath, tc::data::DatasetTable::kMaxCsvBytes, QStringLiteral("CSV files"));
+    if (!bytes)
         return records;
-    const tc::data::CsvReader::Document document = tc::data::CsvReader::parse(file.readAll());
+    const tc::data::CsvReader::Document document = tc::data::CsvReader::parse(*bytes);
     for (const tc::data::CsvRecord& record : document.records)
         if (lines.contains(record.line))
             records[record.line] = record.fields;

@@ -1,6 +1,10 @@
 #include "ui/data/TaskRunner.h"
 
+#include "core/util/Failure.h"
+#include "ui/Application.h"
+
 #include <QThread>
+#include <QWidget>
 
 namespace tc::ui {
 
@@ -51,7 +55,17 @@ void TaskRunner::start(Work work) {
     m_running = true;
     QThread* thread = QThread::create([this, state, work = std::move(work)]() {
         const TaskContext context(this, state);
-        work(context);
+        try {
+            work(context);
+        } catch (...) {
+            // An exception must not leave the thread (std::terminate): report it on the GUI
+            // thread, then end the task as usual.
+            const QString message = util::describeCurrentException();
+            context.post([this, message]() {
+                showInternalError(qobject_cast<QWidget*>(parent()), tr("working in the background"),
+                                  message);
+            });
+        }
         // Queued after everything the work posted, so it marks the end of its results.
         context.post([this]() {
             m_running = false;

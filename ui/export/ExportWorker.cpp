@@ -1,5 +1,6 @@
 #include "ui/export/ExportWorker.h"
 
+#include "core/util/Failure.h"
 #include "core/util/Runtime.h"
 
 #include <QElapsedTimer>
@@ -17,6 +18,16 @@ void ExportWorker::run() {
     // LibTorch's thread count is per thread: without this the export thread runs on one core.
     runtime::configureCurrentThread();
     ExportOutcome outcome;
+    try {
+        exportAndVerify(outcome);
+    } catch (...) {
+        // Nothing may escape the export thread; the dialog shows the failure like any other.
+        outcome.result.error = util::describeCurrentException();
+    }
+    Q_EMIT finished(outcome);
+}
+
+void ExportWorker::exportAndVerify(ExportOutcome& outcome) {
     outcome.result = exporting::exportModel(
         m_job.source, m_job.options, [this](const QString& message) { Q_EMIT status(message); });
     if (outcome.result.ok() && !m_job.verifyImages.isEmpty() && !m_cancel->load()) {
@@ -42,7 +53,6 @@ void ExportWorker::run() {
     } else if (m_cancel->load()) {
         outcome.cancelled = true;
     }
-    Q_EMIT finished(outcome);
 }
 
 } // namespace tc::ui

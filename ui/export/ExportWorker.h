@@ -54,6 +54,9 @@ Q_SIGNALS:
     void finished(const tc::ui::ExportOutcome& outcome);
 
 private:
+    /// The export and its check; may throw, run() turns that into outcome.result.error.
+    void exportAndVerify(ExportOutcome& outcome);
+
     ExportJob m_job;
     std::shared_ptr<std::atomic<bool>> m_cancel;
 };

@@ -1,5 +1,6 @@
 #include "ui/training/TrainingController.h"
 
+#include "core/util/Failure.h"
 #include "core/util/Runtime.h"
 
 #include <exception>
@@ -25,11 +26,13 @@ public:
         tc::runtime::configureCurrentThread();
         try {
             m_job(m_observer, m_control);
-        } catch (const std::exception& error) {
-            m_observer.onError({QString::fromUtf8(error.what())});
+        } catch (...) {
+            // std::bad_alloc, c10::Error, cv::Exception: a failed run, never a terminate.
+            const QString message = tc::util::describeCurrentException();
+            m_observer.onError({message});
             tc::train::FinishedEvent finished;
             finished.reason = tc::train::FinishReason::Failed;
-            finished.message = QString::fromUtf8(error.what());
+            finished.message = message;
             m_observer.onFinished(finished);
         }
         Q_EMIT done();
