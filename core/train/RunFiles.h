@@ -3,12 +3,14 @@
 // Core-internal (LibTorch) header.
 
 #include "core/data/DataSettings.h"
+#include "core/nn/StateDict.h"
 #include "core/train/TrainingEvents.h"
 #include "core/train/TrainingSettings.h"
 
 #include <array>
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonObject>
@@ -37,8 +39,20 @@ struct CheckpointState {
     QStringList classNames;
     QJsonObject settings;
     QJsonObject preprocessing;
-    QJsonArray history; ///< one RunFiles::epochToJson() per completed epoch
+    QJsonArray history;      ///< one RunFiles::epochToJson() per completed epoch
+    QString architecture;    ///< TrainerInputs::architecture
+    QString dataFingerprint; ///< TrainerInputs::dataFingerprint
 };
+
+/// A checkpoint file's bookkeeping (CheckpointState as JSON, with "format" and "version")
+/// and, when `tensors` is given, its tensors ("head.*", "optimizer.*", "rng"). A checkpoint is
+/// a .safetensors file whose "__metadata__" holds the JSON under "torchcanvas-checkpoint":
+/// data only, so reading one can never run code. A zip archive (TorchScript, torch.save) is
+/// refused from its first bytes, before anything parses it. Names the file on failure.
+std::optional<QJsonObject> readCheckpointJson(const QString& file, nn::StateDict* tensors,
+                                              QString* error);
+/// The bookkeeping in a readCheckpointJson() answer.
+CheckpointState checkpointStateFromJson(const QJsonObject& json);
 
 /// What report.json summarises.
 struct RunReport {
