@@ -205,6 +205,9 @@ FinishedEvent trainProject(const TrainingRequest& request, TrainingObserver& obs
     inputs.settings = *settings;
     inputs.runDirectory = request.runDirectory;
     inputs.resume = request.resume;
+    inputs.allowChangedSettings = request.allowChangedSettings;
+    inputs.architecture = model.description;
+    inputs.dataFingerprint = table.fingerprint();
     inputs.loaderWorkers = request.loaderWorkers;
     if (request.diskCache && settings->featureCacheOnDisk)
         inputs.featureStoreRoot = request.featureStoreRoot.isEmpty() ? FeatureStore::defaultRoot()

@@ -31,6 +31,14 @@ struct TrainerInputs {
     /// Continue from runDirectory/checkpoint-last.pt with the same trajectory as an
     /// uninterrupted run.
     bool resume = false;
+    /// A resume refuses a checkpoint whose training settings differ (other than the epoch
+    /// count, the precision and the feature cache switches) unless this is set; the changes
+    /// are then recorded in report.json ("resumedWithChangedSettings").
+    bool allowChangedSettings = false;
+    /// What a resume compares with the checkpoint: the model as the builder describes it
+    /// ("ResNet50 → Dense 128 ReLU → …") and the data set's fingerprint. Empty: not compared.
+    QString architecture;
+    QString dataFingerprint;
     /// Merged into report.json (configuration, data fingerprint, weights status…).
     QJsonObject reportExtras;
     /// Image-decoding threads for the loaders (-1: one per core).
