@@ -428,7 +428,9 @@ bool failWith(QString* error, const QString& reason) {
     return false;
 }
 
-QString firstLine(const std::exception& failure) {
+} // namespace
+
+QString scriptErrorLine(const std::exception& failure) {
     const auto* c10Error = dynamic_cast<const c10::Error*>(&failure);
     const QString text =
         QString::fromUtf8(c10Error ? c10Error->what_without_backtrace() : failure.what());
@@ -436,8 +438,6 @@ QString firstLine(const std::exception& failure) {
     const QStringList lines = text.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     return lines.isEmpty() ? QString() : lines.first().trimmed();
 }
-
-} // namespace
 
 QString scriptAttributeName(const QString& tensorName) {
     QString name = tensorName;
@@ -551,8 +551,8 @@ makeScriptModule(const TrainedModel& model, const TorchScriptOptions& options, Q
         module.eval();
         return module;
     } catch (const std::exception& failure) {
-        failWith(error,
-                 QStringLiteral("cannot build the TorchScript module: %1").arg(firstLine(failure)));
+        failWith(error, QStringLiteral("cannot build the TorchScript module: %1")
+                            .arg(scriptErrorLine(failure)));
         return std::nullopt;
     }
 }
@@ -573,7 +573,8 @@ bool writeTorchScript(const TrainedModel& model, const QString& path,
             QJsonDocument(scriptMetadata(model, options)).toJson().toStdString();
         module->save(bytes, extra);
     } catch (const std::exception& failure) {
-        return failWith(error, QStringLiteral("cannot write %1: %2").arg(path, firstLine(failure)));
+        return failWith(error,
+                        QStringLiteral("cannot write %1: %2").arg(path, scriptErrorLine(failure)));
     }
     const std::string archive = bytes.str();
     return writeFileAtomically(

@@ -20,12 +20,17 @@ namespace {
 /// can make us inflate.
 constexpr std::uint64_t kMaxTextEntryBytes = 64ull << 20;
 
+/// Entries besides code/ that must equal TorchCanvas' own: they steer how LibTorch reads the
+/// rest.
+const QStringList kComparedEntries{QStringLiteral("constants.pkl"), QStringLiteral("version"),
+                                   QStringLiteral(".data/version"), QStringLiteral("byteorder")};
+
 /// Entries (relative to the archive's top folder) by their content.
 using Entries = QMap<QString, QByteArray>;
 
-/// The entries of `archive` that must match TorchCanvas' own (code/, constants.pkl,
-/// version), inflated; the others are only named in `other`. All entries must share one top
-/// folder.
+/// The entries of `archive` that must match TorchCanvas' own (code/, kComparedEntries) and
+/// its torchcanvas.json, inflated; the others are only named in `other`. All entries must share one
+/// top folder.
 std::optional<Entries> checkedEntries(const nn::ZipArchive& archive, QStringList* other,
                                       QString* error) {
     if (!archive.isValid()) {
@@ -44,8 +49,7 @@ std::optional<Entries> checkedEntries(const nn::ZipArchive& archive, QStringList
             return std::nullopt;
         }
         const bool compared = name.startsWith(QLatin1String("code/")) ||
-                              name == QLatin1String("constants.pkl") ||
-                              name == QLatin1String("version") ||
+                              kComparedEntries.contains(name) ||
                               name == QLatin1String("extra/") + kTorchScriptMetadataFile;
         if (!compared) {
             *other << name;
@@ -90,7 +94,8 @@ QString differenceFrom(const Entries& candidate, const QStringList& data,
                        const Entries& reference) {
     static const QRegularExpression tensorData(QStringLiteral("^data/\\d+$"));
     for (const QString& name : data) {
-        if (name != QLatin1String("data.pkl") && !tensorData.match(name).hasMatch())
+        if (name != QLatin1String("data.pkl") && name != QLatin1String(".data/serialization_id") &&
+            !tensorData.match(name).hasMatch())
             return QStringLiteral("it has an entry TorchCanvas does not write: %1").arg(name);
     }
     const QString metadata = QLatin1String("extra/") + kTorchScriptMetadataFile;
@@ -108,14 +113,6 @@ QString differenceFrom(const Entries& candidate, const QStringList& data,
             return QStringLiteral("it carries code TorchCanvas does not write: %1").arg(it.key());
     }
     return {};
-}
-
-QString firstLine(const std::exception& failure) {
-    const auto* c10Error = dynamic_cast<const c10::Error*>(&failure);
-    const QString text =
-        QString::fromUtf8(c10Error ? c10Error->what_without_backtrace() : failure.what());
-    const QStringList lines = text.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-    return lines.isEmpty() ? QString() : lines.first().trimmed();
 }
 
 } // namespace
@@ -169,7 +166,7 @@ std::optional<VerifiedScript> loadVerifiedTorchScript(const QString& path, QStri
     } catch (const std::exception& failure) {
         if (error)
             *error = QStringLiteral("%1: cannot load the TorchScript model: %2")
-                         .arg(path, firstLine(failure));
+                         .arg(path, scriptErrorLine(failure));
         return std::nullopt;
     }
 }
