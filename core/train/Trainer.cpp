@@ -889,7 +889,6 @@ void Trainer::Impl::checkSplits(FinishedEvent& finished) const {
             finished.warnings << QStringLiteral("the test split has no images of %1: its "
                                                 "accuracy says nothing about them")
                                      .arg(missing.join(QStringLiteral(", ")));
-            finished.warningsAreErrors = true;
         }
     }
 }
