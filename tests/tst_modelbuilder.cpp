@@ -228,8 +228,8 @@ void TestModelBuilder::builtShapesMatchInferredShapes() {
                                            .toJson(QJsonDocument::Compact)),
                      tc::nn::shapeString(c.input));
         QVERIFY2(inferred.isEmpty() == !component.ok(),
-                 qPrintable(label + QStringLiteral(": validate says '%1', the builder '%2'")
-                                        .arg(inferenceError, component.error)));
+                 qPrintable(QString(label + QStringLiteral(": validate says '%1', the builder '%2'")
+                                                .arg(inferenceError, component.error))));
         if (!component.ok())
             continue;
         Shape batch{2};
@@ -240,9 +240,9 @@ void TestModelBuilder::builtShapesMatchInferredShapes() {
         for (const int size : inferred)
             expected.push_back(size);
         QVERIFY2(output.sizes().vec() == expected,
-                 qPrintable(label + QStringLiteral(": inferred %1, built module gives %2")
-                                        .arg(tc::graph::shapeToString(inferred),
-                                             tc::nn::shapeString(output.sizes()))));
+                 qPrintable(QString(label + QStringLiteral(": inferred %1, built module gives %2")
+                                                .arg(tc::graph::shapeToString(inferred),
+                                                     tc::nn::shapeString(output.sizes())))));
         QVERIFY2(component.outputShape == Shape(expected.begin() + 1, expected.end()),
                  qPrintable(label));
         ++built;
