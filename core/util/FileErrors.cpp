@@ -9,7 +9,10 @@
 namespace tc {
 
 bool isDiskFull(const QFileDevice& file) {
-    return file.errorString().contains(QString::fromLocal8Bit(std::strerror(ENOSPC)));
+    // QSaveFile::commit() reports a failed final flush as "Unknown error"; errno still says
+    // what happened (the clean-up after it, closing and unlinking, succeeds).
+    return errno == ENOSPC ||
+           file.errorString().contains(QString::fromLocal8Bit(std::strerror(ENOSPC)));
 }
 
 QString writeFailure(const QString& path, const QFileDevice& file) {

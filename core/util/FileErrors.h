@@ -7,8 +7,8 @@
 
 namespace tc {
 
-/// Whether `file`'s last error was "no space left on device" (ENOSPC). Qt reports the C
-/// library's text for errno, so the comparison holds in any locale.
+/// Whether `file`'s last error was "no space left on device" (ENOSPC): Qt's error text (the C
+/// library's, so any locale) or errno. Call it right after the failed write or commit.
 bool isDiskFull(const QFileDevice& file);
 
 /// "no space left on <path>" when the disk is full, else "cannot write <path>: <reason>".
