@@ -9,7 +9,9 @@
 #include <atomic>
 #include <opencv2/imgcodecs.hpp>
 #include <QDirIterator>
+#include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QtTest>
 #include <torch/torch.h>
 
@@ -103,6 +105,7 @@ private Q_SLOTS:
     void diskCacheSkipsTheTrunkInLaterRuns();
     void unwritableDiskCacheStillTrains();
     void resumeFromCorruptCheckpointFails();
+    void lostClassOrUnreadableTestSplitIsWarned();
     void mismatchedClassCountFails();
 
 private:
@@ -517,6 +520,38 @@ void TestTrainer::mismatchedClassCountFails() {
     QVERIFY(finished.reason == FinishReason::Failed);
     QVERIFY2(finished.message.contains(QStringLiteral("predicts 2 class(es) but the data has 3")),
              qPrintable(finished.message));
+}
+
+void TestTrainer::lostClassOrUnreadableTestSplitIsWarned() {
+    // As if the malignant folder were deleted after the import: those validation images, and
+    // every test image, cannot be read any more.
+    TrainerInputs in = inputs(m_dir.filePath(QStringLiteral("run-lost-class")), 2);
+    for (auto& sample : in.validation) {
+        if (sample.label == 1)
+            sample.path += QStringLiteral(".gone");
+    }
+    for (auto& sample : in.test)
+        sample.path += QStringLiteral(".gone");
+    Recorder recorder;
+    TrainingControl control;
+    const FinishedEvent finished = Trainer(std::move(in)).run(recorder, control);
+    QCOMPARE(finished.reason, FinishReason::Completed);
+    QVERIFY(finished.warningsAreErrors);
+    QCOMPARE(finished.warnings.size(), 2);
+    QVERIFY2(finished.warnings[0].contains(QStringLiteral("the validation split has no images of "
+                                                          "malignant")),
+             qPrintable(finished.warnings[0]));
+    QVERIFY2(finished.warnings[1].contains(QStringLiteral("test images could be read")),
+             qPrintable(finished.warnings[1]));
+    QFile reportFile(m_dir.filePath(QStringLiteral("run-lost-class/report.json")));
+    QVERIFY(reportFile.open(QIODevice::ReadOnly));
+    const QJsonObject report = QJsonDocument::fromJson(reportFile.readAll()).object();
+    QCOMPARE(report.value(QStringLiteral("finished"))
+                 .toObject()
+                 .value(QStringLiteral("warnings"))
+                 .toArray()
+                 .size(),
+             2);
 }
 
 QTEST_GUILESS_MAIN(TestTrainer)

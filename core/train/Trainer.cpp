@@ -876,20 +876,21 @@ void Trainer::Impl::checkSplits(FinishedEvent& finished) const {
             finished.warningsAreErrors = true;
         }
     }
-    if (m_test.size() == 0) {
+    if (finished.reason == FinishReason::Stopped)
+        return; // not tested yet
+    if (in.test.empty()) {
         finished.warnings << QStringLiteral("the test split is empty: the model was not tested");
-    } else if (finished.test && finished.test->metrics.samples == 0) {
+    } else if (!finished.test || finished.test->metrics.samples == 0) {
         finished.warnings << QStringLiteral("none of the %1 test images could be read: the model "
                                             "was not tested")
-                                 .arg(m_test.size());
+                                 .arg(in.test.size());
         finished.warningsAreErrors = true;
-    } else if (finished.test) {
+    } else {
         const QStringList missing = missingClasses(finished.test->metrics);
-        if (!missing.isEmpty()) {
+        if (!missing.isEmpty())
             finished.warnings << QStringLiteral("the test split has no images of %1: its "
                                                 "accuracy says nothing about them")
                                      .arg(missing.join(QStringLiteral(", ")));
-        }
     }
 }
 
