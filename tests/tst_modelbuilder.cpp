@@ -2,8 +2,13 @@
 // head that returns logits; a trainable backbone is all head; mismatches are reported.
 
 #include "core/graph/Graph.h"
+#include "core/graph/ShapeInference.h"
+#include "core/nn/ComponentFactory.h"
 #include "core/nn/ModelBuilder.h"
+#include "core/nn/StateDict.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QtTest>
 #include <torch/torch.h>
 
@@ -59,6 +64,7 @@ private Q_SLOTS:
     void trainableBackboneIsAllHead();
     void classCountMismatchIsReported();
     void missingOutputIsReported();
+    void builtShapesMatchInferredShapes();
 };
 
 void TestModelBuilder::frozenBackboneBecomesTheTrunk() {
@@ -152,6 +158,96 @@ void TestModelBuilder::missingOutputIsReported() {
     const auto built = tc::nn::buildModel(graph, options());
     QVERIFY(!built.ok());
     QVERIFY(built.error.contains(QStringLiteral("exactly one Output")));
+}
+
+/// One rule for validate and train: over a grid of parameters and inputs, every component
+/// either fails in both shape inference and the builder, or gives the same shape in both, and
+/// the built module really produces it.
+void TestModelBuilder::builtShapesMatchInferredShapes() {
+    using Shape = std::vector<std::int64_t>;
+    struct Case {
+        QString type;
+        QVariantMap parameters;
+        Shape input;
+    };
+    std::vector<Case> cases;
+    const QVariantList paddings{0, 1, 2, 3, QStringLiteral("same"), QStringLiteral("valid")};
+    for (const Shape& input : {Shape{3, 7, 9}, Shape{2, 16, 16}, Shape{1, 2, 5}}) {
+        for (int kernel = 1; kernel <= 5; ++kernel) {
+            for (int stride = 1; stride <= 3; ++stride) {
+                for (const QVariant& padding : paddings) {
+                    cases.push_back({QStringLiteral("Conv2D"),
+                                     {{QStringLiteral("filters"), 4},
+                                      {QStringLiteral("kernelSize"), kernel},
+                                      {QStringLiteral("stride"), stride},
+                                      {QStringLiteral("padding"), padding}},
+                                     input});
+                    cases.push_back({QStringLiteral("MaxPool2D"),
+                                     {{QStringLiteral("poolSize"), kernel},
+                                      {QStringLiteral("stride"), stride},
+                                      {QStringLiteral("padding"), padding}},
+                                     input});
+                }
+            }
+        }
+        // Defaults (no parameters but the required ones), and every other component.
+        cases.push_back({QStringLiteral("Conv2D"), {{QStringLiteral("filters"), 3}}, input});
+        cases.push_back({QStringLiteral("MaxPool2D"), {}, input});
+        cases.push_back({QStringLiteral("GlobalAvgPool"), {}, input});
+        cases.push_back({QStringLiteral("BatchNorm"), {}, input});
+        cases.push_back({QStringLiteral("Flatten"), {}, input});
+        cases.push_back({QStringLiteral("Dropout"), {{QStringLiteral("rate"), 0.3}}, input});
+        cases.push_back({QStringLiteral("Dense"), {{QStringLiteral("units"), 5}}, input});
+    }
+    for (const Shape& input : {Shape{7}, Shape{3, 64, 64}}) {
+        cases.push_back({QStringLiteral("Dense"), {{QStringLiteral("units"), 3}}, input});
+        cases.push_back({QStringLiteral("BatchNorm"), {}, input});
+        cases.push_back({QStringLiteral("Flatten"), {}, input});
+    }
+    for (const char* pooling : {"avg", "max", "none"})
+        cases.push_back({QStringLiteral("ResNet"),
+                         {{QStringLiteral("variant"), QStringLiteral("18")},
+                          {QStringLiteral("pretrained"), QStringLiteral("none")},
+                          {QStringLiteral("pooling"), QLatin1String(pooling)}},
+                         {3, 64, 48}});
+
+    torch::NoGradGuard noGrad;
+    int built = 0;
+    for (const Case& c : cases) {
+        tc::graph::Shape input;
+        for (const std::int64_t size : c.input)
+            input << int(size);
+        QString inferenceError;
+        const tc::graph::Shape inferred =
+            tc::graph::inferOutputShape(c.type, c.parameters, input, {}, &inferenceError);
+        tc::nn::BuiltComponent component = tc::nn::buildComponent(c.type, c.parameters, c.input);
+        const QString label =
+            QStringLiteral("%1 %2 on %3")
+                .arg(c.type,
+                     QString::fromUtf8(QJsonDocument(QJsonObject::fromVariantMap(c.parameters))
+                                           .toJson(QJsonDocument::Compact)),
+                     tc::nn::shapeString(c.input));
+        QVERIFY2(inferred.isEmpty() == !component.ok(),
+                 qPrintable(QString(label + QStringLiteral(": validate says '%1', the builder '%2'")
+                                                .arg(inferenceError, component.error))));
+        if (!component.ok())
+            continue;
+        Shape batch{2};
+        batch.insert(batch.end(), c.input.begin(), c.input.end());
+        component.module.ptr()->eval();
+        const torch::Tensor output = component.module.forward(torch::rand(batch));
+        Shape expected{2};
+        for (const int size : inferred)
+            expected.push_back(size);
+        QVERIFY2(output.sizes().vec() == expected,
+                 qPrintable(QString(label + QStringLiteral(": inferred %1, built module gives %2")
+                                                .arg(tc::graph::shapeToString(inferred),
+                                                     tc::nn::shapeString(output.sizes())))));
+        QVERIFY2(component.outputShape == Shape(expected.begin() + 1, expected.end()),
+                 qPrintable(label));
+        ++built;
+    }
+    QVERIFY(built > 300); // the grid is not all refusals
 }
 
 QTEST_GUILESS_MAIN(TestModelBuilder)

@@ -309,11 +309,12 @@ void TestResNet::otherLayers() {
     convOptions.kernelSize = 5;
     convOptions.stride = 2;
     convOptions.activation = Activation::Relu;
+    convOptions.padding = 2; // "same" for a 5×5 kernel
     Conv2D same(convOptions);
     QCOMPARE(same->forward(torch::randn({1, 3, 31, 20})).sizes(),
              (torch::IntArrayRef{1, 8, 16, 10}));
     QVERIFY(same->forward(torch::randn({1, 3, 9, 9})).min().item<float>() >= 0.0f);
-    convOptions.samePadding = false;
+    convOptions.padding = 0;
     Conv2D valid(convOptions);
     QCOMPARE(valid->forward(torch::randn({1, 3, 31, 20})).sizes(),
              (torch::IntArrayRef{1, 8, 14, 8}));

@@ -1,9 +1,7 @@
 // `torchcanvas train` end to end on a tiny project: run files, the plain "random weights"
 // notice, Ctrl-C leaving a resumable checkpoint, --resume, --data, and bad input.
 
-#include "core/data/SyntheticHistology.h"
-#include "core/graph/Graph.h"
-#include "core/graph/Project.h"
+#include "TrainingTestSupport.h"
 
 #include <csignal>
 #include <QJsonDocument>
@@ -70,56 +68,15 @@ private:
 };
 
 void TestTrainCommand::initTestCase() {
-    tc::data::SyntheticHistologyOptions options;
-    options.directory = m_dir.filePath(QStringLiteral("demo"));
-    options.benign = 20;
-    options.malignant = 28;
-    options.width = 96;
-    options.height = 64;
-    options.patients = 8;
-    const auto generated = tc::data::SyntheticHistology::generate(options);
-    QVERIFY2(generated.ok(), qPrintable(generated.error));
-    m_csv = generated.csvPath;
+    m_csv = tc::testing::generateTinyDemo(m_dir.filePath(QStringLiteral("demo")));
+    QVERIFY(!m_csv.isEmpty());
     m_project = writeProject(QStringLiteral("tiny.tcproj"), m_csv);
     QVERIFY(!m_project.isEmpty());
 }
 
 QString TestTrainCommand::writeProject(const QString& name, const QString& dataSource) {
-    tc::graph::Project project;
-    auto& graph = project.graph();
-    const int input = graph.addNode(QStringLiteral("Input"), {},
-                                    {{QStringLiteral("channels"), 3},
-                                     {QStringLiteral("height"), 64},
-                                     {QStringLiteral("width"), 64}});
-    const int backbone = graph.addNode(QStringLiteral("ResNet"), {},
-                                       {{QStringLiteral("variant"), QStringLiteral("18")},
-                                        {QStringLiteral("pretrained"), QStringLiteral("imagenet")},
-                                        {QStringLiteral("trainable"), QStringLiteral("frozen")},
-                                        {QStringLiteral("pooling"), QStringLiteral("avg")}});
-    const int dense = graph.addNode(
-        QStringLiteral("Dense"), {},
-        {{QStringLiteral("units"), 2}, {QStringLiteral("activation"), QStringLiteral("softmax")}});
-    const int output = graph.addNode(QStringLiteral("Output"));
-    graph.addLink({input, 0}, {backbone, 0});
-    graph.addLink({backbone, 0}, {dense, 0});
-    graph.addLink({dense, 0}, {output, 0});
-    project.setDataset({{QStringLiteral("source"), dataSource},
-                        {QStringLiteral("groups"),
-                         QJsonObject{{QStringLiteral("mode"), QStringLiteral("breakhis")}}}});
-    project.setSplit({{QStringLiteral("train"), 60},
-                      {QStringLiteral("validation"), 25},
-                      {QStringLiteral("test"), 15}});
-    project.setPreprocessing({{QStringLiteral("width"), 64}, {QStringLiteral("height"), 64}});
-    project.setTraining({{QStringLiteral("epochs"), 3},
-                         {QStringLiteral("batchSize"), 8},
-                         {QStringLiteral("precision"), QStringLiteral("fp32")}});
-    const QString path = m_dir.filePath(name);
-    QString error;
-    if (!project.save(path, &error)) {
-        qWarning() << error;
-        return {};
-    }
-    return path;
+    return tc::testing::writeTinyProject(m_dir.filePath(name), dataSource, /*hiddenUnits=*/0,
+                                         {});
 }
 
 void TestTrainCommand::trainsAndWritesTheRunFolder() {

@@ -9,7 +9,9 @@
 #include <atomic>
 #include <opencv2/imgcodecs.hpp>
 #include <QDirIterator>
+#include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QtTest>
 #include <torch/torch.h>
 
@@ -104,6 +106,7 @@ private Q_SLOTS:
     void diskCacheSkipsTheTrunkInLaterRuns();
     void unwritableDiskCacheStillTrains();
     void resumeFromCorruptCheckpointFails();
+    void lostClassIsWarned();
     void mismatchedClassCountFails();
 
 private:
@@ -545,6 +548,35 @@ void TestTrainer::mismatchedClassCountFails() {
     QVERIFY(finished.reason == FinishReason::Failed);
     QVERIFY2(finished.message.contains(QStringLiteral("predicts 2 class(es) but the data has 3")),
              qPrintable(finished.message));
+}
+
+void TestTrainer::lostClassIsWarned() {
+    // As if the malignant folder were deleted after the import: those validation images
+    // cannot be read any more, and the best epoch would be chosen on benign images only. (A
+    // split of which no image can be read at all already fails the run.)
+    TrainerInputs in = inputs(m_dir.filePath(QStringLiteral("run-lost-class")), 2);
+    for (auto& sample : in.validation) {
+        if (sample.label == 1)
+            sample.path += QStringLiteral(".gone");
+    }
+    Recorder recorder;
+    TrainingControl control;
+    const FinishedEvent finished = Trainer(std::move(in)).run(recorder, control);
+    QVERIFY2(finished.reason == FinishReason::Completed, qPrintable(finished.message));
+    QVERIFY(finished.warningsAreErrors);
+    QCOMPARE(finished.warnings.size(), 1);
+    QVERIFY2(finished.warnings[0].contains(QStringLiteral("the validation split has no images of "
+                                                          "malignant")),
+             qPrintable(finished.warnings[0]));
+    QFile reportFile(m_dir.filePath(QStringLiteral("run-lost-class/report.json")));
+    QVERIFY(reportFile.open(QIODevice::ReadOnly));
+    const QJsonObject report = QJsonDocument::fromJson(reportFile.readAll()).object();
+    QCOMPARE(report.value(QStringLiteral("finished"))
+                 .toObject()
+                 .value(QStringLiteral("warnings"))
+                 .toArray()
+                 .size(),
+             1);
 }
 
 QTEST_GUILESS_MAIN(TestTrainer)

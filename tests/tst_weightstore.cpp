@@ -10,6 +10,7 @@
 #include "tools/NnTestSupport.h"
 
 #include <atomic>
+#include <memory>
 #include <QCryptographicHash>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -33,6 +34,8 @@ public:
         QByteArray body;
         qint64 declaredLength = -1; ///< Content-Length to claim; -1: the body's size
         bool hang = false;          ///< accept, read the request, never answer
+        /// How the body goes out: at once, a byte every 50 ms, or without end (no length).
+        enum class Stream { Whole, Trickle, Endless } stream = Stream::Whole;
     };
 
     LoopbackHttpServer() {
@@ -73,11 +76,40 @@ private:
                                   : route.status == 404 ? "Not Found"
                                                         : "Error";
         const qint64 length = route.declaredLength >= 0 ? route.declaredLength : route.body.size();
+        const QByteArray lengthHeader =
+            route.stream == Route::Stream::Endless
+                ? QByteArray()
+                : "Content-Length: " + QByteArray::number(length) + "\r\n";
         socket->write("HTTP/1.1 " + QByteArray::number(route.status) + ' ' + reason +
-                      "\r\nContent-Type: application/octet-stream\r\nContent-Length: " +
-                      QByteArray::number(length) + "\r\nConnection: close\r\n\r\n");
+                      "\r\nContent-Type: application/octet-stream\r\n" + lengthHeader +
+                      "Connection: close\r\n\r\n");
+        if (route.stream == Route::Stream::Trickle)
+            return trickle(socket, route.body);
+        if (route.stream == Route::Stream::Endless)
+            return pour(socket);
         socket->write(route.body);
         socket->disconnectFromHost();
+    }
+
+    /// One byte every 50 ms: never silent long enough for an inactivity timeout.
+    void trickle(QTcpSocket* socket, const QByteArray& body) {
+        auto* timer = new QTimer(socket);
+        auto sent = std::make_shared<int>(0);
+        QObject::connect(timer, &QTimer::timeout, socket, [socket, body, sent] {
+            if (*sent < body.size())
+                socket->write(body.mid((*sent)++, 1));
+        });
+        timer->start(50);
+    }
+
+    /// 64 KiB more whenever the last chunk left, until the client hangs up.
+    void pour(QTcpSocket* socket) {
+        const QByteArray chunk(64 << 10, 'x');
+        QObject::connect(socket, &QTcpSocket::bytesWritten, socket, [socket, chunk] {
+            if (socket->bytesToWrite() < chunk.size())
+                socket->write(chunk);
+        });
+        socket->write(chunk);
     }
 
     QTcpServer server_;
@@ -164,6 +196,7 @@ private Q_SLOTS:
     void downloadFailures();
     void connectionRefused();
     void silentServerTimesOutOrCancels();
+    void slowAndEndlessServersAreStopped();
     void fetchReusesAVerifiedFile();
     void downloadFromWorkerThread();
     void importAndFind();
@@ -186,6 +219,11 @@ void TestWeightStore::initTestCase() {
                   {500, QByteArrayLiteral("internal error"), -1, false});
     server_.route(QStringLiteral("/cut.pth"), {200, payload_.left(1000), 100000, false});
     server_.route(QStringLiteral("/hang.pth"), {200, {}, -1, true});
+    using Stream = LoopbackHttpServer::Route::Stream;
+    server_.route(QStringLiteral("/trickle.pth"),
+                  {200, payload_.left(4000), -1, false, Stream::Trickle});
+    server_.route(QStringLiteral("/endless.pth"), {200, {}, -1, false, Stream::Endless});
+    server_.route(QStringLiteral("/huge.pth"), {200, payload_.left(10), qint64(1) << 40, false});
     // A real variant's name with content that is not torchvision's file.
     server_.route(QStringLiteral("/resnet18-f37072fd.pth"), {200, payload_.left(5000), -1, false});
 }
@@ -299,6 +337,44 @@ void TestWeightStore::silentServerTimesOutOrCancels() {
     QVERIFY(!result.ok);
     QVERIFY2(result.error.contains(QStringLiteral("cancelled")), qPrintable(result.error));
     QVERIFY(QDir(folder).entryList(QDir::Files).isEmpty());
+}
+
+void TestWeightStore::slowAndEndlessServersAreStopped() {
+    const QString folder = tc::test::freshDirectory(QStringLiteral("weightstore-slow"));
+    const QString destination = folder + QStringLiteral("/x.pth");
+    auto download = [&](const char* path, const WeightDownloader::Options& options) {
+        return WeightDownloader::download(QUrl(server_.baseUrl() + QLatin1String(path)),
+                                          destination, {}, options);
+    };
+    // A byte every 50 ms never trips the 60 s inactivity timeout; the stall check stops it.
+    WeightDownloader::Options options;
+    options.stallWindowMs = 400;
+    options.stallMinimumBytes = 1024;
+    WeightDownloader::Result result = download("trickle.pth", options);
+    QVERIFY(!result.ok);
+    QVERIFY2(result.error.contains(QStringLiteral("the transfer stalled")),
+             qPrintable(result.error));
+
+    // Without a stall check, the overall deadline ends it.
+    options.stallMinimumBytes = 0;
+    options.deadlineMs = 500;
+    result = download("trickle.pth", options);
+    QVERIFY(!result.ok);
+    QVERIFY2(result.error.contains(QStringLiteral("took longer than the 0.5 s allowed")),
+             qPrintable(result.error));
+
+    // An endless body stops at the size cap, and so does an announced huge one.
+    options = {};
+    options.maxBytes = 1 << 20;
+    result = download("endless.pth", options);
+    QVERIFY(!result.ok);
+    QVERIFY2(result.error.contains(QStringLiteral("more than the 1048576 bytes allowed")),
+             qPrintable(result.error));
+    result = download("huge.pth", {});
+    QVERIFY(!result.ok);
+    QVERIFY2(result.error.contains(QStringLiteral("the server announces 1099511627776 bytes")),
+             qPrintable(result.error));
+    QVERIFY(QDir(folder).entryList(QDir::Files).isEmpty()); // nothing half-written is left
 }
 
 void TestWeightStore::fetchReusesAVerifiedFile() {

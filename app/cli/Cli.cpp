@@ -3,7 +3,9 @@
 #include "app/cli/Commands.h"
 #include "core/data/DatasetTable.h"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <QDirIterator>
 #include <QFileInfo>
 #include <QRegularExpression>
@@ -57,6 +59,21 @@ QTextStream& out() {
 QTextStream& err() {
     static QTextStream stream(stderr);
     return stream;
+}
+
+bool flushOutput(QString* error) {
+    errno = 0;
+    out().flush();
+    const bool failed =
+        out().status() != QTextStream::Ok || std::fflush(stdout) != 0 || std::ferror(stdout);
+    const int reason = errno;
+    if (!failed)
+        return true;
+    *error = reason == ENOSPC ? QStringLiteral("no space left on standard output")
+                              : QStringLiteral("cannot write standard output: %1")
+                                    .arg(reason ? QString::fromLocal8Bit(std::strerror(reason))
+                                                : QStringLiteral("the write failed"));
+    return false;
 }
 
 int fail(const QString& command, const QString& reason, int code) {

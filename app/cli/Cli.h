@@ -33,6 +33,10 @@ QString globalHelp();
 QTextStream& out();
 QTextStream& err();
 
+/// Flushes out() and checks that everything written to standard output arrived (a full
+/// disk or a closed pipe): false with "cannot write standard output: <reason>" otherwise.
+bool flushOutput(QString* error);
+
 /// Prints "torchcanvas <command>: <reason>" on one line to stderr and returns `code`.
 int fail(const QString& command, const QString& reason, int code = ExitFailure);
 

@@ -132,8 +132,8 @@ int runCheck(const QStringList& arguments) {
             out() << "Fingerprint: " << table.fingerprint() << '\n';
         if (!table.diagnostics().empty()) {
             out() << "Problems (" << table.diagnostics().size() << "):\n";
-            for (const data::Diagnostic& diagnostic : table.diagnostics())
-                out() << "  " << diagnostic.toString() << '\n';
+            for (const QString& line : data::collapsedDiagnostics(table.diagnostics()))
+                out() << "  " << line << '\n';
         }
         if (table.isUsable())
             out() << "OK: " << table.classNames().size() << " classes with " << table.rows().size()

@@ -1,11 +1,11 @@
 #include "app/cli/Cli.h"
 #include "app/cli/Commands.h"
 #include "core/export/Predictor.h"
+#include "core/util/FileErrors.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSaveFile>
 #include <QTextStream>
 
 namespace tc::cli {
@@ -41,12 +41,7 @@ bool writeCsv(const QString& path, const QStringList& classes,
         row << csvField(prediction.error);
         bytes += row.join(QLatin1Char(',')).toUtf8() + '\n';
     }
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
-        *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
-        return false;
-    }
-    return true;
+    return writeFileAtomically(path, bytes, error);
 }
 
 } // namespace
@@ -155,7 +150,8 @@ int runPredict(const QStringList& arguments) {
             out() << '\n';
         }
     }
-    out().flush();
+    if (!flushOutput(&error))
+        return fail(command, error);
 
     if (parser.isSet(csvOption)) {
         if (!writeCsv(parser.value(csvOption), classes, predictions, &error))

@@ -227,6 +227,10 @@ int runTrain(const QStringList& arguments) {
         QStringLiteral("RUN_DIR"));
     const QCommandLineOption resumeOption(
         QStringLiteral("resume"), QStringLiteral("Continue from RUN_DIR/checkpoint-last.pt."));
+    const QCommandLineOption allowChangedOption(
+        QStringLiteral("allow-changed-settings"),
+        QStringLiteral("With --resume: continue although the training settings changed since "
+                       "the checkpoint (the changes are recorded in report.json)."));
     const QCommandLineOption precisionOption(
         QStringLiteral("precision"),
         QStringLiteral("Backbone arithmetic: fp32, bf16 or auto (the project's by default)."),
@@ -242,8 +246,8 @@ int runTrain(const QStringList& arguments) {
     const QCommandLineOption noDiskCacheOption(
         QStringLiteral("no-disk-cache"),
         QStringLiteral("Compute frozen-backbone features afresh and keep them in memory only."));
-    parser.addOptions({dataOption, epochsOption, outOption, resumeOption, precisionOption,
-                       weightsOption, cacheDirOption, noDiskCacheOption});
+    parser.addOptions({dataOption, epochsOption, outOption, resumeOption, allowChangedOption,
+                       precisionOption, weightsOption, cacheDirOption, noDiskCacheOption});
     if (const auto exit = parse(parser, kCommand, arguments))
         return *exit;
 
@@ -281,6 +285,7 @@ int runTrain(const QStringList& arguments) {
                         ExitUsage);
     }
     request.resume = parser.isSet(resumeOption);
+    request.allowChangedSettings = parser.isSet(allowChangedOption);
     if (request.resume && !parser.isSet(outOption))
         return fail(kCommand, QStringLiteral("--resume needs --out RUN_DIR (the run to continue)"),
                     ExitUsage);
@@ -318,6 +323,8 @@ int runTrain(const QStringList& arguments) {
     }
     if (!finished.message.isEmpty() && finished.reason != tc::train::FinishReason::Stopped)
         err() << "note: " << finished.message << '\n';
+    for (const QString& warning : finished.warnings)
+        err() << "WARNING: " << warning << '\n';
     err() << "run folder: " << QDir::toNativeSeparators(request.runDirectory) << '\n';
     err().flush();
     if (finished.reason == tc::train::FinishReason::Stopped) {
@@ -332,6 +339,11 @@ int runTrain(const QStringList& arguments) {
     out() << "finished (" << tc::train::toString(finished.reason) << ") after "
           << finished.epochsCompleted << " epoch(s) in "
           << QString::number(finished.seconds, 'f', 1) << " s" << Qt::endl;
+    if (finished.warningsAreErrors)
+        return fail(kCommand,
+                    QStringLiteral("the results cannot be trusted: %1 (also in %2)")
+                        .arg(finished.warnings.join(QStringLiteral("; ")),
+                             QDir(request.runDirectory).filePath(QStringLiteral("report.json"))));
     return ExitOk;
 }
 

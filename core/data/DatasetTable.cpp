@@ -326,8 +326,21 @@ DatasetTable DatasetTable::importCsv(const QString& csvPath, const ImportOptions
                              .arg(headerRecord.problem));
         return table;
     }
-    for (const QString& name : headerRecord.fields)
+    for (const QString& name : headerRecord.fields) {
+        // A header names columns; an image path there means the file has no header row and
+        // its first image would silently become a column name.
+        if (hasImageExtension(name.trimmed())) {
+            table.setProblem(DiagnosticCode::NoHeader,
+                             QStringLiteral("%1 has no header row: line %2 looks like data: %3 "
+                                            "(add a first line naming the columns, e.g. "
+                                            "'images,labels')")
+                                 .arg(quotedPath(csvPath))
+                                 .arg(headerRecord.line)
+                                 .arg(headerRecord.fields.join(QLatin1Char(',')).left(200)));
+            return table;
+        }
         table.m_columns << name.trimmed();
+    }
     table.m_records = int(records.size()) - 1;
     if (records.size() == 1) {
         table.setProblem(
@@ -460,6 +473,24 @@ DatasetTable DatasetTable::importFolder(const QString& folder, const ImportOptio
     return table;
 }
 
+void DatasetTable::warnAboutLabelCase() {
+    QHash<QString, QStringList> byFolded;
+    for (const QString& name : m_classNames)
+        byFolded[name.toCaseFolded()] << name;
+    for (const QStringList& names : std::as_const(byFolded)) {
+        if (names.size() < 2)
+            continue;
+        QStringList quoted;
+        for (const QString& name : names)
+            quoted << quotedPath(name);
+        m_diagnostics.push_back({m_source, 0, DiagnosticCode::LabelCase, Severity::Warning,
+                                 QStringLiteral("the labels %1 differ only by case and are "
+                                                "separate classes; fix the labels if they are "
+                                                "meant to be one")
+                                     .arg(quoted.join(QStringLiteral(", ")))});
+    }
+}
+
 void DatasetTable::finish(const ImportOptions& options, int records, int ignoredFiles) {
     m_records = records;
     m_ignoredFiles = ignoredFiles;
@@ -507,6 +538,7 @@ void DatasetTable::finish(const ImportOptions& options, int records, int ignored
     for (const DatasetRow& row : m_rows)
         labels.insert(row.label);
     m_classNames = sortedLabels(labels);
+    warnAboutLabelCase();
     QHash<QString, int> classIndex;
     for (int i = 0; i < m_classNames.size(); ++i)
         classIndex.insert(m_classNames.at(i), i);

@@ -145,6 +145,8 @@ public:
 
 private:
     void finish(const ImportOptions& options, int records, int ignoredFiles);
+    /// A warning for each set of class names that differ only by case.
+    void warnAboutLabelCase();
     void setProblem(DiagnosticCode code, const QString& message);
 
     SourceKind m_kind = SourceKind::Csv;

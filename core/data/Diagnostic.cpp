@@ -1,6 +1,24 @@
 #include "core/data/Diagnostic.h"
 
+#include <QMap>
+
 namespace tc::data {
+
+QStringList collapsedDiagnostics(const std::vector<Diagnostic>& diagnostics, int perKind) {
+    QMap<DiagnosticCode, int> seen;
+    QStringList lines;
+    for (const Diagnostic& diagnostic : diagnostics) {
+        if (++seen[diagnostic.code] <= perKind)
+            lines << diagnostic.toString();
+    }
+    for (auto it = seen.begin(); it != seen.end(); ++it) {
+        if (it.value() > perKind)
+            lines << QStringLiteral("\u2026 and %1 more like this (%2)")
+                         .arg(it.value() - perKind)
+                         .arg(codeName(it.key()));
+    }
+    return lines;
+}
 
 QString codeName(DiagnosticCode code) {
     switch (code) {
@@ -30,6 +48,10 @@ QString codeName(DiagnosticCode code) {
         return QStringLiteral("source-not-found");
     case DiagnosticCode::EmptySource:
         return QStringLiteral("empty-source");
+    case DiagnosticCode::LabelCase:
+        return QStringLiteral("label-case");
+    case DiagnosticCode::NoHeader:
+        return QStringLiteral("no-header");
     case DiagnosticCode::HeaderOnly:
         return QStringLiteral("header-only");
     case DiagnosticCode::NoImageColumn:

@@ -2,6 +2,8 @@
 
 #include <QJsonObject>
 #include <QString>
+#include <QStringList>
+#include <vector>
 
 namespace tc::data {
 
@@ -20,10 +22,12 @@ enum class DiagnosticCode {
     UnreadableImage,   ///< empty, truncated, corrupt, too large or not readable
     // Row warnings: the row is kept.
     GroupNotFound, ///< the group pattern did not match; the row is its own group
+    LabelCase,     ///< labels that differ only by case ('Benign', 'benign') are two classes
     // Whole-source problems: the data set as a whole cannot be used.
     SourceNotFound, ///< the CSV file or folder does not exist or cannot be opened
     EmptySource,    ///< an empty CSV file, or a folder without class sub-folders
     HeaderOnly,     ///< a CSV header with no data rows
+    NoHeader,       ///< the first line holds an image path: data, not a header
     NoImageColumn,  ///< no column holds image paths (or the named column is absent)
     NoLabelColumn,  ///< no column holds labels (or the named column is absent)
     NoUsableRows,   ///< every row was excluded
@@ -55,6 +59,11 @@ struct Diagnostic {
 inline QString quotedPath(const QString& path) {
     return QLatin1Char('\'') + path + QLatin1Char('\'');
 }
+
+/// The diagnostics as toString() lines, at most `perKind` of each code in order, each kind
+/// that had more followed by "… and N more like this (<code>)": a million bad rows print a
+/// few dozen lines, not a hundred megabytes.
+QStringList collapsedDiagnostics(const std::vector<Diagnostic>& diagnostics, int perKind = 20);
 
 /// Stable kebab-case name of a code ("missing-file"), used in JSON and by the CLI.
 QString codeName(DiagnosticCode code);

@@ -5,8 +5,10 @@
 #include "core/export/RunModel.h"
 #include "core/export/SafeTensorsExport.h"
 #include "core/export/TorchScriptExport.h"
+#include "core/export/TorchScriptTrust.h"
 #include "core/nn/StateDict.h"
 #include "core/nn/ZipArchive.h"
+#include "core/train/RunFiles.h"
 #include "core/util/RegularFile.h"
 
 #include <QDir>
@@ -29,23 +31,6 @@ std::optional<ModelFileInfo> failWith(QString* error, const QString& reason) {
     if (error)
         *error = reason;
     return std::nullopt;
-}
-
-/// A trainer checkpoint: a torch::serialize archive whose "state" is TorchCanvas' JSON.
-bool isTrainerCheckpoint(const QString& path) {
-    try {
-        torch::serialize::InputArchive archive;
-        archive.load_from(QFile::encodeName(path).toStdString());
-        c10::IValue state;
-        if (!archive.try_read("state", state) || !state.isString())
-            return false;
-        const QJsonObject json =
-            QJsonDocument::fromJson(QByteArray::fromStdString(state.toStringRef())).object();
-        return json.value(QStringLiteral("format")).toString() ==
-               QLatin1String("torchcanvas-checkpoint");
-    } catch (const std::exception&) {
-        return false;
-    }
 }
 
 std::optional<ModelFileInfo> identifyZip(const QString& path, QString* error) {
@@ -97,8 +82,6 @@ std::optional<ModelFileInfo> identifyZip(const QString& path, QString* error) {
                              form == QLatin1String("torchscript-with-preprocessing")};
     }
     if (code) {
-        if (isTrainerCheckpoint(path))
-            return ModelFileInfo{ModelFileKind::Checkpoint, path, false};
         return failWith(error, QStringLiteral("%1: a TorchScript model that TorchCanvas did not "
                                               "export (no %2): its classes and preprocessing "
                                               "are unknown")
@@ -171,6 +154,8 @@ std::optional<ModelFileInfo> identifyModelFile(const QString& path, QString* err
     }
     if (nn::detectWeightFileFormat(path) == nn::WeightFileFormat::SafeTensors) {
         QString reason;
+        if (train::readCheckpointJson(path, nullptr, &reason))
+            return ModelFileInfo{ModelFileKind::Checkpoint, path, false};
         if (!readSafeTensorsModel(path, &reason))
             return failWith(error, reason);
         return ModelFileInfo{ModelFileKind::SafeTensors, path, false};
@@ -202,22 +187,17 @@ std::optional<TrainedModel> readTorchScriptExport(const QString& path, QString* 
             *error = QStringLiteral("%1: %2").arg(path, reason);
         return std::nullopt;
     };
+    std::optional<VerifiedScript> script = loadVerifiedTorchScript(path, error);
+    if (!script)
+        return std::nullopt;
     try {
-        torch::jit::ExtraFilesMap extra{{kTorchScriptMetadataFile, ""}};
-        torch::jit::Module module =
-            torch::jit::load(QFile::encodeName(path).toStdString(), torch::kCPU, extra);
-        QJsonParseError parseError;
-        const QJsonObject json =
-            QJsonDocument::fromJson(QByteArray::fromStdString(extra[kTorchScriptMetadataFile]),
-                                    &parseError)
-                .object();
-        if (parseError.error != QJsonParseError::NoError)
-            return fail(QStringLiteral("%1 is not valid JSON").arg(kTorchScriptMetadataFile));
         QString reason;
-        std::optional<TrainedModel> model = TrainedModel::fromConfigJson(json, &reason);
+        std::optional<TrainedModel> model = TrainedModel::fromConfigJson(script->metadata, &reason);
         if (!model)
             return fail(reason);
-        const QJsonObject attributes = json.value(QStringLiteral("attributes")).toObject();
+        const QJsonObject attributes =
+            script->metadata.value(QStringLiteral("attributes")).toObject();
+        torch::jit::Module& module = script->module;
         for (auto it = attributes.begin(); it != attributes.end(); ++it) {
             const std::string attribute = it.key().toStdString();
             if (!module.hasattr(attribute) || !module.attr(attribute).isTensor())

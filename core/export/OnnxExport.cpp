@@ -305,7 +305,7 @@ private:
         }
         if (auto* pool = layer.as<nn::MaxPool2DImpl>()) {
             const nn::MaxPool2DOptions& options = pool->options();
-            std::vector<std::int64_t> pads{0, 0, 0, 0};
+            std::vector<std::int64_t> pads(4, options.padding);
             if (options.samePadding) {
                 // The input size is fixed by the model, so Keras' "same" padding is too.
                 auto padFor = [&](std::int64_t size) {

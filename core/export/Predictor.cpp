@@ -5,6 +5,7 @@
 #include "core/export/ModelLoading.h"
 #include "core/export/OnnxExport.h"
 #include "core/export/TorchScriptExport.h"
+#include "core/export/TorchScriptTrust.h"
 #include "core/nn/PrecisionPolicy.h"
 
 #include <opencv2/dnn.hpp>
@@ -176,21 +177,16 @@ std::unique_ptr<Predictor> Predictor::open(const QString& path, QString* error) 
 
     switch (info->kind) {
     case ModelFileKind::TorchScript: {
-        try {
-            torch::jit::ExtraFilesMap extra{{kTorchScriptMetadataFile, ""}};
-            torch::jit::Module module =
-                torch::jit::load(QFile::encodeName(path).toStdString(), torch::kCPU, extra);
-            module.eval();
-            const QString reason =
-                readConfig(QByteArray::fromStdString(extra[kTorchScriptMetadataFile]));
-            if (!reason.isEmpty())
-                return fail(reason);
-            impl->backend = std::make_unique<ScriptBackend>(std::move(module));
-            impl->takesPixels = info->withPreprocessing;
-        } catch (const std::exception& failure) {
-            return fail(
-                QStringLiteral("cannot load the TorchScript model: %1").arg(firstLine(failure)));
-        }
+        // Only TorchCanvas' own code is ever loaded (TorchScriptTrust.h), and that code has
+        // no unbounded loops: a foreign model cannot hang or take over predict.
+        std::optional<VerifiedScript> script = loadVerifiedTorchScript(path, error);
+        if (!script)
+            return nullptr;
+        const QString reason = readConfig(QJsonDocument(script->metadata).toJson());
+        if (!reason.isEmpty())
+            return fail(reason);
+        impl->backend = std::make_unique<ScriptBackend>(std::move(script->module));
+        impl->takesPixels = info->withPreprocessing;
         break;
     }
     case ModelFileKind::Onnx: {

@@ -23,27 +23,6 @@ QJsonObject readJsonFile(const QString& path) {
     return QJsonDocument::fromJson(file.read(64 << 20)).object();
 }
 
-/// The checkpoint's bookkeeping ("state"), read without any module.
-std::optional<QJsonObject> checkpointState(const QString& path, QString* error) {
-    try {
-        torch::serialize::InputArchive archive;
-        archive.load_from(QFile::encodeName(path).toStdString());
-        c10::IValue state;
-        if (archive.try_read("state", state) && state.isString()) {
-            const QJsonObject json =
-                QJsonDocument::fromJson(QByteArray::fromStdString(state.toStringRef())).object();
-            if (json.value(QStringLiteral("format")).toString() ==
-                QLatin1String("torchcanvas-checkpoint"))
-                return json;
-        }
-        *error = QStringLiteral("%1: not a TorchCanvas checkpoint").arg(path);
-    } catch (const std::exception& failure) {
-        *error = QStringLiteral("%1: cannot read the checkpoint: %2")
-                     .arg(path, QString::fromUtf8(failure.what()).section(QLatin1Char('\n'), 0, 0));
-    }
-    return std::nullopt;
-}
-
 /// What the trainer's trunk key says about a frozen backbone:
 /// "resnet50/avg/weights:/path/resnet50-….pth/224x224/bf16" or "…/random:seed=42/…".
 struct TrunkKey {
@@ -158,7 +137,8 @@ std::optional<TrainedModel> trainedModelFromRun(const QString& runFolder,
             QStringLiteral("%1: no checkpoint-best.pt or checkpoint-last.pt").arg(runFolder));
 
     QString reason;
-    const std::optional<QJsonObject> state = checkpointState(checkpointPath, &reason);
+    const std::optional<QJsonObject> state =
+        train::readCheckpointJson(checkpointPath, nullptr, &reason);
     if (!state)
         return fail(reason);
     const QJsonObject report = readJsonFile(folder.filePath(QStringLiteral("report.json")));
@@ -258,10 +238,7 @@ std::optional<TrainedModel> trainedModelFromRun(const QString& runFolder,
     }
 
     model.metadata = report;
-    train::CheckpointState recorded;
-    recorded.trunkKey = trainedKey;
-    recorded.precision = state->value(QStringLiteral("precision")).toObject();
-    model.backbonePrecision = train::recordedPrecision(recorded);
+    model.backbonePrecision = train::recordedPrecision(train::checkpointStateFromJson(*state));
     model.metadata.insert(QStringLiteral("checkpoint"),
                           QStringLiteral("%1 (epoch %2)")
                               .arg(checkpointName)

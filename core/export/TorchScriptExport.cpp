@@ -4,13 +4,16 @@
 #include "core/nn/Layers.h"
 #include "core/nn/ResNet.h"
 #include "core/util/BuildInfo.h"
+#include "core/util/FileErrors.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <QFile>
 #include <QJsonDocument>
 #include <QRegularExpression>
 #include <QSet>
+#include <sstream>
 
 namespace tc::exporting {
 
@@ -368,9 +371,9 @@ private:
                 line(QStringLiteral("x = torch.constant_pad_nd(x, [pad_w // 2, pad_w - pad_w // 2, "
                                     "pad_h // 2, pad_h - pad_h // 2], float('-inf'))"));
             }
-            line(
-                QStringLiteral("x = torch.max_pool2d(x, [%1, %1], [%2, %2], [0, 0], [1, 1], False)")
-                    .arg(k, s));
+            line(QStringLiteral("x = torch.max_pool2d(x, [%1, %1], [%2, %2], [%3, %3], [1, 1], "
+                                "False)")
+                     .arg(k, s, QString::number(options.padding)));
         } else if (layer.as<nn::GlobalAvgPoolImpl>()) {
             line(QStringLiteral("x = torch.mean(x, [2, 3])"));
         } else if (auto* norm = layer.as<nn::BatchNormImpl>()) {
@@ -425,7 +428,9 @@ bool failWith(QString* error, const QString& reason) {
     return false;
 }
 
-QString firstLine(const std::exception& failure) {
+} // namespace
+
+QString scriptErrorLine(const std::exception& failure) {
     const auto* c10Error = dynamic_cast<const c10::Error*>(&failure);
     const QString text =
         QString::fromUtf8(c10Error ? c10Error->what_without_backtrace() : failure.what());
@@ -433,8 +438,6 @@ QString firstLine(const std::exception& failure) {
     const QStringList lines = text.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     return lines.isEmpty() ? QString() : lines.first().trimmed();
 }
-
-} // namespace
 
 QString scriptAttributeName(const QString& tensorName) {
     QString name = tensorName;
@@ -482,9 +485,15 @@ makeScriptModule(const TrainedModel& model, const TorchScriptOptions& options, Q
     static const QRegularExpression identifier(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
     try {
         torch::jit::Module module(c10::QualifiedName("__torch__.torchcanvas.Classifier"));
+        // Registered by name, so that the archive's code (which lists the attributes) is the
+        // same whichever file the tensors came from: loadVerifiedTorchScript() compares it.
+        std::vector<std::pair<QString, torch::Tensor>> sorted;
+        for (const auto& item : model.tensors)
+            sorted.emplace_back(QString::fromStdString(item.key()), item.value());
+        std::sort(sorted.begin(), sorted.end(),
+                  [](const auto& a, const auto& b) { return a.first < b.first; });
         QSet<QString> used;
-        for (const auto& item : model.tensors) {
-            const QString name = QString::fromStdString(item.key());
+        for (const auto& [name, tensor] : sorted) {
             const QString attribute = scriptAttributeName(name);
             if (!identifier.match(attribute).hasMatch() || used.contains(attribute)) {
                 failWith(error, QStringLiteral("tensor name '%1' cannot be a TorchScript "
@@ -494,7 +503,7 @@ makeScriptModule(const TrainedModel& model, const TorchScriptOptions& options, Q
             }
             used.insert(attribute);
             // A copy, detached from any autograd history: the exported model only infers.
-            torch::Tensor value = item.value().detach().clone().contiguous();
+            torch::Tensor value = tensor.detach().clone().contiguous();
             module.register_parameter(attribute.toStdString(), value, isBufferName(name));
         }
 
@@ -542,8 +551,8 @@ makeScriptModule(const TrainedModel& model, const TorchScriptOptions& options, Q
         module.eval();
         return module;
     } catch (const std::exception& failure) {
-        failWith(error,
-                 QStringLiteral("cannot build the TorchScript module: %1").arg(firstLine(failure)));
+        failWith(error, QStringLiteral("cannot build the TorchScript module: %1")
+                            .arg(scriptErrorLine(failure)));
         return std::nullopt;
     }
 }
@@ -553,23 +562,23 @@ bool writeTorchScript(const TrainedModel& model, const QString& path,
     std::optional<torch::jit::Module> module = makeScriptModule(model, options, error);
     if (!module)
         return false;
-    const QString temporary = path + QStringLiteral(".part");
+    // Serialised in memory, then written through a QSaveFile: LibTorch's file writer aborts
+    // the program when the disk fills up (its destructor throws), and every write and the
+    // commit are checked here, so a full disk gives "no space left on …" and leaves an older
+    // export in place.
+    std::ostringstream bytes;
     try {
         torch::jit::ExtraFilesMap extra;
         extra[kTorchScriptMetadataFile] =
             QJsonDocument(scriptMetadata(model, options)).toJson().toStdString();
-        module->save(QFile::encodeName(temporary).toStdString(), extra);
+        module->save(bytes, extra);
     } catch (const std::exception& failure) {
-        QFile::remove(temporary);
-        return failWith(error, QStringLiteral("cannot write %1: %2").arg(path, firstLine(failure)));
+        return failWith(error,
+                        QStringLiteral("cannot write %1: %2").arg(path, scriptErrorLine(failure)));
     }
-    // rename() replaces an older export atomically.
-    if (std::rename(QFile::encodeName(temporary).constData(),
-                    QFile::encodeName(path).constData()) != 0) {
-        QFile::remove(temporary);
-        return failWith(error, QStringLiteral("cannot write %1").arg(path));
-    }
-    return true;
+    const std::string archive = bytes.str();
+    return writeFileAtomically(
+        path, QByteArray::fromRawData(archive.data(), qsizetype(archive.size())), error);
 }
 
 } // namespace tc::exporting

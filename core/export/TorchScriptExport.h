@@ -52,6 +52,10 @@ QJsonObject scriptMetadata(const TrainedModel& model, const TorchScriptOptions& 
 bool writeTorchScript(const TrainedModel& model, const QString& path,
                       const TorchScriptOptions& options, QString* error);
 
+/// The reason in a LibTorch / TorchScript error: its first non-empty line, without the
+/// backtrace and source context.
+QString scriptErrorLine(const std::exception& failure);
+
 /// The attribute name of a tensor: '.' → '_'.
 QString scriptAttributeName(const QString& tensorName);
 

@@ -1,6 +1,7 @@
 #include "core/graph/ShapeInference.h"
 
 #include "core/graph/ComponentRegistry.h"
+#include "core/graph/WindowRule.h"
 
 #include <limits>
 
@@ -151,29 +152,24 @@ Shape inferOutputShape(const QString& type, const QVariantMap& parameters, const
     if (type == component::Conv2D || type == component::MaxPool2D) {
         if (!requireImage(type, input, error))
             return {};
-        const bool conv = type == component::Conv2D;
-        const int kernel = integer(conv ? "kernelSize" : "poolSize");
-        const int stride = integer("stride");
-        const int padding = integer("padding");
-        if (!conv && padding * 2 > kernel) {
-            setError(error, QStringLiteral("MaxPool2D padding %1 is more than half the %2\u00d7%2 "
-                                           "window")
-                                .arg(padding)
-                                .arg(kernel));
+        const std::optional<WindowSpec> spec = readWindowSpec(type, parameters, error);
+        if (!spec)
             return {};
-        }
-        const int height = convolutionOutputSize(input[1], kernel, stride, padding);
-        const int width = convolutionOutputSize(input[2], kernel, stride, padding);
+        const qint64 height = windowOutputSize(*spec, input[1]);
+        const qint64 width = windowOutputSize(*spec, input[2]);
         if (height <= 0 || width <= 0) {
-            setError(error, QStringLiteral("the %1\u00d7%1 %2 does not fit the %3 input with "
-                                           "padding %4")
-                                .arg(kernel)
-                                .arg(conv ? QStringLiteral("kernel") : QStringLiteral("window"),
-                                     dimensions({input[1], input[2]}))
-                                .arg(padding));
+            setError(error,
+                     QStringLiteral("the %1\u00d7%1 %2 does not fit the %3 input with "
+                                    "padding %4")
+                         .arg(spec->kernel)
+                         .arg(spec->pool ? QStringLiteral("window") : QStringLiteral("kernel"),
+                              dimensions({input[1], input[2]}))
+                         .arg(spec->padding.mode == WindowPadding::Mode::Same
+                                  ? QStringLiteral("'same'")
+                                  : QString::number(spec->padding.pixels)));
             return {};
         }
-        return {conv ? integer("filters") : input[0], height, width};
+        return {spec->pool ? input[0] : integer("filters"), int(height), int(width)};
     }
 
     if (type == component::GlobalAvgPool) {

@@ -1,5 +1,6 @@
 #include "core/nn/ComponentFactory.h"
 
+#include "core/graph/WindowRule.h"
 #include "core/nn/Layers.h"
 #include "core/nn/ResNet.h"
 #include "core/nn/StateDict.h"
@@ -82,20 +83,11 @@ public:
         fail(name, QStringLiteral("must be true or false, not '%1'").arg(value.toString()));
     }
 
+    /// Every value, under its normalised name.
+    QVariantMap values() const { return values_; }
+
     QString text(const char* name, const QString& fallback) const {
         return has(name) ? raw(name).toString() : fallback;
-    }
-
-    /// "same" → true, "valid" → false.
-    bool samePadding(const char* name, bool fallback) const {
-        if (!has(name))
-            return fallback;
-        const QString value = text(name, {}).trimmed().toLower();
-        if (value == QLatin1String("same"))
-            return true;
-        if (value == QLatin1String("valid"))
-            return false;
-        fail(name, QStringLiteral("must be 'same' or 'valid', not '%1'").arg(value));
     }
 
     Activation activation() const {
@@ -209,54 +201,49 @@ BuiltComponent buildLayer(const QString& type, const Parameters& parameters,
         options.batchNorm = parameters.boolean("batch_norm", false);
         built.module = torch::nn::AnyModule(Dense(options));
         built.outputShape = {options.units};
-    } else if (kind == QLatin1String("conv2d")) {
+    } else if (kind == QLatin1String("conv2d") || kind == QLatin1String("maxpool2d")) {
         if (input.size() != 3)
             parameters.failShape(QStringLiteral("needs an image-like input [C, H, W], got %1")
                                      .arg(shapeText(input)));
-        Conv2DOptions options;
-        options.inChannels = input[0];
-        options.filters = parameters.integer("filters", std::nullopt);
-        options.kernelSize = parameters.integer("kernel_size", 3);
-        options.stride = parameters.integer("stride", 1);
-        options.samePadding = parameters.samePadding("padding", true);
-        options.bias = parameters.boolean("use_bias", true);
-        options.activation = parameters.activation();
-        if (options.activation == Activation::Softmax)
-            parameters.fail("activation", QStringLiteral("softmax belongs on a final Dense layer"));
-        if (options.samePadding && options.kernelSize % 2 == 0)
-            parameters.fail("kernel_size", QStringLiteral("must be odd with 'same' padding"));
-        const std::int64_t padding = options.samePadding ? options.kernelSize / 2 : 0;
-        const std::int64_t height =
-            convolvedSize(input[1], options.kernelSize, options.stride, padding);
-        const std::int64_t width =
-            convolvedSize(input[2], options.kernelSize, options.stride, padding);
+        // Kernel, stride, padding and the output size come from the rule shape inference
+        // uses too (core/graph/WindowRule.h).
+        QString reason;
+        const std::optional<graph::WindowSpec> spec =
+            graph::readWindowSpec(type, parameters.values(), &reason);
+        if (!spec)
+            throw ParameterError(reason);
+        const std::int64_t height = graph::windowOutputSize(*spec, input[1]);
+        const std::int64_t width = graph::windowOutputSize(*spec, input[2]);
         if (height < 1 || width < 1)
-            parameters.failShape(QStringLiteral("a %1×%1 kernel does not fit a %2×%3 input")
-                                     .arg(options.kernelSize)
-                                     .arg(input[1])
-                                     .arg(input[2]));
-        built.module = torch::nn::AnyModule(Conv2D(options));
-        built.outputShape = {options.filters, height, width};
-    } else if (kind == QLatin1String("maxpool2d")) {
-        if (input.size() != 3)
-            parameters.failShape(QStringLiteral("needs an image-like input [C, H, W], got %1")
-                                     .arg(shapeText(input)));
-        MaxPool2DOptions options;
-        options.poolSize = parameters.integer("pool_size", 2);
-        options.stride = parameters.integer("stride", options.poolSize);
-        options.samePadding = parameters.samePadding("padding", false);
-        auto pooled = [&](std::int64_t size) {
-            return options.samePadding ? (size + options.stride - 1) / options.stride
-                                       : (size - options.poolSize) / options.stride + 1;
-        };
-        if (pooled(input[1]) < 1 || pooled(input[2]) < 1 ||
-            (!options.samePadding && (input[1] < options.poolSize || input[2] < options.poolSize)))
-            parameters.failShape(QStringLiteral("a %1×%1 pool does not fit a %2×%3 input")
-                                     .arg(options.poolSize)
-                                     .arg(input[1])
-                                     .arg(input[2]));
-        built.module = torch::nn::AnyModule(MaxPool2D(options));
-        built.outputShape = {input[0], pooled(input[1]), pooled(input[2])};
+            parameters.failShape(
+                QStringLiteral("a %1×%1 %2 does not fit a %3×%4 input")
+                    .arg(spec->kernel)
+                    .arg(spec->pool ? QStringLiteral("pool") : QStringLiteral("kernel"))
+                    .arg(input[1])
+                    .arg(input[2]));
+        if (spec->pool) {
+            MaxPool2DOptions options;
+            options.poolSize = spec->kernel;
+            options.stride = spec->stride;
+            options.samePadding = spec->padding.mode == graph::WindowPadding::Mode::Same;
+            options.padding = options.samePadding ? 0 : spec->padding.pixels;
+            built.module = torch::nn::AnyModule(MaxPool2D(options));
+            built.outputShape = {input[0], height, width};
+        } else {
+            Conv2DOptions options;
+            options.inChannels = input[0];
+            options.filters = parameters.integer("filters", std::nullopt);
+            options.kernelSize = spec->kernel;
+            options.stride = spec->stride;
+            options.padding = graph::convolutionPadding(*spec);
+            options.bias = parameters.boolean("use_bias", true);
+            options.activation = parameters.activation();
+            if (options.activation == Activation::Softmax)
+                parameters.fail("activation",
+                                QStringLiteral("softmax belongs on a final Dense layer"));
+            built.module = torch::nn::AnyModule(Conv2D(options));
+            built.outputShape = {options.filters, height, width};
+        }
     } else if (kind == QLatin1String("globalavgpool")) {
         if (input.size() != 3)
             parameters.failShape(QStringLiteral("needs an image-like input [C, H, W], got %1")

@@ -65,16 +65,14 @@ torch::Tensor DenseImpl::forward(const torch::Tensor& input) {
 Conv2DImpl::Conv2DImpl(const Conv2DOptions& options)
     : options_(options) {
     TORCH_CHECK(options_.inChannels > 0 && options_.filters > 0 && options_.kernelSize > 0 &&
-                    options_.stride > 0,
+                    options_.stride > 0 && options_.padding >= 0,
                 "Conv2D needs positive channels, filters, kernel size and stride");
-    TORCH_CHECK(!options_.samePadding || options_.kernelSize % 2 == 1,
-                "Conv2D 'same' padding needs an odd kernel size");
     TORCH_CHECK(options_.activation != Activation::Softmax, "Conv2D cannot end in softmax");
     conv = register_module(
         "conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(options_.inChannels, options_.filters,
                                                            options_.kernelSize)
                                       .stride(options_.stride)
-                                      .padding(options_.samePadding ? options_.kernelSize / 2 : 0)
+                                      .padding(options_.padding)
                                       .bias(options_.bias)));
 }
 
@@ -84,15 +82,16 @@ torch::Tensor Conv2DImpl::forward(const torch::Tensor& input) {
 
 MaxPool2DImpl::MaxPool2DImpl(const MaxPool2DOptions& options)
     : options_(options) {
-    TORCH_CHECK(options_.poolSize > 0 && options_.stride >= 0,
-                "MaxPool2D needs a positive pool size");
+    TORCH_CHECK(options_.poolSize > 0 && options_.stride >= 0 && options_.padding >= 0 &&
+                    options_.padding * 2 <= options_.poolSize,
+                "MaxPool2D needs a positive pool size and at most half of it as padding");
     if (options_.stride == 0)
         options_.stride = options_.poolSize;
 }
 
 torch::Tensor MaxPool2DImpl::forward(const torch::Tensor& input) {
     if (!options_.samePadding)
-        return torch::max_pool2d(input, options_.poolSize, options_.stride);
+        return torch::max_pool2d(input, options_.poolSize, options_.stride, options_.padding);
     // Keras' "same": output ceil(size / stride), padding split with the extra cell at the
     // end; -inf padding never wins a maximum.
     const int64_t k = options_.poolSize;

@@ -48,9 +48,9 @@ TORCH_MODULE(Dense);
 struct Conv2DOptions {
     int64_t inChannels = 0;
     int64_t filters = 1;
-    int64_t kernelSize = 3; ///< odd when padding is "same"
+    int64_t kernelSize = 3;
     int64_t stride = 1;
-    bool samePadding = true; ///< "same": kernelSize / 2 on each side; "valid": none
+    int64_t padding = 1; ///< zeros on every side ("same" is kernelSize / 2, graph::WindowRule)
     bool bias = true;
     Activation activation = Activation::None;
     double negativeSlope = 0.01;
@@ -75,6 +75,7 @@ struct MaxPool2DOptions {
     int64_t poolSize = 2;
     int64_t stride = 0; ///< 0 means poolSize, as in Keras
     bool samePadding = false;
+    int64_t padding = 0; ///< -inf cells on every side, at most poolSize / 2 (not with "same")
 };
 
 /// Max pooling over [N, C, H, W]. With "same" padding the output is ceil(H / stride).

@@ -5,6 +5,8 @@
 
 #include "core/nn/SafeTensors.h"
 
+#include "core/util/FileErrors.h"
+
 #include <algorithm>
 #include <QFile>
 #include <QJsonArray>
@@ -283,8 +285,13 @@ bool writeSafeTensors(const QString& path, const StateDict& tensors,
         header += ' ';
 
     QSaveFile file(path);
+    auto failWrite = [&] {
+        if (error)
+            *error = writeFailure(path, file);
+        return false;
+    };
     if (!file.open(QIODevice::WriteOnly))
-        return fail(QStringLiteral("cannot write: %1").arg(file.errorString()));
+        return failWrite();
     char length[8];
     const std::uint64_t headerSize = static_cast<std::uint64_t>(header.size());
     for (int i = 0; i < 8; ++i)
@@ -297,7 +304,7 @@ bool writeSafeTensors(const QString& path, const StateDict& tensors,
         ok = file.write(static_cast<const char*>(tensor.data_ptr()), bytes) == bytes;
     }
     if (!ok || !file.commit())
-        return fail(QStringLiteral("cannot write: %1").arg(file.errorString()));
+        return failWrite();
     return true;
 }
 

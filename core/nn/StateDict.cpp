@@ -18,6 +18,19 @@ bool failWith(QString* error, const QString& path, const QString& reason) {
     return false;
 }
 
+/// Why `source` cannot stand in for `target`, or an empty string.
+QString valueProblem(const torch::Tensor& source, const torch::Tensor& target) {
+    const bool sourceFloat = source.is_floating_point();
+    if (source.scalar_type() == torch::kBool || sourceFloat != target.is_floating_point() ||
+        source.is_complex())
+        return QStringLiteral("%1 values, the model holds %2")
+            .arg(QString::fromLatin1(c10::toString(source.scalar_type())),
+                 QString::fromLatin1(c10::toString(target.scalar_type())));
+    if (sourceFloat && source.numel() > 0 && !torch::isfinite(source).all().item<bool>())
+        return QStringLiteral("contains NaN or infinite values");
+    return {};
+}
+
 } // namespace
 
 QString shapeString(at::IntArrayRef sizes) {
@@ -85,6 +98,8 @@ QString LoadReport::summary(int maxNames) const {
         parts << QStringLiteral("%1 with the wrong shape: %2")
                      .arg(mismatched.size())
                      .arg(list(mismatched));
+    if (!refused.isEmpty())
+        parts << QStringLiteral("%1 refused: %2").arg(refused.size()).arg(list(refused));
     if (parts.isEmpty())
         return QStringLiteral("%1 tensors matched").arg(copied);
     return parts.join(QStringLiteral("; "));
@@ -124,6 +139,8 @@ LoadReport loadStateDict(torch::nn::Module& module, const StateDict& tensors,
             report.mismatched << QStringLiteral("%1: file %2, model %3")
                                      .arg(qName, shapeString(source->sizes()),
                                           shapeString(target.sizes()));
+        } else if (const QString problem = valueProblem(*source, target); !problem.isEmpty()) {
+            report.refused << QStringLiteral("%1: %2").arg(qName, problem);
         }
     }
     for (const auto& item : tensors) {

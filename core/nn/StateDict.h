@@ -34,13 +34,19 @@ struct LoadReport {
     QStringList missing;    ///< in the module, not in the file
     QStringList unexpected; ///< in the file, not in the module
     QStringList mismatched; ///< "name: file [64, 3, 7, 7], model [64, 3, 3, 3]"
-    QStringList ignored;    ///< in the file under an ignored prefix (a topless backbone's fc.*)
+    /// Values that would load silently wrong: "name: contains NaN or infinite values",
+    /// "name: Bool values, the model holds Float".
+    QStringList refused;
+    QStringList ignored; ///< in the file under an ignored prefix (a topless backbone's fc.*)
     /// Only `*.num_batches_tracked` may be absent (timm's files leave that counter out,
     /// and inference never reads it); these keep their current value.
     QStringList defaulted;
     int copied = 0;
 
-    bool ok() const { return missing.isEmpty() && unexpected.isEmpty() && mismatched.isEmpty(); }
+    bool ok() const {
+        return missing.isEmpty() && unexpected.isEmpty() && mismatched.isEmpty() &&
+               refused.isEmpty();
+    }
     /// One paragraph listing the problems by name, at most `maxNames` of each kind.
     QString summary(int maxNames = 8) const;
 };
@@ -53,9 +59,10 @@ struct LoadOptions {
 };
 
 /// Copies `tensors` into `module`'s parameters and buffers, strictly: unless every module
-/// tensor has a same-shaped counterpart and the file has no unknown names, nothing is
-/// copied and the report lists every problem by name. Values are converted to each
-/// parameter's dtype (a half-precision file loads into fp32 parameters).
+/// tensor has a same-shaped counterpart of the same kind (floating point for floating
+/// point, integer for integer; never Bool for numbers) holding only finite values, and the
+/// file has no unknown names, nothing is copied and the report lists every problem by name. Values
+/// are converted to each parameter's dtype (a half-precision file loads into fp32 parameters).
 LoadReport loadStateDict(torch::nn::Module& module, const StateDict& tensors,
                          const LoadOptions& options = {});
 

@@ -9,7 +9,8 @@
 namespace tc::nn {
 
 /// Downloads weight files over HTTP(S) with Qt Network, streaming to disk (never the whole
-/// file in memory), checking the SHA-256 prefix that torchvision puts in its file names and
+/// file in memory; Qt's read buffer is bounded too), within an overall deadline, a stall
+/// timeout and a size cap, checking the SHA-256 prefix that torchvision puts in its file names and
 /// writing atomically (QSaveFile: a failed or mismatched download leaves nothing behind).
 ///
 /// Calls block and run a local event loop in the calling thread, so they work in a command
@@ -27,6 +28,15 @@ public:
         std::function<bool()> cancelled;
         /// Give up when no data arrives for this long.
         int inactivityTimeoutMs = 60'000;
+        /// Give up when fewer than stallMinimumBytes arrive in any stallWindowMs (a server
+        /// trickling a byte every few seconds never trips the inactivity timeout).
+        int stallWindowMs = 30'000;
+        qint64 stallMinimumBytes = 16 * 1024;
+        /// Give up when the whole download takes longer than this.
+        int deadlineMs = 30 * 60'000;
+        /// Give up when the server announces or sends more than this (the largest ResNet
+        /// file is 230 MB): an endless stream can neither fill the disk nor the memory.
+        qint64 maxBytes = qint64(1) << 30;
     };
 
     struct Result {

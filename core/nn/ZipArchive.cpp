@@ -259,6 +259,7 @@ void ZipArchive::parse() {
             return;
         }
         entry.size = entry.method == 0 ? size : compressedSize;
+        entry.uncompressedSize = size;
         entry.localHeaderOffset = localOffset;
         if (!inBounds(localOffset, kLocalHeaderSize, size_) ||
             !inBounds(localOffset, entry.size, size_)) {
@@ -288,19 +289,12 @@ const ZipArchive::Entry* ZipArchive::find(const QString& name) const {
     return nullptr;
 }
 
-const unsigned char* ZipArchive::data(const Entry& entry, QString* error) const {
+const unsigned char* ZipArchive::entryBytes(const Entry& entry, QString* error) const {
     auto failWith = [&](const QString& reason) -> const unsigned char* {
         if (error)
             *error = reason;
         return nullptr;
     };
-    if (entry.method != 0) {
-        return failWith(QStringLiteral("entry '%1' is compressed (%2); only stored entries "
-                                       "are supported, which is what torch.save writes. "
-                                       "Re-save the file with torch.save, or unpack and "
-                                       "re-zip it without compression (zip -0)")
-                            .arg(entry.name, methodName(entry.method)));
-    }
     const std::uint64_t offset = entry.localHeaderOffset;
     if (!inBounds(offset, kLocalHeaderSize, size_) ||
         read32(base_ + offset) != kLocalHeaderSignature) {
@@ -317,16 +311,91 @@ const unsigned char* ZipArchive::data(const Entry& entry, QString* error) const 
                             .arg(dataOffset)
                             .arg(size_));
     }
-    const unsigned char* data = base_ + dataOffset;
+    return base_ + dataOffset;
+}
+
+namespace {
+
+QString checksumMismatch(const QString& name, std::uint32_t crc, std::uint32_t expected) {
+    return QStringLiteral("corrupt zip archive: checksum mismatch in entry '%1' (CRC-32 %2, "
+                          "expected %3)")
+        .arg(name)
+        .arg(crc, 8, 16, QLatin1Char('0'))
+        .arg(expected, 8, 16, QLatin1Char('0'));
+}
+
+} // namespace
+
+const unsigned char* ZipArchive::data(const Entry& entry, QString* error) const {
+    if (entry.method != 0) {
+        if (error)
+            *error = QStringLiteral("entry '%1' is compressed (%2); only stored entries are "
+                                    "supported, which is what torch.save writes. Re-save the "
+                                    "file with torch.save, or unpack and re-zip it without "
+                                    "compression (zip -0)")
+                         .arg(entry.name, methodName(entry.method));
+        return nullptr;
+    }
+    const unsigned char* data = entryBytes(entry, error);
+    if (!data)
+        return nullptr;
     const std::uint32_t crc = crc32Of(data, entry.size);
     if (crc != entry.crc32) {
-        return failWith(QStringLiteral("corrupt zip archive: checksum mismatch in entry '%1' "
-                                       "(CRC-32 %2, expected %3)")
-                            .arg(entry.name)
-                            .arg(crc, 8, 16, QLatin1Char('0'))
-                            .arg(entry.crc32, 8, 16, QLatin1Char('0')));
+        if (error)
+            *error = checksumMismatch(entry.name, crc, entry.crc32);
+        return nullptr;
     }
     return data;
+}
+
+std::optional<QByteArray> ZipArchive::contents(const Entry& entry, std::uint64_t maxBytes,
+                                               QString* error) const {
+    auto failWith = [&](const QString& reason) -> std::optional<QByteArray> {
+        if (error)
+            *error = reason;
+        return std::nullopt;
+    };
+    if (entry.uncompressedSize > maxBytes ||
+        entry.uncompressedSize > std::uint64_t(std::numeric_limits<int>::max()))
+        return failWith(QStringLiteral("entry '%1' claims %2 bytes, more than the %3 allowed")
+                            .arg(entry.name)
+                            .arg(entry.uncompressedSize)
+                            .arg(maxBytes));
+    if (entry.method == 0) {
+        const unsigned char* bytes = data(entry, error);
+        if (!bytes)
+            return std::nullopt;
+        return QByteArray(reinterpret_cast<const char*>(bytes), qsizetype(entry.size));
+    }
+    if (entry.method != 8 || entry.size > std::uint64_t(std::numeric_limits<uInt>::max()))
+        return failWith(QStringLiteral("entry '%1' uses %2, which is not supported")
+                            .arg(entry.name, methodName(entry.method)));
+    const unsigned char* compressed = entryBytes(entry, error);
+    if (!compressed)
+        return std::nullopt;
+    // Raw deflate (no zlib header), inflated into exactly the declared size: a stream that
+    // would produce more is refused, not followed.
+    QByteArray out(qsizetype(entry.uncompressedSize), Qt::Uninitialized);
+    z_stream stream{};
+    if (inflateInit2(&stream, -MAX_WBITS) != Z_OK)
+        return failWith(QStringLiteral("cannot inflate entry '%1'").arg(entry.name));
+    stream.next_in = const_cast<Bytef*>(compressed);
+    stream.avail_in = static_cast<uInt>(entry.size);
+    stream.next_out = reinterpret_cast<Bytef*>(out.data());
+    stream.avail_out = static_cast<uInt>(out.size());
+    const int status = inflate(&stream, Z_FINISH);
+    const bool complete = status == Z_STREAM_END && stream.total_out == entry.uncompressedSize;
+    inflateEnd(&stream);
+    if (!complete)
+        return failWith(QStringLiteral("corrupt zip archive: entry '%1' does not inflate to its "
+                                       "declared %2 bytes")
+                            .arg(entry.name)
+                            .arg(entry.uncompressedSize));
+    const std::uint32_t crc =
+        crc32Of(reinterpret_cast<const unsigned char*>(out.constData()), entry.uncompressedSize);
+    if (crc != entry.crc32)
+        return failWith(checksumMismatch(entry.name, crc, entry.crc32));
+    return out;
 }
 
 } // namespace tc::nn

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <QByteArray>
 #include <QFile>
 #include <QString>
@@ -22,7 +23,8 @@ public:
     struct Entry {
         QString name;
         std::uint64_t localHeaderOffset = 0;
-        std::uint64_t size = 0; ///< uncompressed == compressed size for stored entries
+        std::uint64_t size = 0; ///< bytes in the archive (uncompressed == compressed when stored)
+        std::uint64_t uncompressedSize = 0;
         std::uint32_t crc32 = 0;
         std::uint16_t method = 0;
         std::uint16_t flags = 0;
@@ -48,6 +50,12 @@ public:
     /// archive lives.
     const unsigned char* data(const Entry& entry, QString* error) const;
 
+    /// The uncompressed bytes of a stored or deflated entry, checked against its CRC-32 and
+    /// its declared size, which may not exceed `maxBytes` (a bound on what a hostile
+    /// archive can make us allocate). nullopt with `error` set otherwise.
+    std::optional<QByteArray> contents(const Entry& entry, std::uint64_t maxBytes,
+                                       QString* error) const;
+
     /// Total size of the archive in bytes.
     std::uint64_t size() const { return size_; }
 
@@ -56,6 +64,7 @@ public:
 
 private:
     void parse();
+    const unsigned char* entryBytes(const Entry& entry, QString* error) const;
     bool fail(const QString& reason);
 
     std::unique_ptr<QFile> file_;

@@ -41,10 +41,12 @@ std::optional<tc::nn::Precision> resumedPrecision(const QString& runDirectory) {
     RunFiles files(runDirectory);
     if (!files.enabled() || !files.exists(Trainer::lastCheckpointName()))
         return std::nullopt;
-    CheckpointState state;
-    torch::nn::Module bookkeepingOnly; // the head is loaded by the trainer
-    QString ignored;                   // the trainer reports an unreadable checkpoint
-    files.readCheckpoint(Trainer::lastCheckpointName(), &state, bookkeepingOnly, nullptr, &ignored);
+    QString ignored; // the trainer reports an unreadable checkpoint
+    const std::optional<QJsonObject> json =
+        readCheckpointJson(files.path(Trainer::lastCheckpointName()), nullptr, &ignored);
+    if (!json)
+        return std::nullopt;
+    const CheckpointState state = checkpointStateFromJson(*json);
     if (state.trunkKey.isEmpty())
         return std::nullopt;
     return recordedPrecision(state);
@@ -234,6 +236,9 @@ FinishedEvent trainProject(const TrainingRequest& request, TrainingObserver& obs
     inputs.settings = *settings;
     inputs.runDirectory = request.runDirectory;
     inputs.resume = request.resume;
+    inputs.allowChangedSettings = request.allowChangedSettings;
+    inputs.architecture = model.description;
+    inputs.dataFingerprint = table.fingerprint();
     inputs.loaderWorkers = request.loaderWorkers;
     inputs.precision =
         resumed ? precisionRecord(*resumed, model.precision, QStringLiteral("as the resumed run"))

@@ -19,6 +19,8 @@ struct TrainingRequest {
     int epochs = 0;       ///< > 0 overrides the project's epochs
     QString runDirectory; ///< empty: no files are written
     bool resume = false;
+    /// With resume: accept training settings that differ from the checkpoint's.
+    bool allowChangedSettings = false;
     std::optional<Precision> precision;
     QString weightsDirectory; ///< empty: the user's weights folder
     /// Root of the on-disk feature cache; empty: the user's cache folder. Used when the

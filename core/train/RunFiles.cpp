@@ -1,9 +1,13 @@
 #include "core/train/RunFiles.h"
 
 #include "core/nn/PrecisionPolicy.h"
+#include "core/nn/SafeTensors.h"
+#include "core/nn/ZipArchive.h"
+#include "core/train/OptimizerState.h"
 #include "core/util/BuildInfo.h"
+#include "core/util/FileErrors.h"
 
-#include <cstdio>
+#include <cstring>
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -54,15 +58,58 @@ SplitResult splitFromJson(const QJsonObject& json) {
     return {json.value(QStringLiteral("loss")).toDouble(), ClassificationMetrics::fromJson(json)};
 }
 
-bool writeAtomically(const QString& path, const QByteArray& bytes, QString* error) {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
-        if (error)
-            *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
-        return false;
-    }
-    return true;
+/// Tensor names inside a checkpoint file.
+constexpr auto kHeadPrefix = "head.";
+constexpr auto kOptimizerPrefix = "optimizer.";
+constexpr auto kRngTensor = "rng";
+
+QJsonObject checkpointToJson(const CheckpointState& state) {
+    return {{QStringLiteral("format"), QLatin1String(kCheckpointFormat)},
+            {QStringLiteral("version"), kCheckpointVersion},
+            {QStringLiteral("torchcanvas"), buildInfo().torchCanvas},
+            {QStringLiteral("epoch"), state.epoch},
+            {QStringLiteral("step"), static_cast<double>(state.step)},
+            {QStringLiteral("bestEpoch"), state.bestEpoch},
+            {QStringLiteral("bestValue"), jsonNumber(state.bestValue)},
+            {QStringLiteral("epochsWithoutImprovement"), state.epochsWithoutImprovement},
+            {QStringLiteral("plateauRate"), state.plateauRate},
+            {QStringLiteral("plateauBadEpochs"), state.plateauBadEpochs},
+            {QStringLiteral("plateauBest"), jsonNumber(state.plateauBest)},
+            {QStringLiteral("trunkKey"), state.trunkKey},
+            {QStringLiteral("precision"), state.precision},
+            {QStringLiteral("classes"), QJsonArray::fromStringList(state.classNames)},
+            {QStringLiteral("settings"), state.settings},
+            {QStringLiteral("preprocessing"), state.preprocessing},
+            {QStringLiteral("history"), state.history},
+            {QStringLiteral("architecture"), state.architecture},
+            {QStringLiteral("dataFingerprint"), state.dataFingerprint}};
 }
+
+} // namespace
+
+CheckpointState checkpointStateFromJson(const QJsonObject& json) {
+    CheckpointState state;
+    state.epoch = json.value(QStringLiteral("epoch")).toInt();
+    state.step = static_cast<qint64>(json.value(QStringLiteral("step")).toDouble());
+    state.bestEpoch = json.value(QStringLiteral("bestEpoch")).toInt();
+    state.bestValue = numberFrom(json.value(QStringLiteral("bestValue")));
+    state.epochsWithoutImprovement = json.value(QStringLiteral("epochsWithoutImprovement")).toInt();
+    state.plateauRate = json.value(QStringLiteral("plateauRate")).toDouble();
+    state.plateauBadEpochs = json.value(QStringLiteral("plateauBadEpochs")).toInt();
+    state.plateauBest = numberFrom(json.value(QStringLiteral("plateauBest")));
+    state.trunkKey = json.value(QStringLiteral("trunkKey")).toString();
+    state.precision = json.value(QStringLiteral("precision")).toObject();
+    for (const QJsonValue& value : json.value(QStringLiteral("classes")).toArray())
+        state.classNames << value.toString();
+    state.settings = json.value(QStringLiteral("settings")).toObject();
+    state.preprocessing = json.value(QStringLiteral("preprocessing")).toObject();
+    state.history = json.value(QStringLiteral("history")).toArray();
+    state.architecture = json.value(QStringLiteral("architecture")).toString();
+    state.dataFingerprint = json.value(QStringLiteral("dataFingerprint")).toString();
+    return state;
+}
+
+namespace {
 
 /// First line of a LibTorch error: the rest is a C++ backtrace nobody asked for.
 QString firstLine(const std::exception& error) {
@@ -191,7 +238,7 @@ void RunFiles::rewriteCsv(const QString& name, const QString& header, const QStr
     for (const QString& row : rows)
         bytes += row.toUtf8() + '\n';
     QString ignored;
-    writeAtomically(path(name), bytes, &ignored);
+    writeFileAtomically(path(name), bytes, &ignored);
 }
 
 void RunFiles::truncateLogsAfter(int epoch) {
@@ -233,56 +280,69 @@ bool RunFiles::writeCheckpoint(const QString& name, const CheckpointState& state
                                QString* error) {
     if (!enabled())
         return true;
-    QJsonObject json{{QStringLiteral("format"), QLatin1String(kCheckpointFormat)},
-                     {QStringLiteral("version"), kCheckpointVersion},
-                     {QStringLiteral("torchcanvas"), buildInfo().torchCanvas},
-                     {QStringLiteral("epoch"), state.epoch},
-                     {QStringLiteral("step"), static_cast<double>(state.step)},
-                     {QStringLiteral("bestEpoch"), state.bestEpoch},
-                     {QStringLiteral("bestValue"), jsonNumber(state.bestValue)},
-                     {QStringLiteral("epochsWithoutImprovement"), state.epochsWithoutImprovement},
-                     {QStringLiteral("plateauRate"), state.plateauRate},
-                     {QStringLiteral("plateauBadEpochs"), state.plateauBadEpochs},
-                     {QStringLiteral("plateauBest"), jsonNumber(state.plateauBest)},
-                     {QStringLiteral("trunkKey"), state.trunkKey},
-                     {QStringLiteral("precision"), state.precision},
-                     {QStringLiteral("classes"), QJsonArray::fromStringList(state.classNames)},
-                     {QStringLiteral("settings"), state.settings},
-                     {QStringLiteral("preprocessing"), state.preprocessing},
-                     {QStringLiteral("history"), state.history}};
     const QString target = path(name);
-    const QString temporary = target + QStringLiteral(".tmp");
+    nn::StateDict tensors;
     try {
-        torch::serialize::OutputArchive archive;
-        torch::serialize::OutputArchive headArchive;
-        head.save(headArchive);
-        archive.write("head", headArchive);
-        torch::serialize::OutputArchive optimizerArchive;
-        optimizer.save(optimizerArchive);
-        archive.write("optimizer", optimizerArchive);
-        archive.write("state", c10::IValue(QJsonDocument(json).toJson().toStdString()));
-        {
-            at::Generator generator = at::detail::getDefaultCPUGenerator();
-            std::lock_guard<std::mutex> lock(generator.mutex());
-            archive.write("rng", generator.get_state());
-        }
-        archive.save_to(temporary.toStdString());
+        for (const auto& item : head.named_parameters(/*recurse=*/true))
+            tensors.insert(kHeadPrefix + item.key(), item.value().detach());
+        for (const auto& item : head.named_buffers(/*recurse=*/true))
+            tensors.insert(kHeadPrefix + item.key(), item.value().detach());
+        for (const auto& item : optimizerStateTensors(optimizer, kOptimizerPrefix))
+            tensors.insert(item.key(), item.value());
+        at::Generator generator = at::detail::getDefaultCPUGenerator();
+        std::lock_guard<std::mutex> lock(generator.mutex());
+        tensors.insert(kRngTensor, generator.get_state());
     } catch (const std::exception& failure) {
-        QFile::remove(temporary);
         if (error)
             *error =
                 QStringLiteral("cannot write checkpoint %1: %2").arg(target, firstLine(failure));
         return false;
     }
-    // rename() replaces the old checkpoint atomically: a reader sees the old or the new one.
-    if (std::rename(QFile::encodeName(temporary).constData(),
-                    QFile::encodeName(target).constData()) != 0) {
-        QFile::remove(temporary);
+    // safetensors through a QSaveFile: a reader sees the old or the new checkpoint, and a
+    // failed write (a full disk) leaves the old one in place.
+    const QMap<QString, QString> metadata{
+        {QLatin1String(kCheckpointFormat),
+         QString::fromUtf8(QJsonDocument(checkpointToJson(state)).toJson(QJsonDocument::Compact))}};
+    return nn::writeSafeTensors(target, tensors, metadata, error);
+}
+
+std::optional<QJsonObject> readCheckpointJson(const QString& file, nn::StateDict* tensors,
+                                              QString* error) {
+    auto fail = [&](const QString& why) -> std::optional<QJsonObject> {
         if (error)
-            *error = QStringLiteral("cannot write checkpoint %1").arg(target);
-        return false;
-    }
-    return true;
+            *error = QStringLiteral("cannot read checkpoint %1: %2").arg(file, why);
+        return std::nullopt;
+    };
+    QFile probe(file);
+    if (!probe.open(QIODevice::ReadOnly))
+        return fail(probe.errorString());
+    // Checked before anything parses the file: a zip is a TorchScript or torch.save archive,
+    // whose loading can run the code it carries.
+    if (nn::ZipArchive::looksLikeZip(probe.read(4)))
+        return fail(QStringLiteral("a zip (TorchScript / torch.save) archive, which can carry "
+                                   "code, so it is not opened; TorchCanvas checkpoints are "
+                                   "safetensors data (an older TorchCanvas wrote zip "
+                                   "checkpoints: train the run again)"));
+    probe.close();
+    QMap<QString, QString> metadata;
+    QString reason;
+    std::optional<nn::StateDict> read = nn::readSafeTensors(file, &reason, &metadata);
+    if (!read)
+        return fail(reason.startsWith(file) ? reason.mid(file.size() + 2) : reason);
+    QJsonParseError parseError;
+    const QJsonObject json =
+        QJsonDocument::fromJson(metadata.value(QLatin1String(kCheckpointFormat)).toUtf8(),
+                                &parseError)
+            .object();
+    if (parseError.error != QJsonParseError::NoError ||
+        json.value(QStringLiteral("format")).toString() != QLatin1String(kCheckpointFormat))
+        return fail(QStringLiteral("not a TorchCanvas checkpoint"));
+    if (json.value(QStringLiteral("version")).toInt() > kCheckpointVersion)
+        return fail(QStringLiteral("written by a newer TorchCanvas (checkpoint version %1)")
+                        .arg(json.value(QStringLiteral("version")).toInt()));
+    if (tensors)
+        *tensors = std::move(*read);
+    return json;
 }
 
 bool RunFiles::readCheckpoint(const QString& name, CheckpointState* state, torch::nn::Module& head,
@@ -293,58 +353,36 @@ bool RunFiles::readCheckpoint(const QString& name, CheckpointState* state, torch
             *error = QStringLiteral("cannot read checkpoint %1: %2").arg(file, why);
         return false;
     };
+    nn::StateDict tensors;
+    const std::optional<QJsonObject> json = readCheckpointJson(file, &tensors, error);
+    if (!json)
+        return false;
+    nn::StateDict headTensors;
+    for (const auto& item : tensors) {
+        if (item.key().rfind(kHeadPrefix, 0) == 0)
+            headTensors.insert(item.key().substr(std::strlen(kHeadPrefix)), item.value());
+    }
     try {
-        torch::serialize::InputArchive archive;
-        archive.load_from(file.toStdString());
-        c10::IValue stateValue;
-        if (!archive.try_read("state", stateValue) || !stateValue.isString())
-            return fail(QStringLiteral("not a TorchCanvas checkpoint"));
-        QJsonParseError parseError;
-        const QJsonDocument document = QJsonDocument::fromJson(
-            QByteArray::fromStdString(stateValue.toStringRef()), &parseError);
-        const QJsonObject json = document.object();
-        if (parseError.error != QJsonParseError::NoError ||
-            json.value(QStringLiteral("format")).toString() != QLatin1String(kCheckpointFormat))
-            return fail(QStringLiteral("not a TorchCanvas checkpoint"));
-        if (json.value(QStringLiteral("version")).toInt() > kCheckpointVersion)
-            return fail(QStringLiteral("written by a newer TorchCanvas (checkpoint version %1)")
-                            .arg(json.value(QStringLiteral("version")).toInt()));
-
-        torch::serialize::InputArchive headArchive;
-        archive.read("head", headArchive);
-        head.load(headArchive);
+        const nn::LoadReport report = nn::loadStateDict(head, headTensors);
+        if (!report.ok())
+            return fail(
+                QStringLiteral("its model does not match this one: %1").arg(report.summary()));
         if (optimizer) {
-            torch::serialize::InputArchive optimizerArchive;
-            archive.read("optimizer", optimizerArchive);
-            optimizer->load(optimizerArchive);
-            torch::Tensor rng;
-            archive.read("rng", rng);
+            QString reason;
+            if (!restoreOptimizerState(*optimizer, tensors, kOptimizerPrefix, &reason))
+                return fail(reason);
+            const torch::Tensor* rng = tensors.find(kRngTensor);
+            if (!rng || rng->scalar_type() != torch::kUInt8)
+                return fail(QStringLiteral("no random generator state"));
             // The default generator is shared: hold its lock like torch.set_rng_state does.
             at::Generator generator = at::detail::getDefaultCPUGenerator();
             std::lock_guard<std::mutex> lock(generator.mutex());
-            generator.set_state(rng);
+            generator.set_state(*rng);
         }
-
-        state->epoch = json.value(QStringLiteral("epoch")).toInt();
-        state->step = static_cast<qint64>(json.value(QStringLiteral("step")).toDouble());
-        state->bestEpoch = json.value(QStringLiteral("bestEpoch")).toInt();
-        state->bestValue = numberFrom(json.value(QStringLiteral("bestValue")));
-        state->epochsWithoutImprovement =
-            json.value(QStringLiteral("epochsWithoutImprovement")).toInt();
-        state->plateauRate = json.value(QStringLiteral("plateauRate")).toDouble();
-        state->plateauBadEpochs = json.value(QStringLiteral("plateauBadEpochs")).toInt();
-        state->plateauBest = numberFrom(json.value(QStringLiteral("plateauBest")));
-        state->trunkKey = json.value(QStringLiteral("trunkKey")).toString();
-        state->precision = json.value(QStringLiteral("precision")).toObject();
-        state->classNames.clear();
-        for (const QJsonValue& value : json.value(QStringLiteral("classes")).toArray())
-            state->classNames << value.toString();
-        state->settings = json.value(QStringLiteral("settings")).toObject();
-        state->preprocessing = json.value(QStringLiteral("preprocessing")).toObject();
-        state->history = json.value(QStringLiteral("history")).toArray();
     } catch (const std::exception& failure) {
         return fail(firstLine(failure));
     }
+    *state = checkpointStateFromJson(*json);
     return true;
 }
 
@@ -390,7 +428,8 @@ bool RunFiles::writeReport(const RunReport& report, QString* error) {
                      {QStringLiteral("message"), f.message},
                      {QStringLiteral("epochsCompleted"), f.epochsCompleted},
                      {QStringLiteral("bestEpoch"), f.bestEpoch},
-                     {QStringLiteral("checkpoint"), f.checkpoint}}},
+                     {QStringLiteral("checkpoint"), f.checkpoint},
+                     {QStringLiteral("warnings"), QJsonArray::fromStringList(f.warnings)}}},
         {QStringLiteral("classes"), QJsonArray::fromStringList(report.classNames)},
         {QStringLiteral("splits"),
          QJsonObject{{QStringLiteral("train"), static_cast<double>(report.splitSizes[0])},
@@ -427,7 +466,7 @@ bool RunFiles::writeReport(const RunReport& report, QString* error) {
         json.insert(QStringLiteral("test"), splitToJson(*f.test, report.classNames));
     for (auto it = report.extras.begin(); it != report.extras.end(); ++it)
         json.insert(it.key(), it.value());
-    return writeAtomically(path(kReportFile), QJsonDocument(json).toJson(), error);
+    return writeFileAtomically(path(kReportFile), QJsonDocument(json).toJson(), error);
 }
 
 } // namespace tc::train

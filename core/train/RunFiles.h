@@ -4,12 +4,14 @@
 
 #include "core/data/DataSettings.h"
 #include "core/nn/Architecture.h"
+#include "core/nn/StateDict.h"
 #include "core/train/TrainingEvents.h"
 #include "core/train/TrainingSettings.h"
 
 #include <array>
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonObject>
@@ -40,7 +42,9 @@ struct CheckpointState {
     QStringList classNames;
     QJsonObject settings;
     QJsonObject preprocessing;
-    QJsonArray history; ///< one RunFiles::epochToJson() per completed epoch
+    QJsonArray history;      ///< one RunFiles::epochToJson() per completed epoch
+    QString architecture;    ///< TrainerInputs::architecture
+    QString dataFingerprint; ///< TrainerInputs::dataFingerprint
 };
 
 /// How a run's precision is recorded in report.json and its checkpoints:
@@ -51,6 +55,15 @@ QJsonObject precisionRecord(nn::Precision requested, nn::Precision used,
 /// The precision a checkpoint's backbone was computed with: its record, else the trunk
 /// key's suffix (checkpoints written before the record existed), else fp32.
 nn::Precision recordedPrecision(const CheckpointState& state);
+/// A checkpoint file's bookkeeping (CheckpointState as JSON, with "format" and "version")
+/// and, when `tensors` is given, its tensors ("head.*", "optimizer.*", "rng"). A checkpoint is
+/// a .safetensors file whose "__metadata__" holds the JSON under "torchcanvas-checkpoint":
+/// data only, so reading one can never run code. A zip archive (TorchScript, torch.save) is
+/// refused from its first bytes, before anything parses it. Names the file on failure.
+std::optional<QJsonObject> readCheckpointJson(const QString& file, nn::StateDict* tensors,
+                                              QString* error);
+/// The bookkeeping in a readCheckpointJson() answer.
+CheckpointState checkpointStateFromJson(const QJsonObject& json);
 
 /// What report.json summarises.
 struct RunReport {

@@ -68,13 +68,11 @@ std::unique_ptr<RunPredictor> RunPredictor::open(const QString& runDirectory, QS
     impl->preprocessing = *preprocessing;
 
     // The head's shape depends on the class count: read it from the checkpoint first.
-    CheckpointState state;
-    {
-        // A throwaway module to read the state; the real head is loaded below.
-        torch::nn::Module empty;
-        QString ignored;
-        files.readCheckpoint(checkpoint, &state, empty, nullptr, &ignored);
-    }
+    const std::optional<QJsonObject> json =
+        readCheckpointJson(files.path(checkpoint), nullptr, &reason);
+    if (!json)
+        return fail(reason);
+    CheckpointState state = checkpointStateFromJson(*json);
     if (state.classNames.size() < 2)
         return fail(QStringLiteral("%1 names no classes").arg(files.path(checkpoint)));
     impl->classNames = state.classNames;

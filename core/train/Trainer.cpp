@@ -65,6 +65,30 @@ std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const TrainingSettings& s
     throw std::logic_error("unknown optimizer");
 }
 
+/// "learningRate 0.001 → 0.01" for each setting that differs, leaving out those a resume
+/// may change freely: the epoch count, the precision and the feature cache switches.
+QStringList changedSettings(const QJsonObject& before, const QJsonObject& now) {
+    static const QStringList kFree{QStringLiteral("epochs"), QStringLiteral("precision"),
+                                   QStringLiteral("featureCache"),
+                                   QStringLiteral("featureCacheOnDisk")};
+    auto text = [](const QJsonValue& value) {
+        if (value.isObject())
+            return QString::fromUtf8(
+                QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
+        return value.isUndefined() ? QStringLiteral("(unset)") : value.toVariant().toString();
+    };
+    QStringList keys = before.keys() + now.keys();
+    keys.removeDuplicates();
+    keys.sort();
+    QStringList changes;
+    for (const QString& key : keys) {
+        if (!kFree.contains(key) && before.value(key) != now.value(key))
+            changes << QStringLiteral("%1 %2 \u2192 %3")
+                           .arg(key, text(before.value(key)), text(now.value(key)));
+    }
+    return changes;
+}
+
 /// A split held either as cached trunk features or as image samples to stream.
 struct SplitData {
     std::vector<data::BatchSample> samples;
@@ -129,6 +153,11 @@ private:
     CheckpointState checkpointState(int epoch) const;
     void writeCheckpoint(const QString& name, int epoch);
     void restore(const QString& name, bool full);
+    /// Fills finished.warnings: a validation or test split without some class, an empty
+    /// test split, a test split of which no image could be read.
+    void checkSplits(FinishedEvent& finished) const;
+    /// Throws "cannot resume: …" naming what differs between the checkpoint and this run.
+    void checkResumable(const CheckpointState& state);
     void emitPhase(TrainingObserver& observer, Phase phase, int epoch, qint64 current = 0,
                    qint64 total = 0, const QString& message = {});
 
@@ -264,6 +293,7 @@ FinishedEvent Trainer::Impl::run(TrainingObserver& observer, TrainingControl& co
                 finished.testPredictions = std::move(evaluation.predictions);
             }
         }
+        checkSplits(finished);
         if (!m_loadFailures.empty()) {
             const QString note = failureSummary(m_loadFailures);
             finished.message =
@@ -785,6 +815,8 @@ CheckpointState Trainer::Impl::checkpointState(int epoch) const {
     state.preprocessing = in.preprocessing.toJson();
     for (const auto& event : history)
         state.history.append(RunFiles::epochToJson(event, in.classNames));
+    state.architecture = in.architecture;
+    state.dataFingerprint = in.dataFingerprint;
     return state;
 }
 
@@ -800,23 +832,19 @@ void Trainer::Impl::writeCheckpoint(const QString& name, int epoch) {
 void Trainer::Impl::restore(const QString& name, bool full) {
     CheckpointState state;
     QString error;
+    if (full) {
+        // Compared before any tensor is loaded, so that the message names what changed.
+        const std::optional<QJsonObject> json =
+            readCheckpointJson(files.path(name), nullptr, &error);
+        if (!json)
+            throw std::runtime_error(error.toStdString());
+        checkResumable(checkpointStateFromJson(*json));
+    }
     if (!files.readCheckpoint(name, &state, *in.model.head.ptr(),
                               full ? m_optimizer.get() : nullptr, &error))
         throw std::runtime_error(error.toStdString());
     if (!full)
         return;
-    if (state.trunkKey != in.model.trunkKey)
-        throw std::runtime_error(
-            QStringLiteral("cannot resume: the checkpoint was trained with another backbone "
-                           "(%1), this project has %2")
-                .arg(state.trunkKey, in.model.trunkKey)
-                .toStdString());
-    if (state.classNames != in.classNames)
-        throw std::runtime_error(QStringLiteral("cannot resume: the checkpoint's classes (%1) "
-                                                "differ from the data's (%2)")
-                                     .arg(state.classNames.join(QStringLiteral(", ")),
-                                          in.classNames.join(QStringLiteral(", ")))
-                                     .toStdString());
     m_startEpoch = state.epoch + 1;
     m_step = state.step;
     m_bestEpoch = state.bestEpoch;
@@ -829,6 +857,78 @@ void Trainer::Impl::restore(const QString& name, bool full) {
     for (const auto& value : state.history)
         history.push_back(RunFiles::epochFromJson(value.toObject()));
     files.truncateLogsAfter(state.epoch);
+}
+
+void Trainer::Impl::checkSplits(FinishedEvent& finished) const {
+    auto missingClasses = [this](const ClassificationMetrics& metrics) {
+        QStringList missing;
+        for (int c = 0; c < in.classNames.size(); ++c) {
+            if (c >= int(metrics.support.size()) || metrics.support[c] == 0)
+                missing << in.classNames[c];
+        }
+        return missing;
+    };
+    if (!history.empty() && history.back().validation) {
+        const QStringList missing = missingClasses(history.back().validation->metrics);
+        if (!missing.isEmpty()) {
+            finished.warnings << QStringLiteral("the validation split has no images of %1: the "
+                                                "best epoch was chosen without them")
+                                     .arg(missing.join(QStringLiteral(", ")));
+            finished.warningsAreErrors = true;
+        }
+    }
+    if (finished.reason == FinishReason::Stopped)
+        return; // not tested yet
+    if (in.test.empty()) {
+        finished.warnings << QStringLiteral("the test split is empty: the model was not tested");
+    } else if (!finished.test || finished.test->metrics.samples == 0) {
+        finished.warnings << QStringLiteral("none of the %1 test images could be read: the model "
+                                            "was not tested")
+                                 .arg(in.test.size());
+        finished.warningsAreErrors = true;
+    } else {
+        const QStringList missing = missingClasses(finished.test->metrics);
+        if (!missing.isEmpty())
+            finished.warnings << QStringLiteral("the test split has no images of %1: its "
+                                                "accuracy says nothing about them")
+                                     .arg(missing.join(QStringLiteral(", ")));
+    }
+}
+
+void Trainer::Impl::checkResumable(const CheckpointState& state) {
+    auto refuse = [](const QString& reason) {
+        throw std::runtime_error(QStringLiteral("cannot resume: %1").arg(reason).toStdString());
+    };
+    if (!state.architecture.isEmpty() && !in.architecture.isEmpty() &&
+        state.architecture != in.architecture)
+        refuse(QStringLiteral("the model changed since the checkpoint (it trained %1; the project "
+                              "now has %2); train it as a new run")
+                   .arg(state.architecture, in.architecture));
+    if (state.trunkKey != in.model.trunkKey)
+        refuse(QStringLiteral("the checkpoint was trained with another backbone (%1), this "
+                              "project has %2")
+                   .arg(state.trunkKey, in.model.trunkKey));
+    if (state.classNames != in.classNames)
+        refuse(QStringLiteral("the checkpoint's classes (%1) differ from the data's (%2)")
+                   .arg(state.classNames.join(QStringLiteral(", ")),
+                        in.classNames.join(QStringLiteral(", "))));
+    if (!state.dataFingerprint.isEmpty() && !in.dataFingerprint.isEmpty() &&
+        state.dataFingerprint != in.dataFingerprint)
+        refuse(QStringLiteral("the data set changed since the checkpoint (fingerprint %1, now "
+                              "%2); train it as a new run")
+                   .arg(state.dataFingerprint, in.dataFingerprint));
+    const QStringList changes = changedSettings(state.settings, in.settings.toJson());
+    if (changes.isEmpty())
+        return;
+    if (!in.allowChangedSettings)
+        refuse(QStringLiteral("the training settings changed since the checkpoint (%1); pass "
+                              "--allow-changed-settings to continue with the new ones")
+                   .arg(changes.join(QStringLiteral(", "))));
+    QJsonArray recorded =
+        in.reportExtras.value(QStringLiteral("resumedWithChangedSettings")).toArray();
+    recorded.append(QJsonObject{{QStringLiteral("fromEpoch"), state.epoch + 1},
+                                {QStringLiteral("changes"), QJsonArray::fromStringList(changes)}});
+    in.reportExtras.insert(QStringLiteral("resumedWithChangedSettings"), recorded);
 }
 
 } // namespace tc::train

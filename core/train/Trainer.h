@@ -34,6 +34,14 @@ struct TrainerInputs {
     /// The frozen backbone's precision as decided for this run (precisionRecord()): saved in
     /// every checkpoint so that readers and a resumed run compute with it.
     QJsonObject precision;
+    /// A resume refuses a checkpoint whose training settings differ (other than the epoch
+    /// count, the precision and the feature cache switches) unless this is set; the changes
+    /// are then recorded in report.json ("resumedWithChangedSettings").
+    bool allowChangedSettings = false;
+    /// What a resume compares with the checkpoint: the model as the builder describes it
+    /// ("ResNet50 → Dense 128 ReLU → …") and the data set's fingerprint. Empty: not compared.
+    QString architecture;
+    QString dataFingerprint;
     /// Merged into report.json (configuration, data fingerprint, weights status…).
     QJsonObject reportExtras;
     /// Image-decoding threads for the loaders (-1: one per core).

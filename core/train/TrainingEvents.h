@@ -75,6 +75,12 @@ struct FinishedEvent {
     std::vector<SamplePrediction> testPredictions; ///< per image, for the Test view
     QString checkpoint;                            ///< the last checkpoint written, empty if none
     QString message;
+    /// Results that must not be trusted silently: a split that lost a class (the best epoch
+    /// was chosen on the others), an empty or unloadable test split. Also in report.json.
+    QStringList warnings;
+    /// True when a warning means the run's results are wrong rather than incomplete (a
+    /// split lost a class, no test image could be read): `train` then exits non-zero.
+    bool warningsAreErrors = false;
     double seconds = 0.0;
 };
 

@@ -112,19 +112,24 @@ class Model(torch.nn.Module):
                     x = activate(x, activation)
             elif kind == "conv2d":
                 k = int(parameter(p, "kernel_size", 3))
-                same = str(parameter(p, "padding", "same")).lower() == "same"
+                padding = str(parameter(p, "padding", "same")).lower()
+                pixels = k // 2 if padding == "same" else 0 if padding == "valid" else int(padding)
                 x = F.conv2d(x, t[prefix + "conv.weight"], t.get(prefix + "conv.bias"),
-                             int(parameter(p, "stride", 1)), k // 2 if same else 0)
+                             int(parameter(p, "stride", 1)), pixels)
                 x = activate(x, parameter(p, "activation", "none"))
             elif kind == "maxpool2d":
                 k = int(parameter(p, "pool_size", 2))
                 s = int(parameter(p, "stride", k))
-                if str(parameter(p, "padding", "valid")).lower() == "same":
+                padding = str(parameter(p, "padding", "valid")).lower()
+                pixels = 0
+                if padding == "same":
                     ph = max(((x.shape[2] + s - 1) // s - 1) * s + k - x.shape[2], 0)
                     pw = max(((x.shape[3] + s - 1) // s - 1) * s + k - x.shape[3], 0)
                     x = F.pad(x, [pw // 2, pw - pw // 2, ph // 2, ph - ph // 2],
                               value=-float("inf"))
-                x = F.max_pool2d(x, k, s)
+                elif padding != "valid":
+                    pixels = int(padding)
+                x = F.max_pool2d(x, k, s, pixels)
             elif kind == "globalavgpool":
                 x = x.mean((2, 3))
             elif kind == "batchnorm":

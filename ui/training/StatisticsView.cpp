@@ -354,6 +354,8 @@ void StatisticsView::onFinished(const tc::train::FinishedEvent& event) {
         detail += tr(" · best epoch %1").arg(event.bestEpoch);
     if (!event.message.isEmpty())
         detail += QStringLiteral(" · ") + event.message;
+    for (const QString& warning : event.warnings)
+        detail += tr(" · WARNING: %1").arg(warning);
     m_detailLabel->setText(detail);
     scheduleReplot();
 }

@@ -205,6 +205,8 @@ void TrainingSession::onFinished(const tc::train::FinishedEvent& event) {
                           .arg(tc::train::toString(event.reason));
     if (event.test)
         message += tr(" · test accuracy %1 %").arg(event.test->metrics.accuracy * 100.0, 0, 'f', 1);
+    if (!event.warnings.isEmpty())
+        message += tr(" · WARNING: %1").arg(event.warnings.join(QStringLiteral("; ")));
     m_window->statusBar()->showMessage(message);
     if (event.testPredictions.empty())
         return;
