@@ -75,8 +75,7 @@ void TestTrainCommand::initTestCase() {
 }
 
 QString TestTrainCommand::writeProject(const QString& name, const QString& dataSource) {
-    return tc::testing::writeTinyProject(m_dir.filePath(name), dataSource, /*hiddenUnits=*/0,
-                                         {});
+    return tc::testing::writeTinyProject(m_dir.filePath(name), dataSource, /*hiddenUnits=*/0, {});
 }
 
 void TestTrainCommand::trainsAndWritesTheRunFolder() {

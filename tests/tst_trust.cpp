@@ -5,10 +5,10 @@
 // untouched. Also the silent-wrong-result cases: resuming a changed project, a full disk, a
 // CSV without a header, labels differing by case, a flood of diagnostics.
 
-#include "TrainingTestSupport.h"
 #include "core/export/TorchScriptExport.h"
 #include "core/nn/ResNet.h"
 #include "core/nn/SafeTensors.h"
+#include "TrainingTestSupport.h"
 #include "tst_exporthelpers.h"
 
 #include <cmath>
