@@ -418,12 +418,15 @@ void TestProjectFuzz::hostileStructures_data() {
     QTest::addColumn<bool>("loads");
 
     const QByteArray head = R"({"format": "torchcanvas-project", "version": 1, "graph": )";
-    // At Project::MaxNodes both load (and validate, save, reload: linear time); 20,000 nodes
-    // (issue 18) are refused before the graph is built.
+    // 20,000 nodes (issue 18) and graphs at Project::MaxNodes load, validate, save and reload
+    // (linear time); one node or link more is refused before the graph is built.
+    QTest::newRow("20000-node chain") << head + chainGraph(20'000) << true;
     QTest::newRow("chain at the node limit") << head + chainGraph(Project::MaxNodes) << true;
-    QTest::newRow("20000-node chain") << head + chainGraph(20'000) << false;
+    QTest::newRow("chain over the node limit") << head + chainGraph(Project::MaxNodes + 1) << false;
+    QTest::newRow("20000 links into one input") << head + fanInGraph(20'000) << true;
     QTest::newRow("fan-in at the node limit") << head + fanInGraph(Project::MaxNodes) << true;
-    QTest::newRow("20000 links into one input") << head + fanInGraph(20'000) << false;
+    QTest::newRow("fan-in over the node limit")
+        << head + fanInGraph(Project::MaxNodes + 1) << false;
     QByteArray tooManyLinks = "{\"nodes\": [{\"id\": 1, \"type\": \"Input\"}], \"links\": [";
     for (int i = 1; i <= Project::MaxLinks + 1; ++i)
         tooManyLinks += QStringLiteral("%1{\"id\": %2, \"from\": {\"node\": 1, \"port\": 0}, "

@@ -47,13 +47,13 @@ public:
     /// Files larger than this are refused before parsing (a project is a few kilobytes).
     static constexpr qint64 MaxFileSize = 32 * 1024 * 1024;
     /// Graphs with more nodes or links are refused on load, before they are built: the
-    /// flagship model has 6 nodes and a ResNet50 drawn layer by layer about 200. Loading and
-    /// validation are linear (10,000 nodes: under a second), but LibTorch's checkpoint writer
-    /// is quadratic in the number of modules (4,000 Dense layers: 9 s per epoch, mostly
-    /// saving), so the limit keeps a whole training run of the deepest graph within seconds
-    /// (docs/DATA.md, "Limits and hostile files").
-    static constexpr int MaxNodes = 2'000;
-    static constexpr int MaxLinks = 8'000;
+    /// flagship model has 6 nodes and a ResNet50 drawn layer by layer about 200. Loading,
+    /// validation, building and checkpointing are linear in the graph's size (a 20,000-node
+    /// chain validates in 2 s and trains one epoch, both checkpoints included, in 14 s;
+    /// docs/BENCHMARKS.md, "Graph size"), so the limit only bounds memory (50,000 Dense
+    /// layers: 1 GB while training).
+    static constexpr int MaxNodes = 50'000;
+    static constexpr int MaxLinks = 100'000;
 
     /// An empty, unsaved project with empty sections.
     Project();
