@@ -12,9 +12,12 @@
 #include "tst_exporthelpers.h"
 
 #include <cmath>
+#include <csignal>
+#include <cstring>
 #include <QJsonDocument>
 #include <QProcess>
 #include <QtTest>
+#include <sys/resource.h>
 
 using namespace tc;
 
@@ -30,8 +33,18 @@ struct Result {
 };
 
 /// Runs the CLI. The deadline is a hang guard only: an endless model must not need it.
-Result runCli(const QStringList& arguments, const QString& standardOutputFile = {}) {
+Result runCli(const QStringList& arguments, const QString& standardOutputFile = {},
+              rlim_t fileSizeLimit = RLIM_INFINITY) {
     QProcess process;
+    if (fileSizeLimit != RLIM_INFINITY) {
+        // In the child only: files may not grow past the limit, and a write that would
+        // fails with EFBIG (SIGXFSZ ignored) — a full disk for exactly one process.
+        process.setChildProcessModifier([fileSizeLimit] {
+            std::signal(SIGXFSZ, SIG_IGN);
+            const rlimit limit{fileSizeLimit, fileSizeLimit};
+            setrlimit(RLIMIT_FSIZE, &limit);
+        });
+    }
     if (!standardOutputFile.isEmpty())
         process.setStandardOutputFile(standardOutputFile);
     process.start(QStringLiteral(TORCHCANVAS_BINARY), arguments);
@@ -84,6 +97,7 @@ private Q_SLOTS:
     void resumeRefusesAChangedProject();
     void resumeAcceptsChangedSettingsOnlyWhenAllowed();
     void predictChecksEveryWrite();
+    void failedCheckpointWriteKeepsTheLastGoodOne();
     void csvWithoutHeaderIsRefused();
     void labelsDifferingByCaseAreWarned();
     void repeatedDiagnosticsAreCollapsed();
@@ -300,6 +314,42 @@ void TestTrust::predictChecksEveryWrite() {
     QCOMPARE(result.exitCode, 1);
     QVERIFY2(result.err.contains(QStringLiteral("no space left on standard output")),
              qPrintable(result.err));
+}
+
+void TestTrust::failedCheckpointWriteKeepsTheLastGoodOne() {
+    const QString run = QDir(m_folder).filePath(QStringLiteral("run-file-limit"));
+    QVERIFY(copyFolder(m_run, run));
+    const QString last = QDir(run).filePath(QStringLiteral("checkpoint-last.pt"));
+    const QString best = QDir(run).filePath(QStringLiteral("checkpoint-best.pt"));
+    const QByteArray lastBefore = readAll(last);
+    const QByteArray bestBefore = readAll(best);
+    QVERIFY(lastBefore.size() > 4096);
+    const QStringList resume{QStringLiteral("train"),    m_project,
+                             QStringLiteral("--out"),    run,
+                             QStringLiteral("--resume"), QStringLiteral("--epochs"),
+                             QStringLiteral("3")};
+    // The metrics and the report still fit under the limit; the new checkpoint does not.
+    Result result = runCli(resume, {}, rlim_t(lastBefore.size() / 2));
+    QCOMPARE(result.exitCode, 1);
+    QVERIFY2(!result.err.contains(QStringLiteral("terminate called")), qPrintable(result.err));
+    const QString reason = QString::fromLocal8Bit(std::strerror(EFBIG)); // "File too large"
+    QVERIFY2(result.err.contains(QStringLiteral("cannot write %1/checkpoint-").arg(run)) &&
+                 result.err.contains(QStringLiteral(".pt: %1").arg(reason)),
+             qPrintable(result.err));
+    QCOMPARE(readAll(last), lastBefore); // the last good checkpoint is whole and unchanged
+    QCOMPARE(readAll(best), bestBefore);
+    QVERIFY(QDir(run)
+                .entryList({QStringLiteral("*.tmp*"), QStringLiteral(".*")},
+                           QDir::Files | QDir::Hidden)
+                .isEmpty()); // no half-written temporary file is left
+
+    // With room again, the run continues from that checkpoint.
+    result = runCli(resume);
+    QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+    QVERIFY2(result.err.contains(QStringLiteral("finished (completed) after 3 epoch(s)")) ||
+                 result.out.contains(QStringLiteral("finished (completed) after 3 epoch(s)")),
+             qPrintable(result.out + result.err));
+    QVERIFY(readAll(last) != lastBefore);
 }
 
 void TestTrust::csvWithoutHeaderIsRefused() {

@@ -16,9 +16,15 @@ bool isDiskFull(const QFileDevice& file) {
 }
 
 QString writeFailure(const QString& path, const QFileDevice& file) {
+    const int code = errno; // read first: building the message may change it
     if (isDiskFull(file))
         return QStringLiteral("no space left on %1").arg(path);
-    return QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
+    QString reason = file.errorString();
+    // The same "Unknown error" as above for any failed final flush: a file-size limit
+    // (EFBIG), a quota (EDQUOT), an I/O error. errno names it.
+    if ((reason.isEmpty() || reason == QLatin1String("Unknown error")) && code != 0)
+        reason = QString::fromLocal8Bit(std::strerror(code));
+    return QStringLiteral("cannot write %1: %2").arg(path, reason);
 }
 
 bool writeFileAtomically(const QString& path, const QByteArray& bytes, QString* error) {
