@@ -85,8 +85,8 @@ void TestCli::versionShowsForcedPrecision() {
 void TestCli::helpListsEverySubcommand() {
     const Result result = run({QStringLiteral("--help")});
     QCOMPARE(result.exitCode, 0);
-    for (const char* command :
-         {"train", "predict", "embed", "export", "validate", "data", "demo-data", "weights"}) {
+    for (const char* command : {"train", "predict", "explain", "embed", "export", "validate",
+                                "data", "demo-data", "weights"}) {
         const QRegularExpression row(QStringLiteral("^  %1 +\\S").arg(QLatin1String(command)),
                                      QRegularExpression::MultilineOption);
         QVERIFY2(row.match(result.out).hasMatch(), command);

@@ -17,6 +17,7 @@ const std::vector<Command>& commands() {
     static const std::vector<Command> table = {
         {"train", "Train a project's model (headless), with progress and a run folder", &runTrain},
         {"predict", "Classify images with an exported model or a checkpoint", &runPredict},
+        {"explain", "Grad-CAM heatmaps: where the model looked, for any class", &runExplain},
         {"embed", "Compute backbone features for images (CSV or .npy)", &runEmbed},
         {"export", "Export a trained model: TorchScript, ONNX or safetensors", &runExport},
         {"validate", "Check a project's graph: shapes and problems", &runValidate},

@@ -6,6 +6,7 @@
 namespace tc::cli {
 int runTrain(const QStringList& arguments);
 int runPredict(const QStringList& arguments);
+int runExplain(const QStringList& arguments);
 int runEmbed(const QStringList& arguments);
 int runExport(const QStringList& arguments);
 int runValidate(const QStringList& arguments);
