@@ -56,6 +56,14 @@ FeatureExtractor::~FeatureExtractor() = default;
 void FeatureExtractor::prepare(ResNetImpl& model, Pooling pooling, Precision precision,
                                FeatureExtractorOptions::Engine engine) {
     precision_ = nn::resolvePrecision(precision);
+    if (!canCompute(precision_)) {
+        // oneDNN has no bf16 kernels without AVX-512 (creating one throws), and ATen's emulated
+        // bf16 is many times slower than fp32: compute in fp32 and say so.
+        notice_ = QStringLiteral("bf16 was requested, but this CPU cannot compute it (%1); "
+                                 "using fp32, so features may differ by up to bf16's rounding")
+                      .arg(runtime::cpuFeatures().summary());
+        precision_ = Precision::Fp32;
+    }
     featureCount_ = static_cast<int>(model.featureChannels());
     const FoldedResNet folded = foldResNet(model);
     const bool bf16 = precision_ == Precision::Bf16;

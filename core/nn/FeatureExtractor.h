@@ -69,6 +69,9 @@ public:
     int featureCount() const { return featureCount_; }
     /// The precision in use (Auto resolved by nn::resolvePrecision(), core/nn/PrecisionPolicy.h).
     Precision precision() const { return precision_; }
+    /// Non-empty when the requested precision could not be computed on this CPU (bf16 without
+    /// AVX-512) and fp32 is used instead: one line for the user.
+    QString notice() const { return notice_; }
     const WeightsStatus& weightsStatus() const { return weightsStatus_; }
     /// e.g. "oneDNN bf16, channels-last (nhwc), fused ReLU and residual sums, batch norm folded".
     QString engineDescription() const;
@@ -89,6 +92,7 @@ private:
 
     std::unique_ptr<BackboneEngine> engine_;
     QString error_;
+    QString notice_;
     int featureCount_ = 0;
     Precision precision_ = Precision::Fp32;
     WeightsStatus weightsStatus_;

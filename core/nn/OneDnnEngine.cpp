@@ -9,6 +9,7 @@
 // The plan (primitives and buffers) depends on the batch shape; a few are cached.
 
 #include "core/nn/FoldedResNet.h"
+#include "core/util/Runtime.h"
 
 #ifdef TORCHCANVAS_HAVE_ONEDNN
 
@@ -52,10 +53,14 @@ public:
         // blocked nChw16c layout with Winograd F(4×4, 3×3) for the stride-1 3×3 convolutions
         // (+25% over nhwc, features still within 2e-6 of direct convolution); bf16 runs on
         // the brgconv kernels, which want nhwc (and use AMX where the CPU has it).
+        // Without AVX-512 (an AVX2-only CPU) nChw16c convolutions, Winograd included, fall to
+        // oneDNN's reference kernels: ResNet18 on 10 images did not finish in 120 s where
+        // nhwc ran 19 img/s. So the blocked layout is kept for AVX-512 CPUs.
         // TORCHCANVAS_ONEDNN_LAYOUT=nhwc|blocked and TORCHCANVAS_ONEDNN_WINOGRAD=0|1 override
         // this for measurements.
-        layout_ = bf16 ? Layout::Nhwc : Layout::Blocked16;
-        winograd_ = !bf16;
+        const bool blockedIsFast = !bf16 && runtime::cpuFeatures().avx512;
+        layout_ = blockedIsFast ? Layout::Blocked16 : Layout::Nhwc;
+        winograd_ = blockedIsFast;
         const QByteArray layout = qgetenv("TORCHCANVAS_ONEDNN_LAYOUT");
         if (layout == "nhwc")
             layout_ = Layout::Nhwc;
