@@ -1,10 +1,15 @@
 #include "core/train/Decision.h"
 
+#include "core/util/FileErrors.h"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <numeric>
+#include <QDir>
+#include <QFile>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <stdexcept>
 
 namespace tc::train {
@@ -85,13 +90,15 @@ QString toString(ThresholdRule rule) {
         return QStringLiteral("targetSpecificity");
     case ThresholdRule::Youden:
         return QStringLiteral("youden");
+    case ThresholdRule::Fixed:
+        return QStringLiteral("fixed");
     }
     return {};
 }
 
 std::optional<ThresholdRule> parseThresholdRule(const QString& text) {
     for (const auto rule : {ThresholdRule::TargetSensitivity, ThresholdRule::TargetSpecificity,
-                            ThresholdRule::Youden}) {
+                            ThresholdRule::Youden, ThresholdRule::Fixed}) {
         if (text.compare(toString(rule), Qt::CaseInsensitive) == 0)
             return rule;
     }
@@ -114,8 +121,10 @@ QJsonObject DecisionPolicy::toJson() const {
     QJsonObject json{{QStringLiteral("rule"), toString(rule)},
                      {QStringLiteral("temperatureScaling"), temperatureScaling},
                      {QStringLiteral("patientAggregation"), toString(aggregation)}};
-    if (rule != ThresholdRule::Youden)
+    if (rule == ThresholdRule::TargetSensitivity || rule == ThresholdRule::TargetSpecificity)
         json.insert(QStringLiteral("target"), target);
+    if (rule == ThresholdRule::Fixed)
+        json.insert(QStringLiteral("threshold"), threshold);
     return json;
 }
 
@@ -129,8 +138,8 @@ std::optional<DecisionPolicy> DecisionPolicy::fromJson(const QJsonObject& json, 
     if (json.contains(QStringLiteral("rule"))) {
         const auto rule = parseThresholdRule(json.value(QStringLiteral("rule")).toString());
         if (!rule)
-            return fail(QStringLiteral("\"rule\" must be targetSensitivity, targetSpecificity or "
-                                       "youden"));
+            return fail(QStringLiteral("\"rule\" must be targetSensitivity, targetSpecificity, "
+                                       "youden or fixed"));
         policy.rule = *rule;
     }
     if (json.contains(QStringLiteral("target"))) {
@@ -138,6 +147,12 @@ std::optional<DecisionPolicy> DecisionPolicy::fromJson(const QJsonObject& json, 
         if (!target.isDouble() || target.toDouble() <= 0.0 || target.toDouble() > 1.0)
             return fail(QStringLiteral("\"target\" must be a number in (0, 1]"));
         policy.target = target.toDouble();
+    }
+    if (json.contains(QStringLiteral("threshold"))) {
+        const QJsonValue threshold = json.value(QStringLiteral("threshold"));
+        if (!threshold.isDouble() || threshold.toDouble() < 0.0 || threshold.toDouble() > 1.0)
+            return fail(QStringLiteral("\"threshold\" must be a number in [0, 1]"));
+        policy.threshold = threshold.toDouble();
     }
     if (json.contains(QStringLiteral("temperatureScaling"))) {
         if (!json.value(QStringLiteral("temperatureScaling")).isBool())
@@ -242,6 +257,8 @@ ThresholdChoice chooseThreshold(const std::vector<int>& labels, const std::vecto
     const auto negatives = static_cast<std::int64_t>(labels.size()) - positives;
 
     ThresholdChoice choice;
+    if (policy.rule == ThresholdRule::Fixed)
+        choice.threshold = policy.threshold;
     if (candidates.empty()) {
         choice.figures = figuresAt(labels, scores, choice.threshold);
         return choice;
@@ -280,6 +297,8 @@ ThresholdChoice chooseThreshold(const std::vector<int>& labels, const std::vecto
         return choice;
     };
     switch (policy.rule) {
+    case ThresholdRule::Fixed:
+        return take(figuresAt(labels, scores, policy.threshold), true);
     case ThresholdRule::TargetSensitivity:
         for (const BinaryFigures& figures : along) {
             if (figures.sensitivity() >= policy.target)
@@ -521,6 +540,137 @@ QJsonObject DecisionReport::toJson() const {
         json.insert(QStringLiteral("patients"), patients);
     }
     return json;
+}
+
+OperatingPoint DecisionReport::operatingPoint() const {
+    OperatingPoint point;
+    point.threshold = validation.threshold;
+    point.temperature = temperature;
+    point.positiveClass = positiveClass;
+    point.positiveClassName = positiveClassName;
+    point.policy = policy;
+    point.chosenOn = QStringLiteral("validation");
+    point.targetMet = validation.targetMet;
+    return point;
+}
+
+QString OperatingPoint::describe() const {
+    const QString probability =
+        temperature == 1.0 ? QStringLiteral("probability of %1").arg(positiveClassName)
+                           : QStringLiteral("temperature-scaled probability of %1 (T = %2)")
+                                 .arg(positiveClassName)
+                                 .arg(temperature, 0, 'g', 4);
+    QString how;
+    switch (policy.rule) {
+    case ThresholdRule::TargetSensitivity:
+        how = QStringLiteral("chosen for sensitivity ≥ %1 % on the %2 split")
+                  .arg(policy.target * 100.0, 0, 'g', 4)
+                  .arg(chosenOn);
+        break;
+    case ThresholdRule::TargetSpecificity:
+        how = QStringLiteral("chosen for specificity ≥ %1 % on the %2 split")
+                  .arg(policy.target * 100.0, 0, 'g', 4)
+                  .arg(chosenOn);
+        break;
+    case ThresholdRule::Youden:
+        how = QStringLiteral("chosen by Youden's index on the %1 split").arg(chosenOn);
+        break;
+    case ThresholdRule::Fixed:
+        how = QStringLiteral("set by hand");
+        break;
+    }
+    if (!targetMet)
+        how += QStringLiteral(" (target not reached)");
+    return QStringLiteral("threshold %1 on the %2, %3")
+        .arg(threshold, 0, 'g', 4)
+        .arg(probability, how);
+}
+
+QJsonObject OperatingPoint::toJson() const {
+    return {{QStringLiteral("format"), QStringLiteral("torchcanvas-operating-point")},
+            {QStringLiteral("version"), 1},
+            {QStringLiteral("threshold"), threshold},
+            {QStringLiteral("temperature"), temperature},
+            {QStringLiteral("positiveClass"), positiveClassName},
+            {QStringLiteral("positiveClassIndex"), positiveClass},
+            {QStringLiteral("chosenBy"), policy.toJson()},
+            {QStringLiteral("chosenOn"), chosenOn},
+            {QStringLiteral("targetMet"), targetMet}};
+}
+
+std::optional<OperatingPoint> OperatingPoint::fromJson(const QJsonObject& json, QString* error) {
+    auto fail = [error](const QString& why) -> std::optional<OperatingPoint> {
+        if (error)
+            *error = why;
+        return std::nullopt;
+    };
+    OperatingPoint point;
+    const QJsonValue threshold = json.value(QStringLiteral("threshold"));
+    if (!threshold.isDouble() || threshold.toDouble() < 0.0 || threshold.toDouble() > 1.0)
+        return fail(QStringLiteral("\"threshold\" must be a number in [0, 1]"));
+    point.threshold = threshold.toDouble();
+    const QJsonValue temperature = json.value(QStringLiteral("temperature"));
+    if (!temperature.isUndefined()) {
+        if (!temperature.isDouble() || !(temperature.toDouble() >= kMinTemperature) ||
+            temperature.toDouble() > kMaxTemperature)
+            return fail(QStringLiteral("\"temperature\" must be a number in [%1, %2]")
+                            .arg(kMinTemperature)
+                            .arg(kMaxTemperature));
+        point.temperature = temperature.toDouble();
+    }
+    const QJsonValue index = json.value(QStringLiteral("positiveClassIndex"));
+    if (!index.isDouble() || index.toDouble() < 0 ||
+        index.toDouble() != std::floor(index.toDouble()))
+        return fail(QStringLiteral("\"positiveClassIndex\" must be a class index"));
+    point.positiveClass = index.toInt();
+    point.positiveClassName = json.value(QStringLiteral("positiveClass")).toString();
+    if (json.contains(QStringLiteral("chosenBy"))) {
+        QString policyError;
+        const auto policy = DecisionPolicy::fromJson(
+            json.value(QStringLiteral("chosenBy")).toObject(), &policyError);
+        if (!policy)
+            return fail(QStringLiteral("\"chosenBy\": ") + policyError);
+        point.policy = *policy;
+    }
+    point.chosenOn = json.value(QStringLiteral("chosenOn")).toString(point.chosenOn);
+    point.targetMet = json.value(QStringLiteral("targetMet")).toBool(true);
+    return point;
+}
+
+QString operatingPointFileName() {
+    return QStringLiteral("operating-point.json");
+}
+
+std::optional<OperatingPoint> readOperatingPoint(const QString& runDirectory, QString* error) {
+    if (error)
+        error->clear();
+    const QString path = QDir(runDirectory).filePath(operatingPointFileName());
+    QFile file(path);
+    if (!file.exists())
+        return std::nullopt;
+    if (!file.open(QIODevice::ReadOnly)) {
+        if (error)
+            *error = QStringLiteral("cannot read %1: %2").arg(path, file.errorString());
+        return std::nullopt;
+    }
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(file.read(1 << 20), &parseError);
+    if (!document.isObject()) {
+        if (error)
+            *error =
+                QStringLiteral("%1 is not a JSON object (%2)").arg(path, parseError.errorString());
+        return std::nullopt;
+    }
+    QString why;
+    auto point = OperatingPoint::fromJson(document.object(), &why);
+    if (!point && error)
+        *error = QStringLiteral("%1: %2").arg(path, why);
+    return point;
+}
+
+bool writeOperatingPoint(const QString& runDirectory, const OperatingPoint& point, QString* error) {
+    const QString path = QDir(runDirectory).filePath(operatingPointFileName());
+    return writeFileAtomically(path, QJsonDocument(point.toJson()).toJson(), error);
 }
 
 DecisionReport decide(const ScoredSplit& validation, const ScoredSplit& test,

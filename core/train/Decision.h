@@ -18,6 +18,7 @@ enum class ThresholdRule {
     TargetSensitivity, ///< the highest threshold whose sensitivity is ≥ target
     TargetSpecificity, ///< the lowest threshold whose specificity is ≥ target
     Youden,            ///< the threshold that maximises sensitivity + specificity − 1
+    Fixed,             ///< a threshold set by hand (DecisionPolicy::threshold)
 };
 
 /// How a patient's image probabilities become the patient's probability.
@@ -33,7 +34,8 @@ std::optional<PatientAggregation> parsePatientAggregation(const QString& text);
 /// patients are scored when the split is grouped.
 struct DecisionPolicy {
     ThresholdRule rule = ThresholdRule::TargetSensitivity;
-    double target = 0.95; ///< the two target rules; in (0, 1]
+    double target = 0.95;   ///< the two target rules; in (0, 1]
+    double threshold = 0.5; ///< the Fixed rule; in [0, 1]
     bool temperatureScaling = true;
     PatientAggregation aggregation = PatientAggregation::Mean;
 
@@ -159,6 +161,38 @@ struct ScoredSplit {
     std::vector<QString> groups; ///< empty: the split is not grouped by patient
 };
 
+/// The decision a model applies when it predicts: "positive when softmax(logits / temperature)
+/// [positiveClass] ≥ threshold". Written by the trainer into the run folder
+/// (operating-point.json), replaced there when the user moves the operating point in the Test
+/// view, and carried by exports (TorchScript and ONNX metadata) and `predict`.
+struct OperatingPoint {
+    double threshold = 0.5;
+    double temperature = 1.0;
+    int positiveClass = 1;
+    QString positiveClassName;
+    DecisionPolicy policy; ///< the rule and target it was chosen by (Fixed: set by hand)
+    QString chosenOn = QStringLiteral("validation"); ///< the split the rule was applied to
+    bool targetMet = true;
+
+    /// "threshold 0.31 on the temperature-scaled probability of malignant (T = 1.85), chosen
+    /// for sensitivity ≥ 95 % on the validation split"
+    QString describe() const;
+    /// True when `probabilities` (already temperature-scaled) call the positive class.
+    bool isPositive(double positiveProbability) const { return positiveProbability >= threshold; }
+    QJsonObject toJson() const;
+    /// A wrong type or range is an error naming the key.
+    static std::optional<OperatingPoint> fromJson(const QJsonObject& json, QString* error);
+};
+
+/// The file in a run folder that holds the run's OperatingPoint.
+QString operatingPointFileName();
+/// Reads `runDirectory`/operating-point.json. Without the file: nothing and an empty error
+/// (runs trained before operating points, or without a validation split); a damaged file:
+/// nothing and an error naming it.
+std::optional<OperatingPoint> readOperatingPoint(const QString& runDirectory, QString* error);
+/// Replaces `runDirectory`/operating-point.json atomically; false with `error` naming it.
+bool writeOperatingPoint(const QString& runDirectory, const OperatingPoint& point, QString* error);
+
 /// Everything a run decides and reports about its operating point.
 struct DecisionReport {
     DecisionPolicy policy;
@@ -171,6 +205,8 @@ struct DecisionReport {
     std::optional<PatientFigures> validationPatients, testPatients;
 
     double threshold() const { return validation.threshold; }
+    /// What travels with the model: threshold, temperature, positive class, how chosen.
+    OperatingPoint operatingPoint() const;
     QJsonObject toJson() const;
 };
 

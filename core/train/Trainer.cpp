@@ -66,11 +66,12 @@ std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const TrainingSettings& s
 }
 
 /// "learningRate 0.001 → 0.01" for each setting that differs, leaving out those a resume
-/// may change freely: the epoch count, the precision and the feature cache switches.
+/// may change freely: the epoch count, the precision, the feature cache switches and the
+/// decision policy (applied after training).
 QStringList changedSettings(const QJsonObject& before, const QJsonObject& now) {
-    static const QStringList kFree{QStringLiteral("epochs"), QStringLiteral("precision"),
-                                   QStringLiteral("featureCache"),
-                                   QStringLiteral("featureCacheOnDisk")};
+    static const QStringList kFree{
+        QStringLiteral("epochs"), QStringLiteral("precision"), QStringLiteral("featureCache"),
+        QStringLiteral("featureCacheOnDisk"), QStringLiteral("decision")};
     auto text = [](const QJsonValue& value) {
         if (value.isObject())
             return QString::fromUtf8(

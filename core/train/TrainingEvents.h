@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/train/Decision.h"
 #include "core/train/Metrics.h"
 
 #include <optional>
@@ -64,7 +65,9 @@ struct EpochEvent {
 struct SamplePrediction {
     QString path;
     int label = -1;
-    std::vector<float> probabilities;
+    std::vector<float> probabilities; ///< softmax of the logits (no temperature)
+    std::vector<float> logits;        ///< the head's raw outputs
+    QString group;                    ///< the patient (group) id; empty when not grouped
 };
 
 struct FinishedEvent {
@@ -73,7 +76,13 @@ struct FinishedEvent {
     int bestEpoch = 0;
     std::optional<SplitResult> test;
     std::vector<SamplePrediction> testPredictions; ///< per image, for the Test view
-    QString checkpoint;                            ///< the last checkpoint written, empty if none
+    /// The validation split through the same (best-epoch) weights: operating points are
+    /// chosen on it. Empty without a validation split.
+    std::vector<SamplePrediction> validationPredictions;
+    /// The operating point chosen on validation and reported on test (two-class runs with
+    /// both splits); also in report.json ("decision") and operating-point.json.
+    std::optional<DecisionReport> decision;
+    QString checkpoint; ///< the last checkpoint written, empty if none
     QString message;
     /// Results that must not be trusted silently: a split that lost a class (the best epoch
     /// was chosen on the others), an empty or unloadable test split. Also in report.json.

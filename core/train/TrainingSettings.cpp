@@ -162,6 +162,7 @@ QJsonObject TrainingSettings::toJson() const {
         {QStringLiteral("featureCache"), featureCache},
         {QStringLiteral("featureCacheOnDisk"), featureCacheOnDisk},
         {QStringLiteral("seed"), static_cast<double>(seed)},
+        {QStringLiteral("decision"), decision.toJson()},
     };
 }
 
@@ -199,6 +200,19 @@ std::optional<TrainingSettings> TrainingSettings::fromJson(const QJsonObject& js
             nested.integer("patience", s.earlyStoppingPatience, 0, 100000);
             nestedError = nested.error();
         }
+    }
+    const QJsonValue decision = json.value(QStringLiteral("decision"));
+    if (!decision.isUndefined() && nestedError.isEmpty()) {
+        QString decisionError;
+        std::optional<DecisionPolicy> policy;
+        if (decision.isObject())
+            policy = DecisionPolicy::fromJson(decision.toObject(), &decisionError);
+        else
+            decisionError = QStringLiteral("must be an object");
+        if (policy)
+            s.decision = *policy;
+        else
+            nestedError = QStringLiteral("training setting 'decision': ") + decisionError;
     }
     const QString firstError = reader.error().isEmpty() ? nestedError : reader.error();
     if (!firstError.isEmpty()) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/train/Decision.h"
+
 #include <optional>
 #include <QJsonObject>
 #include <QString>
@@ -49,6 +51,10 @@ struct TrainingSettings {
     /// same images, backbone and preprocessing.
     bool featureCacheOnDisk = true;
     quint64 seed = 42;
+    /// How the run chooses its operating point after training (threshold rule and target on
+    /// the validation split, temperature scaling, patient aggregation). Not a training
+    /// setting in the strict sense: a resume may change it freely.
+    DecisionPolicy decision;
 
     QJsonObject toJson() const;
     /// Parses a "training" section. Missing keys keep their defaults; a key with a wrong type

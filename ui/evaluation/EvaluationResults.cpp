@@ -17,8 +17,10 @@ QString EvaluationResults::validate() const {
         return QStringLiteral("an evaluation needs at least two classes, not %1")
             .arg(classNames.size());
     const int classes = int(classNames.size());
-    for (size_t i = 0; i < images.size(); ++i) {
-        const EvaluatedImage& image = images[i];
+    for (size_t k = 0; k < images.size() + validationImages.size(); ++k) {
+        const bool test = k < images.size();
+        const size_t i = test ? k : k - images.size();
+        const EvaluatedImage& image = test ? images[i] : validationImages[i];
         const QString name = image.path.isEmpty() ? QStringLiteral("image %1").arg(i + 1)
                                                   : QStringLiteral("'%1'").arg(image.path);
         if (image.trueClass < 0 || image.trueClass >= classes)
@@ -30,6 +32,11 @@ QString EvaluationResults::validate() const {
             return QStringLiteral("%1 has %2 probabilities for %3 classes")
                 .arg(name)
                 .arg(image.probabilities.size())
+                .arg(classes);
+        if (!image.logits.empty() && int(image.logits.size()) != classes)
+            return QStringLiteral("%1 has %2 logits for %3 classes")
+                .arg(name)
+                .arg(image.logits.size())
                 .arg(classes);
         for (float p : image.probabilities)
             if (!std::isfinite(p) || p < 0.0f || p > 1.0f)

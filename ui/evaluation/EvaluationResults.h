@@ -1,6 +1,9 @@
 #pragma once
 
+#include "core/train/Decision.h"
+
 #include <functional>
+#include <optional>
 #include <QString>
 #include <QStringList>
 #include <vector>
@@ -11,7 +14,11 @@ namespace tc::ui {
 struct EvaluatedImage {
     QString path;                     ///< absolute, for thumbnails
     int trueClass = -1;               ///< index into EvaluationResults::classNames
-    std::vector<float> probabilities; ///< one per class
+    std::vector<float> probabilities; ///< one per class (softmax, no temperature)
+    /// The head's raw outputs, one per class; empty when the source did not keep them (the
+    /// operating point then works on `probabilities`, without temperature).
+    std::vector<float> logits;
+    QString group; ///< the patient (group) id; empty when the split is not grouped
 
     /// The class with the highest probability (the first on a tie); -1 when there are none.
     int predictedClass() const;
@@ -21,9 +28,18 @@ struct EvaluatedImage {
 /// main window can fill it from any evaluation (a trainer run, a checkpoint, a file).
 struct EvaluationResults {
     QStringList classNames;
-    std::vector<EvaluatedImage> images;
+    std::vector<EvaluatedImage> images; ///< the test split
+    /// The validation split through the same model: operating-point presets are chosen on it
+    /// and never on `images`. Empty when unknown (presets are then unavailable).
+    std::vector<EvaluatedImage> validationImages;
     /// One line shown above the numbers, e.g. "Test split of dataset.csv · run 3, epoch 12".
     QString description;
+    /// The run folder the results come from: where a changed operating point is saved
+    /// (operating-point.json) and what Explainer::open() explains. Empty: neither.
+    QString runDirectory;
+    /// What the run decided after training (threshold chosen on validation, temperature,
+    /// calibration and patient figures); absent for runs that predate it.
+    std::optional<tc::train::DecisionReport> decision;
 
     /// Empty when the results can be shown; otherwise one sentence naming the first problem
     /// (fewer than two classes, a class index out of range, a probability count that differs

@@ -16,6 +16,7 @@
 #include <QPainter>
 #include <QPushButton>
 #include <QStackedWidget>
+#include <QTabWidget>
 #include <QVBoxLayout>
 
 namespace tc::ui {
@@ -171,8 +172,17 @@ TestView::TestView(QWidget* parent)
     evaluationLayout->addLayout(header);
     evaluationLayout->addLayout(cards);
     evaluationLayout->addLayout(plots, 3);
-    evaluationLayout->addWidget(m_cellTitle);
-    evaluationLayout->addWidget(m_thumbnails, 1);
+    // Below the plots, one tab per way of looking closer: the images of the selected cell,
+    // and the tabs other panels add (operating point, calibration, patients, hardest images).
+    m_details = new QTabWidget(evaluation);
+    m_details->setObjectName(QStringLiteral("testDetails"));
+    auto* cellPage = new QWidget(m_details);
+    auto* cellLayout = new QVBoxLayout(cellPage);
+    cellLayout->setContentsMargins(4, 4, 4, 4);
+    cellLayout->addWidget(m_cellTitle);
+    cellLayout->addWidget(m_thumbnails, 1);
+    m_details->addTab(cellPage, tr("Images of the cell"));
+    evaluationLayout->addWidget(m_details, 2);
 
     m_stack = new QStackedWidget(this);
     m_stack->addWidget(empty);

@@ -18,6 +18,7 @@ class QLabel;
 class QListWidget;
 class QPushButton;
 class QStackedWidget;
+class QTabWidget;
 
 namespace tc::ui {
 
@@ -95,6 +96,8 @@ public:
     QCustomPlot* rocPlot() const { return m_rocPlot; }
     QListWidget* thumbnailList() const { return m_thumbnails; }
     QLabel* cellTitle() const { return m_cellTitle; }
+    /// The tabs below the plots ("Images of the cell" first).
+    QTabWidget* detailsTabs() const { return m_details; }
     ImageClassifierPanel* classifierPanel() const { return m_classifier; }
 
 Q_SIGNALS:
@@ -140,6 +143,7 @@ private:
     QCPColorMap* m_confusionMap = nullptr;
     QCPItemRect* m_selection = nullptr;
     QCustomPlot* m_rocPlot = nullptr;
+    QTabWidget* m_details = nullptr;
     QLabel* m_cellTitle = nullptr;
     QListWidget* m_thumbnails = nullptr;
     ImageClassifierPanel* m_classifier = nullptr;

@@ -215,8 +215,16 @@ void TrainingSession::onFinished(const tc::train::FinishedEvent& event) {
     results.description = tr("Test split of run %1 (weights of epoch %2)")
                               .arg(QFileInfo(m_runDirectory).fileName())
                               .arg(event.bestEpoch);
+    auto toImage = [](const tc::train::SamplePrediction& prediction) {
+        return EvaluatedImage{prediction.path, prediction.label, prediction.probabilities,
+                              prediction.logits, prediction.group};
+    };
     for (const auto& prediction : event.testPredictions)
-        results.images.push_back({prediction.path, prediction.label, prediction.probabilities});
+        results.images.push_back(toImage(prediction));
+    for (const auto& prediction : event.validationPredictions)
+        results.validationImages.push_back(toImage(prediction));
+    results.runDirectory = m_runDirectory;
+    results.decision = event.decision;
     // "Classify an image": the run's own model, opened on first use on the view's worker
     // thread (building a backbone takes a moment), then kept.
     struct LazyPredictor {
