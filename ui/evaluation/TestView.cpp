@@ -2,6 +2,8 @@
 
 #include "ui/data/ClassPalette.h"
 #include "ui/data/ImageThumbnail.h"
+#include "ui/evaluation/HardestImagesPanel.h"
+#include "ui/evaluation/HeatmapViewer.h"
 #include "ui/evaluation/ImageClassifierPanel.h"
 #include "ui/training/QCustomPlot.h"
 
@@ -13,6 +15,7 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QLocale>
+#include <QMenu>
 #include <QPainter>
 #include <QPushButton>
 #include <QStackedWidget>
@@ -158,7 +161,8 @@ TestView::TestView(QWidget* parent)
     m_thumbnails->setGridSize(QSize(kThumbnailSize + 22, kThumbnailSize + 36));
     m_thumbnails->setUniformItemSizes(true);
     m_thumbnails->setMinimumHeight(kThumbnailSize + 48);
-    m_thumbnails->setToolTip(tr("Double-click an image to classify it again"));
+    m_thumbnails->setToolTip(tr("Double-click an image to classify it again; right-click it "
+                                "(or select it and press Show heatmap) for its heatmap"));
     connect(m_thumbnails, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
         if (m_classifier->hasPredictor())
             m_classifier->classify(item->data(Qt::UserRole).toString());
@@ -179,9 +183,17 @@ TestView::TestView(QWidget* parent)
     auto* cellPage = new QWidget(m_details);
     auto* cellLayout = new QVBoxLayout(cellPage);
     cellLayout->setContentsMargins(4, 4, 4, 4);
-    cellLayout->addWidget(m_cellTitle);
+    m_cellHeatmap = new QPushButton(tr("Show heatmap"), cellPage);
+    m_cellHeatmap->setObjectName(QStringLiteral("cellHeatmapButton"));
+    m_cellHeatmap->setToolTip(tr("The Grad-CAM heatmap of the selected image"));
+    auto* cellHeader = new QHBoxLayout;
+    cellHeader->addWidget(m_cellTitle, 1);
+    cellHeader->addWidget(m_cellHeatmap);
+    cellLayout->addLayout(cellHeader);
     cellLayout->addWidget(m_thumbnails, 1);
     m_details->addTab(cellPage, tr("Images of the cell"));
+    m_hardest = new HardestImagesPanel(m_details);
+    m_details->addTab(m_hardest, tr("Hardest images"));
     evaluationLayout->addWidget(m_details, 2);
 
     m_stack = new QStackedWidget(this);
@@ -201,10 +213,83 @@ TestView::TestView(QWidget* parent)
             setPositiveClass(index);
         }
     });
+    setUpExplanations();
+}
+
+void TestView::setUpExplanations() {
+    m_explainerSource = std::make_shared<ExplainerSource>();
+    m_viewer = new HeatmapViewer(m_explainerSource, this);
+    m_viewer->setWindowFlag(Qt::Window);
+    m_thumbnails->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_thumbnails, &QWidget::customContextMenuRequested, this, &TestView::showThumbnailMenu);
+    connect(m_thumbnails, &QListWidget::itemSelectionChanged, this,
+            &TestView::updateExplanationSource);
+    connect(m_cellHeatmap, &QPushButton::clicked, this, [this]() {
+        const int row = m_thumbnails->currentRow();
+        if (row >= 0 && row < int(m_listed.size()))
+            showHeatmap(m_listed[size_t(row)]);
+    });
+    connect(m_hardest, &HardestImagesPanel::imageActivated, this, &TestView::showHeatmap);
+    connect(m_classifier, &ImageClassifierPanel::heatmapRequested, this, &TestView::showHeatmapOf);
+    updateExplanationSource();
+}
+
+void TestView::setExplainerSource(const QString& path) {
+    m_explainerOverride = path;
+    updateExplanationSource();
+}
+
+QString TestView::explainerSource() const {
+    return m_explainerSource->path();
+}
+
+void TestView::updateExplanationSource() {
+    m_explainerSource->setPath(m_explainerOverride.isEmpty() ? m_results.runDirectory
+                                                             : m_explainerOverride);
+    const bool available = !m_explainerSource->path().isEmpty();
+    m_classifier->setHeatmapsAvailable(available);
+    m_cellHeatmap->setEnabled(available && m_thumbnails->currentRow() >= 0);
+    m_cellHeatmap->setToolTip(available ? tr("The Grad-CAM heatmap of the selected image")
+                                        : tr("Heatmaps need the run folder of a trained model"));
+}
+
+void TestView::showThumbnailMenu(const QPoint& position) {
+    QListWidgetItem* item = m_thumbnails->itemAt(position);
+    if (!item)
+        return;
+    const int row = m_thumbnails->row(item);
+    QMenu menu(this);
+    QAction* heatmap = menu.addAction(tr("Show heatmap…"));
+    heatmap->setEnabled(!m_explainerSource->path().isEmpty());
+    QAction* classify = menu.addAction(tr("Classify again"));
+    classify->setEnabled(m_classifier->hasPredictor());
+    QAction* chosen = menu.exec(m_thumbnails->viewport()->mapToGlobal(position));
+    if (chosen == heatmap && row < int(m_listed.size()))
+        showHeatmap(m_listed[size_t(row)]);
+    else if (chosen == classify)
+        m_classifier->classify(item->data(Qt::UserRole).toString());
+}
+
+void TestView::showHeatmap(int imageIndex) {
+    if (imageIndex < 0 || imageIndex >= int(m_results.images.size()))
+        return;
+    const EvaluatedImage& image = m_results.images[size_t(imageIndex)];
+    m_viewer->setClassNames(m_results.classNames);
+    m_viewer->showSubject({image.path, image.trueClass, image.group});
+}
+
+void TestView::showHeatmapOf(const QString& imagePath) {
+    for (int i = 0; i < int(m_results.images.size()); ++i)
+        if (m_results.images[size_t(i)].path == imagePath)
+            return showHeatmap(i);
+    if (m_hasResults)
+        m_viewer->setClassNames(m_results.classNames);
+    m_viewer->showSubject({imagePath, -1, QString()});
 }
 
 TestView::~TestView() {
     m_runner.cancel();
+    // The viewer is a child window: destroyed with the view, which cancels its heatmap.
 }
 
 TestView::MetricCard TestView::makeCard(Metric metric, const QString& title, QWidget* parent) {
@@ -311,6 +396,9 @@ bool TestView::setResults(const EvaluationResults& results) {
     showRoc();
     m_selected = {-1, -1};
     showCell();
+    m_hardest->setResults(results);
+    m_viewer->setClassNames(results.classNames);
+    updateExplanationSource();
     return true;
 }
 
@@ -325,6 +413,11 @@ void TestView::clearResults() {
     m_listed.clear();
     m_loadedThumbnails = 0;
     m_thumbnails->clear();
+    if (m_hardest) {
+        m_hardest->clear();
+        m_viewer->hide();
+        updateExplanationSource();
+    }
     m_emptyText->setText(tr("<h3>No evaluation yet</h3>Train a model, then evaluate it on the "
                             "test split: the images the Data Wizard kept aside, which the model "
                             "has never seen."));
@@ -532,6 +625,7 @@ void TestView::selectCell(int trueClass, int predictedClass) {
     m_selection->setVisible(true);
     m_confusionPlot->replot();
     showCell();
+    m_hardest->setSelectedCell(trueClass, predictedClass);
     Q_EMIT cellSelected(trueClass, predictedClass);
 }
 
