@@ -157,6 +157,54 @@ void ExplanationService::cancel() {
     m_runner.cancel();
 }
 
+HeatmapThumbnails::HeatmapThumbnails(std::shared_ptr<ExplainerSource> source, QObject* parent)
+    : QObject(parent)
+    , m_source(std::move(source)) {
+    connect(&m_runner, &TaskRunner::finished, this, &HeatmapThumbnails::finished);
+}
+
+HeatmapThumbnails::~HeatmapThumbnails() {
+    m_runner.cancel();
+}
+
+void HeatmapThumbnails::start(const QStringList& paths, int size, double alpha) {
+    const std::shared_ptr<ExplainerSource> source = m_source;
+    m_runner.start([this, source, paths, size, alpha](const TaskContext& context) {
+        tc::runtime::configureCurrentThread();
+        for (int row = 0; row < paths.size(); ++row) {
+            if (context.isCanceled())
+                return;
+            const QString& path = paths.at(row);
+            ExplainerSource::Result result = source->explain(path, -1, context.cancelFlag());
+            QString error = result.error;
+            QImage thumbnail;
+            if (error.isEmpty()) {
+                const QImage overlay =
+                    overlayQImage(path, result.explanation, result.preprocessing, alpha, &error);
+                if (!overlay.isNull()) {
+                    // Centre-cropped square, as the plain thumbnails.
+                    const int side = std::min(overlay.width(), overlay.height());
+                    thumbnail =
+                        overlay
+                            .copy((overlay.width() - side) / 2, (overlay.height() - side) / 2, side,
+                                  side)
+                            .scaled(size, size, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+                }
+            }
+            context.post([this, row, thumbnail, error]() {
+                if (error.isEmpty())
+                    Q_EMIT ready(row, thumbnail);
+                else
+                    Q_EMIT failed(row, error);
+            });
+        }
+    });
+}
+
+void HeatmapThumbnails::cancel() {
+    m_runner.cancel();
+}
+
 void ExplanationService::waitForIdle() {
     m_runner.waitForThreads();
     QCoreApplication::sendPostedEvents();

@@ -92,6 +92,33 @@ private:
     TaskRunner m_runner;
 };
 
+/// Heatmap thumbnails of a list of images (the predicted class of each, overlaid at `alpha`,
+/// centre-cropped squares), computed one after another on a worker thread and delivered as
+/// each is ready. Starting again or cancelling drops the rest.
+class HeatmapThumbnails : public QObject {
+    Q_OBJECT
+
+public:
+    explicit HeatmapThumbnails(std::shared_ptr<ExplainerSource> source, QObject* parent = nullptr);
+    ~HeatmapThumbnails() override;
+
+    void start(const QStringList& paths, int size, double alpha);
+    void cancel();
+    bool isRunning() const { return m_runner.isRunning(); }
+
+Q_SIGNALS:
+    /// The heatmap thumbnail of paths[row].
+    void ready(int row, const QImage& thumbnail);
+    /// paths[row] could not be explained; `message` names the file.
+    void failed(int row, const QString& message);
+    /// Every image of the list has been tried.
+    void finished();
+
+private:
+    std::shared_ptr<ExplainerSource> m_source;
+    TaskRunner m_runner;
+};
+
 /// The overlay of `explanation` on `imagePath` at `alpha` as a QImage; null with `error`
 /// naming the file when the image cannot be decoded.
 QImage overlayQImage(const QString& imagePath, const tc::exporting::Explanation& explanation,

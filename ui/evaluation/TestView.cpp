@@ -8,6 +8,7 @@
 #include "ui/training/QCustomPlot.h"
 
 #include <algorithm>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QFileInfo>
 #include <QFrame>
@@ -29,6 +30,8 @@ namespace {
 constexpr int kThumbnailSize = 96;
 /// Decoded thumbnails are handed to the GUI in small batches: prompt, without flooding it.
 constexpr int kThumbnailBatch = 6;
+/// Set on a thumbnail whose icon is its heatmap.
+constexpr int kHeatmapRole = Qt::UserRole + 1;
 
 const QColor kCurveColour(0x4e, 0x79, 0xa7);
 const QColor kSelectionColour(0xe1, 0x57, 0x59);
@@ -186,8 +189,13 @@ TestView::TestView(QWidget* parent)
     m_cellHeatmap = new QPushButton(tr("Show heatmap"), cellPage);
     m_cellHeatmap->setObjectName(QStringLiteral("cellHeatmapButton"));
     m_cellHeatmap->setToolTip(tr("The Grad-CAM heatmap of the selected image"));
+    m_cellHeatmaps = new QCheckBox(tr("Heatmap thumbnails"), cellPage);
+    m_cellHeatmaps->setObjectName(QStringLiteral("cellHeatmapThumbnails"));
+    m_cellHeatmaps->setToolTip(tr("Show each image with its Grad-CAM heatmap (predicted class), "
+                                  "computed in the background"));
     auto* cellHeader = new QHBoxLayout;
     cellHeader->addWidget(m_cellTitle, 1);
+    cellHeader->addWidget(m_cellHeatmaps);
     cellHeader->addWidget(m_cellHeatmap);
     cellLayout->addLayout(cellHeader);
     cellLayout->addWidget(m_thumbnails, 1);
@@ -230,6 +238,23 @@ void TestView::setUpExplanations() {
             showHeatmap(m_listed[size_t(row)]);
     });
     connect(m_hardest, &HardestImagesPanel::imageActivated, this, &TestView::showHeatmap);
+    m_heatmapThumbnails = new HeatmapThumbnails(m_explainerSource, this);
+    connect(m_heatmapThumbnails, &HeatmapThumbnails::ready, this,
+            [this](int row, const QImage& thumbnail) {
+                if (QListWidgetItem* item = m_thumbnails->item(row)) {
+                    item->setIcon(QIcon(QPixmap::fromImage(thumbnail)));
+                    item->setData(kHeatmapRole, true);
+                    ++m_heatmapThumbnailCount;
+                }
+            });
+    connect(m_heatmapThumbnails, &HeatmapThumbnails::failed, this,
+            [this](int row, const QString& message) {
+                if (QListWidgetItem* item = m_thumbnails->item(row))
+                    item->setToolTip(item->toolTip() + QLatin1Char('\n') + message);
+            });
+    connect(m_heatmapThumbnails, &HeatmapThumbnails::finished, this,
+            &TestView::heatmapThumbnailsLoaded);
+    connect(m_cellHeatmaps, &QCheckBox::toggled, this, [this]() { showCell(); });
     connect(m_classifier, &ImageClassifierPanel::heatmapRequested, this, &TestView::showHeatmapOf);
     updateExplanationSource();
 }
@@ -249,6 +274,7 @@ void TestView::updateExplanationSource() {
     const bool available = !m_explainerSource->path().isEmpty();
     m_classifier->setHeatmapsAvailable(available);
     m_cellHeatmap->setEnabled(available && m_thumbnails->currentRow() >= 0);
+    m_cellHeatmaps->setEnabled(available);
     m_cellHeatmap->setToolTip(available ? tr("The Grad-CAM heatmap of the selected image")
                                         : tr("Heatmaps need the run folder of a trained model"));
 }
@@ -631,6 +657,9 @@ void TestView::selectCell(int trueClass, int predictedClass) {
 
 void TestView::showCell() {
     m_runner.cancel();
+    if (m_heatmapThumbnails)
+        m_heatmapThumbnails->cancel();
+    m_heatmapThumbnailCount = 0;
     m_thumbnails->clear();
     m_listed.clear();
     m_loadedThumbnails = 0;
@@ -690,6 +719,8 @@ void TestView::showCell() {
         Q_EMIT thumbnailsLoaded();
         return;
     }
+    if (m_cellHeatmaps->isChecked() && !m_explainerSource->path().isEmpty())
+        m_heatmapThumbnails->start(paths, kThumbnailSize, tc::exporting::kDefaultOverlayAlpha);
     m_runner.start([this, paths](const TaskContext& context) {
         std::vector<std::pair<int, QImage>> batch;
         for (int i = 0; i < paths.size(); ++i) {
@@ -702,10 +733,13 @@ void TestView::showCell() {
                         QListWidgetItem* item = m_thumbnails->item(row);
                         if (!item)
                             continue;
-                        if (!image.isNull())
+                        // A heatmap that came first is kept.
+                        if (item->data(kHeatmapRole).toBool()) {
+                        } else if (!image.isNull()) {
                             item->setIcon(QIcon(QPixmap::fromImage(image)));
-                        else
+                        } else {
                             item->setIcon(style()->standardIcon(QStyle::SP_MessageBoxWarning));
+                        }
                         ++m_loadedThumbnails;
                     }
                     if (m_loadedThumbnails == m_thumbnails->count())

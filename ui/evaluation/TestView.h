@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+class QCheckBox;
 class QComboBox;
 class QCPColorMap;
 class QCPItemRect;
@@ -24,6 +25,7 @@ class QTabWidget;
 namespace tc::ui {
 
 class ExplainerSource;
+class HeatmapThumbnails;
 class HardestImagesPanel;
 class HeatmapViewer;
 class ImageClassifierPanel;
@@ -119,6 +121,11 @@ public:
     HeatmapViewer* heatmapViewer() const { return m_viewer; }
     /// "Show heatmap" above the cell's thumbnails (for the selected thumbnail).
     QPushButton* cellHeatmapButton() const { return m_cellHeatmap; }
+    /// "Heatmap thumbnails": the cell's thumbnails show their heatmaps (computed in the
+    /// background, one after another).
+    QCheckBox* heatmapThumbnailsBox() const { return m_cellHeatmaps; }
+    /// Heatmap thumbnails shown so far for the selected cell.
+    int heatmapThumbnailCount() const { return m_heatmapThumbnailCount; }
 
 Q_SIGNALS:
     /// The user asked for an evaluation of the test split (the empty state's button).
@@ -127,6 +134,8 @@ Q_SIGNALS:
     void cellSelected(int trueClass, int predictedClass);
     /// Every thumbnail of the selected cell is decoded.
     void thumbnailsLoaded();
+    /// Every heatmap thumbnail of the selected cell has been computed (or failed).
+    void heatmapThumbnailsLoaded();
 
 private:
     struct MetricCard {
@@ -175,6 +184,9 @@ private:
     HardestImagesPanel* m_hardest = nullptr;
     HeatmapViewer* m_viewer = nullptr;
     QPushButton* m_cellHeatmap = nullptr;
+    QCheckBox* m_cellHeatmaps = nullptr;
+    HeatmapThumbnails* m_heatmapThumbnails = nullptr;
+    int m_heatmapThumbnailCount = 0;
     /// Last; destroyed first, so that no thumbnail thread outlives what it reports to.
     TaskRunner m_runner;
 };
