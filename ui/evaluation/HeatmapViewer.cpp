@@ -17,8 +17,9 @@ namespace tc::ui {
 
 namespace {
 
-/// Edge of the boxes the image and its overlay are shown in.
-constexpr int kImageBox = 340;
+/// The boxes the image and its overlay are shown in: about BreaKHis's 700 × 460.
+constexpr int kImageWidth = 420;
+constexpr int kImageHeight = 290;
 constexpr int kColourBarHeight = 14;
 
 const char* kImageStyle = "QLabel { background: #f4f4f4; border: 1px solid #d8d8d8; color: #666; }";
@@ -33,7 +34,7 @@ QLabel* imageBox(const QString& objectName, QWidget* parent) {
     auto* label = new QLabel(parent);
     label->setObjectName(objectName);
     label->setAlignment(Qt::AlignCenter);
-    label->setFixedSize(kImageBox, kImageBox);
+    label->setFixedSize(kImageWidth, kImageHeight);
     label->setWordWrap(true);
     label->setStyleSheet(QString::fromLatin1(kImageStyle));
     return label;
@@ -68,7 +69,7 @@ HeatmapViewer::HeatmapViewer(std::shared_ptr<ExplainerSource> source, QWidget* p
 
     m_colourBar = new QLabel(this);
     m_colourBar->setObjectName(QStringLiteral("colourBar"));
-    m_colourBar->setPixmap(QPixmap::fromImage(colourBarImage(kImageBox - 60, kColourBarHeight)));
+    m_colourBar->setPixmap(QPixmap::fromImage(colourBarImage(kImageWidth - 60, kColourBarHeight)));
     m_colourBar->setToolTip(tr("Viridis: how much each region supports the explained class, "
                                "from 0 (none) to 1 (the most in this image)"));
     auto* bar = new QHBoxLayout;
@@ -263,7 +264,7 @@ void HeatmapViewer::onFailed(quint64 id, const QString& path, const QString& mes
 }
 
 void HeatmapViewer::showPixmaps() {
-    const QSize room(kImageBox - 4, kImageBox - 4);
+    const QSize room(kImageWidth - 4, kImageHeight - 4);
     auto fitted = [&](const QImage& image) {
         // Small images are enlarged too, so that the heatmap's structure can be seen.
         return QPixmap::fromImage(image.scaled(room.boundedTo(image.size() * 4),
