@@ -27,6 +27,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDirIterator>
+#include <QElapsedTimer>
 #include <QLabel>
 #include <QListWidget>
 #include <QPushButton>
@@ -34,6 +35,7 @@
 #include <QSlider>
 #include <QTableWidget>
 #include <QTabWidget>
+#include <QTimer>
 #include <QtTest>
 
 using namespace tc;
@@ -212,6 +214,7 @@ private Q_SLOTS:
     void opacityBlendsImageAndMap();
     void onlyTheLatestRequestIsShown();
     void closingCancels();
+    void anotherModelClosesTheViewer();
     void failuresNameTheFile();
     void opensFromTheCellAndTheClassifier();
     void heatmapThumbnailsReplaceThePlainOnes();
@@ -383,10 +386,13 @@ void TestExplainGui::viewerMatchesExplainer() {
         qWarning("the tiny run made no mistakes: the viewer is opened directly");
         view->showHeatmap(index);
     }
+    QElapsedTimer clock;
+    clock.start();
     const EvaluatedImage& image = m_results.images[size_t(index)];
     QCOMPARE(viewer->subject().path, image.path);
     QVERIFY(viewer->isVisible());
     QTRY_COMPARE_WITH_TIMEOUT(shown.count() + failed.count(), 1, kHeatmapTimeoutMs);
+    qInfo("first heatmap (opening the run's model included) in %lld ms", clock.elapsed());
     QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
     QCOMPARE(shown.at(0).at(0).toString(), image.path);
 
@@ -426,10 +432,13 @@ void TestExplainGui::switchingTheClassRecomputes() {
     const int other = 1 - predicted;
     const std::vector<float> predictedMap = viewer->heatmap().explanation.map;
 
+    QElapsedTimer clock;
+    clock.start();
     viewer->classBox()->setCurrentIndex(viewer->classBox()->findData(other));
     QCOMPARE(viewer->explainedClassChoice(), other);
     QVERIFY(!viewer->hasHeatmap()); // the old map is gone while the new one is computed
     QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 2, kHeatmapTimeoutMs);
+    qInfo("heatmap for another class in %lld ms", clock.elapsed());
     const exporting::Explanation& got = viewer->heatmap().explanation;
     QCOMPARE(got.explainedClass, other);
     QCOMPARE(got.predicted, predicted);
@@ -513,6 +522,24 @@ void TestExplainGui::closingCancels() {
     viewer->service()->waitForIdle();
     QCOMPARE(shown.count(), 0);
     QVERIFY(!viewer->hasHeatmap());
+}
+
+void TestExplainGui::anotherModelClosesTheViewer() {
+    auto view = makeView();
+    HeatmapViewer* viewer = view->heatmapViewer();
+    QSignalSpy shown(viewer, &HeatmapViewer::heatmapShown);
+    view->showHeatmap(0);
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, kHeatmapTimeoutMs);
+    QVERIFY(viewer->isVisible());
+    // The same run again: the heatmap stays.
+    QVERIFY(view->setResults(m_results));
+    QVERIFY(viewer->isVisible());
+    // Results of another run: a heatmap of the old model must not stay on screen.
+    EvaluationResults other = m_results;
+    other.runDirectory = QDir(m_folder).filePath(QStringLiteral("runs/other"));
+    QVERIFY(view->setResults(other));
+    QVERIFY(!viewer->isVisible());
+    QCOMPARE(view->explainerSource(), other.runDirectory);
 }
 
 void TestExplainGui::failuresNameTheFile() {
@@ -616,8 +643,24 @@ void TestExplainGui::heatmapThumbnailsReplaceThePlainOnes() {
 
     QSignalSpy loaded(view.get(), &TestView::heatmapThumbnailsLoaded);
     QVERIFY(view->heatmapThumbnailsBox()->isEnabled());
+    // Reported, not asserted: how long the heatmaps take and the longest the GUI thread went
+    // without running its event loop meanwhile.
+    QElapsedTimer clock;
+    qint64 last = 0, longestGap = 0;
+    QTimer ticker;
+    ticker.setInterval(5);
+    connect(&ticker, &QTimer::timeout, [&]() {
+        const qint64 now = clock.elapsed();
+        longestGap = std::max(longestGap, now - last);
+        last = now;
+    });
+    clock.start();
+    ticker.start();
     view->heatmapThumbnailsBox()->setChecked(true);
     QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, kHeatmapTimeoutMs);
+    ticker.stop();
+    qInfo("%d heatmap thumbnails in %lld ms; longest GUI-thread gap %lld ms", count,
+          clock.elapsed(), longestGap);
     QCOMPARE(view->heatmapThumbnailCount(), count);
     QTRY_COMPARE(view->loadedThumbnailCount(), count);
 

@@ -16,38 +16,38 @@ constexpr int kMaxShownSide = 1024;
 } // namespace
 
 void ExplainerSource::setPath(const QString& path) {
-    const std::lock_guard lock(m_mutex);
-    if (path == m_path)
-        return;
+    const std::lock_guard lock(m_pathMutex);
     m_path = path;
-    m_explainer.reset();
-    m_openError.clear();
 }
 
 QString ExplainerSource::path() const {
-    const std::lock_guard lock(m_mutex);
+    const std::lock_guard lock(m_pathMutex);
     return m_path;
 }
 
 ExplainerSource::Result ExplainerSource::explain(const QString& imagePath, int classIndex,
                                                  const std::atomic<bool>& canceled) {
     Result result;
-    const std::lock_guard lock(m_mutex);
+    const QString path = this->path();
+    const std::lock_guard lock(m_workMutex);
     if (canceled)
         return result;
-    if (m_path.isEmpty()) {
+    if (path.isEmpty()) {
         result.error = QCoreApplication::translate(
             "ExplainerSource", "Heatmaps need a trained model: no run folder is known for "
                                "these results.");
         return result;
     }
-    if (!m_explainer && m_openError.isEmpty()) {
-        // Building the model's modules takes a moment: once, then kept.
-        m_explainer = tc::exporting::Explainer::open(m_path, &m_openError);
+    if (path != m_openedPath) {
+        // Building the model's modules takes a moment: once per model, then kept.
+        m_explainer.reset();
+        m_openError.clear();
+        m_openedPath = path;
+        m_explainer = tc::exporting::Explainer::open(path, &m_openError);
         if (!m_explainer && m_openError.isEmpty())
             m_openError =
                 QCoreApplication::translate("ExplainerSource", "%1: the model cannot be explained")
-                    .arg(m_path);
+                    .arg(path);
     }
     if (!m_explainer) {
         result.error = m_openError;

@@ -35,10 +35,14 @@ public:
     Result explain(const QString& imagePath, int classIndex, const std::atomic<bool>& canceled);
 
 private:
-    mutable std::mutex m_mutex;
+    /// Guards m_path only, so that the GUI thread never waits for a heatmap.
+    mutable std::mutex m_pathMutex;
     QString m_path;
+    /// Held by the request using the explainer (opening it included).
+    std::mutex m_workMutex;
+    QString m_openedPath; ///< what m_explainer (or m_openError) is about
     std::unique_ptr<tc::exporting::Explainer> m_explainer;
-    QString m_openError; ///< why m_path could not be opened, so that it is tried once
+    QString m_openError; ///< why m_openedPath could not be opened, so that it is tried once
 };
 
 /// One heatmap, ready to show: the explanation and the image with it laid over.

@@ -269,8 +269,13 @@ QString TestView::explainerSource() const {
 }
 
 void TestView::updateExplanationSource() {
-    m_explainerSource->setPath(m_explainerOverride.isEmpty() ? m_results.runDirectory
-                                                             : m_explainerOverride);
+    const QString path =
+        m_explainerOverride.isEmpty() ? m_results.runDirectory : m_explainerOverride;
+    if (path != m_explainerSource->path()) {
+        // A heatmap of another model must not stay on screen.
+        m_viewer->hide();
+        m_explainerSource->setPath(path);
+    }
     const bool available = !m_explainerSource->path().isEmpty();
     m_classifier->setHeatmapsAvailable(available);
     m_cellHeatmap->setEnabled(available && m_thumbnails->currentRow() >= 0);
