@@ -4,7 +4,8 @@
 // same image and class, recomputes when the class changes, lays the map over the image at the
 // chosen opacity, delivers only the latest of two requests, and names the file when the model
 // or the image cannot be explained. It opens from the hardest images, the cell's thumbnails and
-// "Classify an image". With TC_SCREENSHOT_DIR set, writes test-heatmap.png and test-hardest.png.
+// "Classify an image". With TC_SCREENSHOT_DIR set, writes test-heatmap.png, test-hardest.png and
+// test-heatmap-thumbnails.png.
 
 #include "core/data/Grouping.h"
 #include "core/data/SyntheticHistology.h"
@@ -729,6 +730,15 @@ void TestExplainGui::screenshots() {
     QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, kHeatmapTimeoutMs);
     QVERIFY(QTest::qWaitForWindowExposed(viewer));
     QVERIFY(viewer->grab().save(QDir(out).filePath(QStringLiteral("test-heatmap.png"))));
+    viewer->hide();
+
+    // The cell's gallery with heatmap thumbnails.
+    QSignalSpy loaded(view.get(), &TestView::heatmapThumbnailsLoaded);
+    view->detailsTabs()->setCurrentIndex(0);
+    view->heatmapThumbnailsBox()->setChecked(true);
+    QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, kHeatmapTimeoutMs);
+    QTRY_COMPARE(view->loadedThumbnailCount(), int(view->listedImages().size()));
+    QVERIFY(view->grab().save(QDir(out).filePath(QStringLiteral("test-heatmap-thumbnails.png"))));
 }
 
 QTEST_MAIN(TestExplainGui)
