@@ -56,9 +56,10 @@ public:
     /// none) shows every misclassified image.
     void setSelectedCell(int trueClass, int predictedClass);
 
-    /// Filters to the cell (true, predicted), (-1, -1) for all misclassified images, or follows
-    /// the selected cell when `follow` is set.
+    /// Fixes the filter to the wrong cell (true, predicted), or to every misclassified image
+    /// with (-1, -1).
     void setFilter(int trueClass, int predictedClass);
+    /// Back to the default: the filter follows setSelectedCell().
     void followSelectedCell();
     /// The cell listed now: (-1, -1) for every misclassified image.
     std::pair<int, int> listedCell() const { return m_listedCell; }
