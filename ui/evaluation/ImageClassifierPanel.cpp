@@ -60,6 +60,9 @@ ImageClassifierPanel::ImageClassifierPanel(QWidget* parent)
 
     m_open = new QPushButton(tr("Open image…"), this);
     m_open->setObjectName(QStringLiteral("openImageButton"));
+    m_heatmap = new QPushButton(tr("Show heatmap"), this);
+    m_heatmap->setObjectName(QStringLiteral("classifierHeatmapButton"));
+    m_heatmap->setToolTip(tr("The Grad-CAM heatmap of the image: where the model looked"));
     m_prediction = new QLabel(this);
     m_prediction->setObjectName(QStringLiteral("predictionLabel"));
     m_prediction->setWordWrap(true);
@@ -80,6 +83,7 @@ ImageClassifierPanel::ImageClassifierPanel(QWidget* parent)
 
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(m_open);
+    buttons->addWidget(m_heatmap);
     buttons->addStretch(1);
 
     auto* layout = new QVBoxLayout(this);
@@ -92,7 +96,21 @@ ImageClassifierPanel::ImageClassifierPanel(QWidget* parent)
     layout->addStretch(1);
 
     connect(m_open, &QPushButton::clicked, this, &ImageClassifierPanel::openImage);
+    connect(m_heatmap, &QPushButton::clicked, this, [this]() {
+        if (m_lastOk && !m_lastPath.isEmpty())
+            Q_EMIT heatmapRequested(m_lastPath);
+    });
     updateAvailability();
+}
+
+void ImageClassifierPanel::setHeatmapsAvailable(bool available) {
+    m_heatmapsAvailable = available;
+    updateHeatmapButton();
+}
+
+void ImageClassifierPanel::updateHeatmapButton() {
+    m_heatmap->setEnabled(m_heatmapsAvailable && m_predictor && m_lastOk && !m_busy);
+    m_heatmap->setVisible(m_heatmapsAvailable);
 }
 
 ImageClassifierPanel::~ImageClassifierPanel() {
@@ -128,6 +146,7 @@ void ImageClassifierPanel::updateAvailability() {
     } else if (m_lastPath.isEmpty()) {
         m_drop->setText(tr("Drop an image here\nor open one below"));
     }
+    updateHeatmapButton();
 }
 
 QProgressBar* ImageClassifierPanel::probabilityBar(int index) const {
@@ -179,6 +198,8 @@ void ImageClassifierPanel::classify(const QString& path) {
         return;
     m_lastPath = path;
     m_busy = true;
+    m_lastOk = false;
+    updateHeatmapButton();
     m_message->setStyleSheet(QString());
     m_message->setText(tr("Classifying %1…").arg(QFileInfo(path).fileName()));
     const ImagePredictor predictor = m_predictor;
@@ -232,6 +253,7 @@ void ImageClassifierPanel::showPrediction(const QString& path, const QImage& ima
         m_barsBox->hide();
         m_message->setText(error);
         m_message->setStyleSheet(QStringLiteral("QLabel { color: #b3261e; }"));
+        updateHeatmapButton();
         Q_EMIT classified(path, false);
         return;
     }
@@ -262,6 +284,8 @@ void ImageClassifierPanel::showPrediction(const QString& path, const QImage& ima
     m_message->setText(prediction.notice.isEmpty()
                            ? QFileInfo(path).fileName()
                            : QFileInfo(path).fileName() + QLatin1Char('\n') + prediction.notice);
+    m_lastOk = true;
+    updateHeatmapButton();
     Q_EMIT classified(path, true);
 }
 

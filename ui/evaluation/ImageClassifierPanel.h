@@ -38,7 +38,12 @@ public:
     void classify(const QString& path);
     bool isClassifying() const { return m_busy; }
 
+    /// Whether "Show heatmap" can be offered (a model that can be explained is known).
+    void setHeatmapsAvailable(bool available);
+
     QPushButton* openButton() const { return m_open; }
+    /// "Show heatmap": enabled after a successful classification when heatmaps are available.
+    QPushButton* heatmapButton() const { return m_heatmap; }
     QLabel* dropArea() const { return m_drop; }
     QLabel* predictionLabel() const { return m_prediction; }
     QLabel* messageLabel() const { return m_message; }
@@ -50,6 +55,8 @@ public:
 Q_SIGNALS:
     /// The result for `path` is shown: the prediction, or the error message.
     void classified(const QString& path, bool ok);
+    /// The user asked for the heatmap of the image last classified.
+    void heatmapRequested(const QString& path);
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
@@ -59,6 +66,7 @@ private:
     void showPrediction(const QString& path, const QImage& image, const Prediction& prediction);
     void rebuildBars(int count);
     void updateAvailability();
+    void updateHeatmapButton();
 
     ImagePredictor m_predictor;
     /// Serialises predictor calls: a new request may start while an older one still runs.
@@ -66,6 +74,9 @@ private:
     QStringList m_classNames;
     QLabel* m_drop = nullptr;
     QPushButton* m_open = nullptr;
+    QPushButton* m_heatmap = nullptr;
+    bool m_heatmapsAvailable = false;
+    bool m_lastOk = false;
     QLabel* m_prediction = nullptr;
     QLabel* m_message = nullptr;
     QWidget* m_barsBox = nullptr;

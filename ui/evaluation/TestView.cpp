@@ -2,10 +2,13 @@
 
 #include "ui/data/ClassPalette.h"
 #include "ui/data/ImageThumbnail.h"
+#include "ui/evaluation/HardestImagesPanel.h"
+#include "ui/evaluation/HeatmapViewer.h"
 #include "ui/evaluation/ImageClassifierPanel.h"
 #include "ui/training/QCustomPlot.h"
 
 #include <algorithm>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QFileInfo>
 #include <QFrame>
@@ -13,6 +16,7 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QLocale>
+#include <QMenu>
 #include <QPainter>
 #include <QPushButton>
 #include <QStackedWidget>
@@ -26,6 +30,8 @@ namespace {
 constexpr int kThumbnailSize = 96;
 /// Decoded thumbnails are handed to the GUI in small batches: prompt, without flooding it.
 constexpr int kThumbnailBatch = 6;
+/// Set on a thumbnail whose icon is its heatmap.
+constexpr int kHeatmapRole = Qt::UserRole + 1;
 
 const QColor kCurveColour(0x4e, 0x79, 0xa7);
 const QColor kSelectionColour(0xe1, 0x57, 0x59);
@@ -158,7 +164,8 @@ TestView::TestView(QWidget* parent)
     m_thumbnails->setGridSize(QSize(kThumbnailSize + 22, kThumbnailSize + 36));
     m_thumbnails->setUniformItemSizes(true);
     m_thumbnails->setMinimumHeight(kThumbnailSize + 48);
-    m_thumbnails->setToolTip(tr("Double-click an image to classify it again"));
+    m_thumbnails->setToolTip(tr("Double-click an image to classify it again; right-click it "
+                                "(or select it and press Show heatmap) for its heatmap"));
     connect(m_thumbnails, &QListWidget::itemActivated, this, [this](QListWidgetItem* item) {
         if (m_classifier->hasPredictor())
             m_classifier->classify(item->data(Qt::UserRole).toString());
@@ -179,9 +186,22 @@ TestView::TestView(QWidget* parent)
     auto* cellPage = new QWidget(m_details);
     auto* cellLayout = new QVBoxLayout(cellPage);
     cellLayout->setContentsMargins(4, 4, 4, 4);
-    cellLayout->addWidget(m_cellTitle);
+    m_cellHeatmap = new QPushButton(tr("Show heatmap"), cellPage);
+    m_cellHeatmap->setObjectName(QStringLiteral("cellHeatmapButton"));
+    m_cellHeatmap->setToolTip(tr("The Grad-CAM heatmap of the selected image"));
+    m_cellHeatmaps = new QCheckBox(tr("Heatmap thumbnails"), cellPage);
+    m_cellHeatmaps->setObjectName(QStringLiteral("cellHeatmapThumbnails"));
+    m_cellHeatmaps->setToolTip(tr("Show each image with its Grad-CAM heatmap (predicted class), "
+                                  "computed in the background"));
+    auto* cellHeader = new QHBoxLayout;
+    cellHeader->addWidget(m_cellTitle, 1);
+    cellHeader->addWidget(m_cellHeatmaps);
+    cellHeader->addWidget(m_cellHeatmap);
+    cellLayout->addLayout(cellHeader);
     cellLayout->addWidget(m_thumbnails, 1);
     m_details->addTab(cellPage, tr("Images of the cell"));
+    m_hardest = new HardestImagesPanel(m_details);
+    m_details->addTab(m_hardest, tr("Hardest images"));
     evaluationLayout->addWidget(m_details, 2);
 
     m_stack = new QStackedWidget(this);
@@ -201,10 +221,106 @@ TestView::TestView(QWidget* parent)
             setPositiveClass(index);
         }
     });
+    setUpExplanations();
+}
+
+void TestView::setUpExplanations() {
+    m_explainerSource = std::make_shared<ExplainerSource>();
+    m_viewer = new HeatmapViewer(m_explainerSource, this);
+    m_viewer->setWindowFlag(Qt::Window);
+    m_thumbnails->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_thumbnails, &QWidget::customContextMenuRequested, this, &TestView::showThumbnailMenu);
+    connect(m_thumbnails, &QListWidget::itemSelectionChanged, this,
+            &TestView::updateExplanationSource);
+    connect(m_cellHeatmap, &QPushButton::clicked, this, [this]() {
+        const int row = m_thumbnails->currentRow();
+        if (row >= 0 && row < int(m_listed.size()))
+            showHeatmap(m_listed[size_t(row)]);
+    });
+    connect(m_hardest, &HardestImagesPanel::imageActivated, this, &TestView::showHeatmap);
+    m_heatmapThumbnails = new HeatmapThumbnails(m_explainerSource, this);
+    connect(m_heatmapThumbnails, &HeatmapThumbnails::ready, this,
+            [this](int row, const QImage& thumbnail) {
+                if (QListWidgetItem* item = m_thumbnails->item(row)) {
+                    item->setIcon(QIcon(QPixmap::fromImage(thumbnail)));
+                    item->setData(kHeatmapRole, true);
+                    ++m_heatmapThumbnailCount;
+                }
+            });
+    connect(m_heatmapThumbnails, &HeatmapThumbnails::failed, this,
+            [this](int row, const QString& message) {
+                if (QListWidgetItem* item = m_thumbnails->item(row))
+                    item->setToolTip(item->toolTip() + QLatin1Char('\n') + message);
+            });
+    connect(m_heatmapThumbnails, &HeatmapThumbnails::finished, this,
+            &TestView::heatmapThumbnailsLoaded);
+    connect(m_cellHeatmaps, &QCheckBox::toggled, this, [this]() { showCell(); });
+    connect(m_classifier, &ImageClassifierPanel::heatmapRequested, this, &TestView::showHeatmapOf);
+    updateExplanationSource();
+}
+
+void TestView::setExplainerSource(const QString& path) {
+    m_explainerOverride = path;
+    updateExplanationSource();
+}
+
+QString TestView::explainerSource() const {
+    return m_explainerSource->path();
+}
+
+void TestView::updateExplanationSource() {
+    const QString path =
+        m_explainerOverride.isEmpty() ? m_results.runDirectory : m_explainerOverride;
+    if (path != m_explainerSource->path()) {
+        // A heatmap of another model must not stay on screen.
+        m_viewer->hide();
+        m_explainerSource->setPath(path);
+    }
+    const bool available = !m_explainerSource->path().isEmpty();
+    m_classifier->setHeatmapsAvailable(available);
+    m_cellHeatmap->setEnabled(available && m_thumbnails->currentRow() >= 0);
+    m_cellHeatmaps->setEnabled(available);
+    m_cellHeatmap->setToolTip(available ? tr("The Grad-CAM heatmap of the selected image")
+                                        : tr("Heatmaps need the run folder of a trained model"));
+}
+
+void TestView::showThumbnailMenu(const QPoint& position) {
+    QListWidgetItem* item = m_thumbnails->itemAt(position);
+    if (!item)
+        return;
+    const int row = m_thumbnails->row(item);
+    QMenu menu(this);
+    QAction* heatmap = menu.addAction(tr("Show heatmap…"));
+    heatmap->setEnabled(!m_explainerSource->path().isEmpty());
+    QAction* classify = menu.addAction(tr("Classify again"));
+    classify->setEnabled(m_classifier->hasPredictor());
+    QAction* chosen = menu.exec(m_thumbnails->viewport()->mapToGlobal(position));
+    if (chosen == heatmap && row < int(m_listed.size()))
+        showHeatmap(m_listed[size_t(row)]);
+    else if (chosen == classify)
+        m_classifier->classify(item->data(Qt::UserRole).toString());
+}
+
+void TestView::showHeatmap(int imageIndex) {
+    if (imageIndex < 0 || imageIndex >= int(m_results.images.size()))
+        return;
+    const EvaluatedImage& image = m_results.images[size_t(imageIndex)];
+    m_viewer->setClassNames(m_results.classNames);
+    m_viewer->showSubject({image.path, image.trueClass, image.group});
+}
+
+void TestView::showHeatmapOf(const QString& imagePath) {
+    for (int i = 0; i < int(m_results.images.size()); ++i)
+        if (m_results.images[size_t(i)].path == imagePath)
+            return showHeatmap(i);
+    if (m_hasResults)
+        m_viewer->setClassNames(m_results.classNames);
+    m_viewer->showSubject({imagePath, -1, QString()});
 }
 
 TestView::~TestView() {
     m_runner.cancel();
+    // The viewer is a child window: destroyed with the view, which cancels its heatmap.
 }
 
 TestView::MetricCard TestView::makeCard(Metric metric, const QString& title, QWidget* parent) {
@@ -311,6 +427,9 @@ bool TestView::setResults(const EvaluationResults& results) {
     showRoc();
     m_selected = {-1, -1};
     showCell();
+    m_hardest->setResults(results);
+    m_viewer->setClassNames(results.classNames);
+    updateExplanationSource();
     return true;
 }
 
@@ -325,6 +444,11 @@ void TestView::clearResults() {
     m_listed.clear();
     m_loadedThumbnails = 0;
     m_thumbnails->clear();
+    if (m_hardest) {
+        m_hardest->clear();
+        m_viewer->hide();
+        updateExplanationSource();
+    }
     m_emptyText->setText(tr("<h3>No evaluation yet</h3>Train a model, then evaluate it on the "
                             "test split: the images the Data Wizard kept aside, which the model "
                             "has never seen."));
@@ -532,11 +656,15 @@ void TestView::selectCell(int trueClass, int predictedClass) {
     m_selection->setVisible(true);
     m_confusionPlot->replot();
     showCell();
+    m_hardest->setSelectedCell(trueClass, predictedClass);
     Q_EMIT cellSelected(trueClass, predictedClass);
 }
 
 void TestView::showCell() {
     m_runner.cancel();
+    if (m_heatmapThumbnails)
+        m_heatmapThumbnails->cancel();
+    m_heatmapThumbnailCount = 0;
     m_thumbnails->clear();
     m_listed.clear();
     m_loadedThumbnails = 0;
@@ -596,6 +724,8 @@ void TestView::showCell() {
         Q_EMIT thumbnailsLoaded();
         return;
     }
+    if (m_cellHeatmaps->isChecked() && !m_explainerSource->path().isEmpty())
+        m_heatmapThumbnails->start(paths, kThumbnailSize, tc::exporting::kDefaultOverlayAlpha);
     m_runner.start([this, paths](const TaskContext& context) {
         std::vector<std::pair<int, QImage>> batch;
         for (int i = 0; i < paths.size(); ++i) {
@@ -608,10 +738,13 @@ void TestView::showCell() {
                         QListWidgetItem* item = m_thumbnails->item(row);
                         if (!item)
                             continue;
-                        if (!image.isNull())
+                        // A heatmap that came first is kept.
+                        if (item->data(kHeatmapRole).toBool()) {
+                        } else if (!image.isNull()) {
                             item->setIcon(QIcon(QPixmap::fromImage(image)));
-                        else
+                        } else {
                             item->setIcon(style()->standardIcon(QStyle::SP_MessageBoxWarning));
+                        }
                         ++m_loadedThumbnails;
                     }
                     if (m_loadedThumbnails == m_thumbnails->count())

@@ -4,12 +4,14 @@
 #include "ui/data/TaskRunner.h"
 #include "ui/evaluation/EvaluationResults.h"
 
+#include <memory>
 #include <optional>
 #include <QPoint>
 #include <QWidget>
 #include <utility>
 #include <vector>
 
+class QCheckBox;
 class QComboBox;
 class QCPColorMap;
 class QCPItemRect;
@@ -22,6 +24,10 @@ class QTabWidget;
 
 namespace tc::ui {
 
+class ExplainerSource;
+class HeatmapThumbnails;
+class HardestImagesPanel;
+class HeatmapViewer;
 class ImageClassifierPanel;
 
 /// The Test view: how the trained model does on the test split, and a place to try it on any
@@ -64,6 +70,16 @@ public:
     /// explains that a trained model is needed).
     void setPredictor(ImagePredictor predictor);
     bool hasPredictor() const;
+    /// The model heatmaps are computed with (a run folder, checkpoint, project or export);
+    /// empty: the results' run folder (EvaluationResults::runDirectory).
+    void setExplainerSource(const QString& path);
+    /// The model heatmaps are computed with now; empty when there is none.
+    QString explainerSource() const;
+    /// Opens the heatmap viewer on image `index` of results().images.
+    void showHeatmap(int imageIndex);
+    /// Opens the heatmap viewer on any image file (e.g. one classified in the side panel).
+    void showHeatmapOf(const QString& imagePath);
+
     /// Class names for the classify area before any results are set.
     void setClassNames(const QStringList& classNames);
 
@@ -99,6 +115,17 @@ public:
     /// The tabs below the plots ("Images of the cell" first).
     QTabWidget* detailsTabs() const { return m_details; }
     ImageClassifierPanel* classifierPanel() const { return m_classifier; }
+    /// The "Hardest images" tab.
+    HardestImagesPanel* hardestPanel() const { return m_hardest; }
+    /// The Grad-CAM viewer (a window of its own, hidden until a heatmap is asked for).
+    HeatmapViewer* heatmapViewer() const { return m_viewer; }
+    /// "Show heatmap" above the cell's thumbnails (for the selected thumbnail).
+    QPushButton* cellHeatmapButton() const { return m_cellHeatmap; }
+    /// "Heatmap thumbnails": the cell's thumbnails show their heatmaps (computed in the
+    /// background, one after another).
+    QCheckBox* heatmapThumbnailsBox() const { return m_cellHeatmaps; }
+    /// Heatmap thumbnails shown so far for the selected cell.
+    int heatmapThumbnailCount() const { return m_heatmapThumbnailCount; }
 
 Q_SIGNALS:
     /// The user asked for an evaluation of the test split (the empty state's button).
@@ -107,6 +134,8 @@ Q_SIGNALS:
     void cellSelected(int trueClass, int predictedClass);
     /// Every thumbnail of the selected cell is decoded.
     void thumbnailsLoaded();
+    /// Every heatmap thumbnail of the selected cell has been computed (or failed).
+    void heatmapThumbnailsLoaded();
 
 private:
     struct MetricCard {
@@ -121,6 +150,9 @@ private:
     void showCell();
     void onConfusionClicked(const QPoint& position);
     static int defaultPositiveClass(const QStringList& classNames);
+    void setUpExplanations();
+    void updateExplanationSource();
+    void showThumbnailMenu(const QPoint& position);
 
     EvaluationResults m_results;
     bool m_hasResults = false;
@@ -147,6 +179,14 @@ private:
     QLabel* m_cellTitle = nullptr;
     QListWidget* m_thumbnails = nullptr;
     ImageClassifierPanel* m_classifier = nullptr;
+    std::shared_ptr<ExplainerSource> m_explainerSource;
+    QString m_explainerOverride;
+    HardestImagesPanel* m_hardest = nullptr;
+    HeatmapViewer* m_viewer = nullptr;
+    QPushButton* m_cellHeatmap = nullptr;
+    QCheckBox* m_cellHeatmaps = nullptr;
+    HeatmapThumbnails* m_heatmapThumbnails = nullptr;
+    int m_heatmapThumbnailCount = 0;
     /// Last; destroyed first, so that no thumbnail thread outlives what it reports to.
     TaskRunner m_runner;
 };
