@@ -169,11 +169,8 @@ QString operatingPointSection(const QJsonObject& decision) {
     if (!chosen.value(QStringLiteral("targetMet")).toBool(true))
         how += QStringLiteral(" — **the target was not reached on validation**");
 
-    QString md = QStringLiteral("## Operating point
-
-");
-    md += QStringLiteral("- **Decision**: *%1* when p(%1) ≥ **%2**, where p is %3
-")
+    QString md = QStringLiteral("## Operating point\n\n");
+    md += QStringLiteral("- **Decision**: *%1* when p(%1) ≥ **%2**, where p is %3\n")
               .arg(positive)
               .arg(point.value(QStringLiteral("threshold")).toDouble(), 0, 'g', 6)
               .arg(temperature == 1.0
@@ -182,9 +179,7 @@ QString operatingPointSection(const QJsonObject& decision) {
                                         "T = %1 (fitted on the validation split)")
                              .arg(temperature, 0, 'g', 5));
     md += QStringLiteral("- **Chosen as**: %1; the test split did not take part in the "
-                         "choice.
-
-")
+                         "choice.\n\n")
               .arg(how);
     md += QStringLiteral("| Split | Images | Sensitivity | Specificity | PPV | NPV | Set aside "
                          "as negative |\n|---|---|---|---|---|---|---|\n");
