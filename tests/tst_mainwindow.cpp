@@ -18,6 +18,7 @@
 #include <QMenuBar>
 #include <QMimeData>
 #include <QProgressDialog>
+#include <QPushButton>
 #include <QSettings>
 #include <QStatusBar>
 #include <QStyle>
@@ -321,7 +322,7 @@ void TestMainWindow::openExampleSetsItUpInAWritableFolder() {
     prompts.install(window);
     const QString folder = m_directory.filePath(QStringLiteral("my examples/TorchCanvas Example"));
     window.openExampleIn(folder);
-    ExampleSetup* setup = window.exampleSetup();
+    tc::ui::ExampleSetup* setup = window.exampleSetup();
     QVERIFY(setup);
     tc::data::SyntheticHistologyOptions small = setup->options();
     small.benign = 6;
@@ -330,20 +331,22 @@ void TestMainWindow::openExampleSetsItUpInAWritableFolder() {
     small.height = 64;
     small.patients = 4;
     // The first start used the full set: cancel it, which leaves no project behind.
-    QSignalSpy failed(setup, &ExampleSetup::failed);
+    QSignalSpy failed(setup, &tc::ui::ExampleSetup::failed);
     QVERIFY(setup->isRunning());
     QVERIFY(setup->progressDialog());
-    setup->progressDialog()->cancel();
+    auto* cancel = setup->progressDialog()->findChild<QPushButton*>();
+    QVERIFY(cancel);
+    QTest::mouseClick(cancel, Qt::LeftButton);
     QCOMPARE(failed.size(), 1);
     QVERIFY(failed.at(0).at(0).toString().isEmpty());
     QVERIFY(!setup->isRunning());
-    QVERIFY(!QFileInfo::exists(ExampleSetup::projectPathIn(folder)));
+    QVERIFY(!QFileInfo::exists(tc::ui::ExampleSetup::projectPathIn(folder)));
 
     setup->setOptions(small);
-    QSignalSpy ready(setup, &ExampleSetup::ready);
+    QSignalSpy ready(setup, &tc::ui::ExampleSetup::ready);
     window.openExampleIn(folder);
     QTRY_COMPARE_WITH_TIMEOUT(ready.size(), 1, 60000);
-    const QString project = ExampleSetup::projectPathIn(folder);
+    const QString project = tc::ui::ExampleSetup::projectPathIn(folder);
     QCOMPARE(ready.at(0).at(0).toString(), project);
     QCOMPARE(window.document()->filePath(), project);
     QCOMPARE(window.graph().nodeCount(), 6);
