@@ -102,7 +102,7 @@ int runCommand(int argc, char* argv[], const tc::cli::Command& command) {
 int runGui(int argc, char* argv[]) {
     tc::ui::Application app(argc, argv);
     setApplicationIdentity();
-    QApplication::setDesktopFileName(QStringLiteral("torchcanvas"));
+    QApplication::setDesktopFileName(QStringLiteral("io.github.torchcanvas.TorchCanvas"));
     tc::runtime::configureProcess();
 
     QCommandLineParser parser;

@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
     # build
-    build-essential cmake ninja-build ccache pkg-config git
+    build-essential cmake ninja-build ccache pkg-config git dpkg-dev
     qt6-base-dev qt6-base-dev-tools qt6-svg-dev libgl-dev
     libtorch-dev libopencv-dev libqcustomplot-dev
     # ONNX export: the ONNX protobuf classes (onnx_proto) and protobuf's headers

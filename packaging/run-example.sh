@@ -14,6 +14,16 @@ if [[ ! -f "$root/demo-data/dataset.csv" ]]; then
     "$bin" demo-data "$root/demo-data"
 fi
 
+# The example's backbone is ImageNet-pretrained: fetch torchvision's resnet50 file (98 MB,
+# SHA-256 checked; kept in the user's weights folder, so only the first run downloads it).
+# Offline, say so and go on: the run then trains a RANDOMLY initialised backbone and every
+# surface says so.
+if ! "$bin" weights fetch resnet50 --quiet; then
+    echo "run-example: the ImageNet weights could not be downloaded (offline?); the example" \
+         "will train a RANDOMLY initialised backbone. Later: 'torchcanvas weights fetch" \
+         "resnet50', or 'torchcanvas weights import resnet50-0676ba61.pth' from another machine." >&2
+fi
+
 if [[ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]]; then
     exec "$bin" "$project"
 fi

@@ -4,10 +4,14 @@
 #include "core/data/DatasetTable.h"
 #include "core/data/Grouping.h"
 #include "core/data/SyntheticHistology.h"
+#include "core/graph/ExampleProject.h"
+#include "core/graph/Project.h"
 #include "DataTestSupport.h"
 
 #include <opencv2/imgproc.hpp>
 #include <QDirIterator>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -78,6 +82,7 @@ private Q_SLOTS:
     void validation_data();
     void validation();
     void commandLine();
+    void withProjectSetsUpTheExample();
     void commandLineErrors_data();
     void commandLineErrors();
 };
@@ -305,6 +310,43 @@ void TestDemoData::commandLine() {
     QVERIFY(table.isUsable());
     QCOMPARE(table.rows().front().image.width, 64);
     QCOMPARE(table.rows().front().image.height, 48);
+}
+
+void TestDemoData::withProjectSetsUpTheExample() {
+    // What an installed copy does (its share/ folder is read-only and has no data): the data
+    // and a copy of the built-in example project that reads it, anywhere the user can write.
+    QTemporaryDir dir;
+    const QString target = dir.filePath("example");
+    const tc::test::CommandResult result = tc::test::runTorchCanvas(
+        {"demo-data", target, "--benign", "3", "--malignant", "4", "--size", "64x48", "--patients",
+         "3", "--quiet", "--with-project"});
+    QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+    const QString projectPath = QDir(target).filePath("breast-cancer.tcproj");
+    QVERIFY2(result.out.contains(QStringLiteral("Wrote the example project %1").arg(projectPath)),
+             qPrintable(result.out));
+
+    // The built-in copy is the shipped example, byte for byte.
+    QFile shipped(
+        QStringLiteral(TORCHCANVAS_SOURCE_DIR "/resources/examples/breast-cancer.tcproj"));
+    QVERIFY(shipped.open(QIODevice::ReadOnly));
+    QCOMPARE(tc::graph::exampleProjectJson(), shipped.readAll());
+
+    QFile written(projectPath);
+    QVERIFY(written.open(QIODevice::ReadOnly));
+    const QJsonObject json = QJsonDocument::fromJson(written.readAll()).object();
+    QCOMPARE(json.value("dataset").toObject().value("source").toString(),
+             QStringLiteral("dataset.csv"));
+    tc::graph::Project example;
+    tc::graph::Project project;
+    QString error;
+    QVERIFY2(project.load(projectPath, &error), qPrintable(error));
+    QVERIFY(example.loadFromData(tc::graph::exampleProjectJson(), projectPath, &error));
+    QCOMPARE(project.datasetSource(), QDir(target).filePath("dataset.csv"));
+    QCOMPARE(project.graph().nodeCount(), example.graph().nodeCount());
+    QCOMPARE(project.training(), example.training());
+    const DatasetTable table = DatasetTable::importCsv(project.datasetSource());
+    QVERIFY(table.isUsable());
+    QCOMPARE(int(table.rows().size()), 7);
 }
 
 void TestDemoData::commandLineErrors_data() {

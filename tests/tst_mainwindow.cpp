@@ -7,6 +7,7 @@
 #include "ui/canvas/CanvasView.h"
 #include "ui/editor/Autosaver.h"
 #include "ui/editor/Document.h"
+#include "ui/editor/ExampleSetup.h"
 #include "ui/editor/RecoveryStore.h"
 #include "ui/MainWindow.h"
 
@@ -16,6 +17,8 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMimeData>
+#include <QProgressDialog>
+#include <QPushButton>
 #include <QSettings>
 #include <QStatusBar>
 #include <QStyle>
@@ -90,6 +93,7 @@ private Q_SLOTS:
     void closingWithChangesAsks();
     void openingAFileWithChangesAsks();
     void openingABadFileKeepsTheDocument();
+    void openExampleSetsItUpInAWritableFolder();
     void dropOpensProjectFile();
     void autosaveWritesAndCleansUp();
     void recoversAfterACrash();
@@ -306,6 +310,67 @@ void TestMainWindow::openingABadFileKeepsTheDocument() {
     QVERIFY(!window.openProject(m_directory.filePath(QStringLiteral("missing.tcproj"))));
     QVERIFY(window.statusBar()->currentMessage().contains(QStringLiteral("missing.tcproj")));
     // The error boxes are window-modal but do not block; close them.
+    for (QWidget* box : window.findChildren<QWidget*>(QStringLiteral("errorBox")))
+        box->close();
+}
+
+void TestMainWindow::openExampleSetsItUpInAWritableFolder() {
+    // What Help › Open Example… does after the folder prompt, as an installed copy needs it:
+    // data generated behind a progress dialog, the built-in project copied next to it, opened.
+    MainWindow window;
+    Prompts prompts;
+    prompts.install(window);
+    const QString folder = m_directory.filePath(QStringLiteral("my examples/TorchCanvas Example"));
+    window.openExampleIn(folder);
+    tc::ui::ExampleSetup* setup = window.exampleSetup();
+    QVERIFY(setup);
+    tc::data::SyntheticHistologyOptions small = setup->options();
+    small.benign = 6;
+    small.malignant = 8;
+    small.width = 96;
+    small.height = 64;
+    small.patients = 4;
+    // The first start used the full set: cancel it, which leaves no project behind.
+    QSignalSpy failed(setup, &tc::ui::ExampleSetup::failed);
+    QVERIFY(setup->isRunning());
+    QVERIFY(setup->progressDialog());
+    auto* cancel = setup->progressDialog()->findChild<QPushButton*>();
+    QVERIFY(cancel);
+    QTest::mouseClick(cancel, Qt::LeftButton);
+    QCOMPARE(failed.size(), 1);
+    QVERIFY(failed.at(0).at(0).toString().isEmpty());
+    QVERIFY(!setup->isRunning());
+    QVERIFY(!QFileInfo::exists(tc::ui::ExampleSetup::projectPathIn(folder)));
+
+    setup->setOptions(small);
+    QSignalSpy ready(setup, &tc::ui::ExampleSetup::ready);
+    window.openExampleIn(folder);
+    QTRY_COMPARE_WITH_TIMEOUT(ready.size(), 1, 60000);
+    const QString project = tc::ui::ExampleSetup::projectPathIn(folder);
+    QCOMPARE(ready.at(0).at(0).toString(), project);
+    QCOMPARE(window.document()->filePath(), project);
+    QCOMPARE(window.graph().nodeCount(), 6);
+    QCOMPARE(window.project().datasetSource(),
+             QDir(folder).filePath(QStringLiteral("dataset.csv")));
+    QVERIFY(QFileInfo::exists(window.project().datasetSource()));
+    QVERIFY2(window.statusBar()->currentMessage().contains(QStringLiteral("Example set up in")),
+             qPrintable(window.statusBar()->currentMessage()));
+
+    // A second time, the set-up is reused as it is.
+    QVERIFY(window.closeProject());
+    window.openExampleIn(folder);
+    QCOMPARE(ready.size(), 2);
+    QCOMPARE(window.document()->filePath(), project);
+
+    // A folder that cannot be made: one message naming it, the document untouched.
+    QFile blocker(m_directory.filePath(QStringLiteral("a file")));
+    QVERIFY(blocker.open(QIODevice::WriteOnly));
+    blocker.close();
+    window.openExampleIn(m_directory.filePath(QStringLiteral("a file/example")));
+    QCOMPARE(failed.size(), 2);
+    QVERIFY2(failed.at(1).at(0).toString().contains(QStringLiteral("a file/example")),
+             qPrintable(failed.at(1).at(0).toString()));
+    QCOMPARE(window.document()->filePath(), project);
     for (QWidget* box : window.findChildren<QWidget*>(QStringLiteral("errorBox")))
         box->close();
 }

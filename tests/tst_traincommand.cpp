@@ -1,9 +1,11 @@
 // `torchcanvas train` end to end on a tiny project: run files, the plain "random weights"
 // notice, Ctrl-C leaving a resumable checkpoint, --resume, --data, and bad input.
 
+#include "core/train/Decision.h"
 #include "TrainingTestSupport.h"
 
 #include <csignal>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
 #include <QtTest>
@@ -82,7 +84,8 @@ void TestTrainCommand::trainsAndWritesTheRunFolder() {
     const QString out = m_dir.filePath(QStringLiteral("run-basic"));
     const Result result =
         run({QStringLiteral("train"), m_project, QStringLiteral("--out"), out,
-             QStringLiteral("--weights-dir"), m_dir.filePath(QStringLiteral("no-weights"))});
+             QStringLiteral("--weights-dir"), m_dir.filePath(QStringLiteral("no-weights")),
+             QStringLiteral("--target-sensitivity"), QStringLiteral("0.9")});
     QVERIFY2(result.exitCode == 0, qPrintable(result.err));
     // No weights here: every surface says so plainly.
     QVERIFY2(result.err.contains(QStringLiteral("RANDOMLY INITIALISED")), qPrintable(result.err));
@@ -106,6 +109,65 @@ void TestTrainCommand::trainsAndWritesTheRunFolder() {
                  .toString()
                  .isEmpty());
     QVERIFY(report.contains(QStringLiteral("test")));
+
+    // The operating point: chosen on validation for the asked sensitivity, recorded in the
+    // run (report.json and operating-point.json) and reported per image and per patient.
+    QVERIFY2(result.err.contains(QStringLiteral("operating point: threshold")),
+             qPrintable(result.err));
+    QVERIFY(result.err.contains(QStringLiteral("chosen for sensitivity ≥ 90 % on the validation")));
+    const QJsonObject decision = report.value(QStringLiteral("decision")).toObject();
+    const QJsonObject point = decision.value(QStringLiteral("operatingPoint")).toObject();
+    const QJsonObject chosenBy = point.value(QStringLiteral("chosenBy")).toObject();
+    QCOMPARE(chosenBy.value(QStringLiteral("rule")).toString(),
+             QStringLiteral("targetSensitivity"));
+    QCOMPARE(chosenBy.value(QStringLiteral("target")).toDouble(), 0.9);
+    QCOMPARE(point.value(QStringLiteral("positiveClass")).toString(), QStringLiteral("malignant"));
+    QCOMPARE(report.value(QStringLiteral("configuration"))
+                 .toObject()
+                 .value(QStringLiteral("training"))
+                 .toObject()
+                 .value(QStringLiteral("decision"))
+                 .toObject()
+                 .value(QStringLiteral("target"))
+                 .toDouble(),
+             0.9);
+    const QJsonObject validation = decision.value(QStringLiteral("validation")).toObject();
+    if (chosenBy.value(QStringLiteral("targetMet")).toBool())
+        QVERIFY(validation.value(QStringLiteral("sensitivity"))
+                    .toObject()
+                    .value(QStringLiteral("value"))
+                    .toDouble() >= 0.9);
+    const double threshold = point.value(QStringLiteral("threshold")).toDouble();
+    QString error;
+    const auto saved = tc::train::readOperatingPoint(out, &error);
+    QVERIFY2(saved, qPrintable(error));
+    QCOMPARE(saved->threshold, threshold);
+    QCOMPARE(saved->temperature, point.value(QStringLiteral("temperature")).toDouble());
+    QCOMPARE(saved->positiveClass, 1);
+    // Per patient (the split is grouped by BreaKHis patient): recount the patient-level
+    // confusion from the listed patients at the threshold.
+    const QJsonObject patients = decision.value(QStringLiteral("patients"))
+                                     .toObject()
+                                     .value(QStringLiteral("test"))
+                                     .toObject();
+    const QJsonArray perPatient = patients.value(QStringLiteral("perPatient")).toArray();
+    QVERIFY(!perPatient.isEmpty());
+    int tp = 0, fp = 0, tn = 0, fn = 0, images = 0;
+    for (const QJsonValue& value : perPatient) {
+        const QJsonObject patient = value.toObject();
+        const bool called = patient.value(QStringLiteral("probability")).toDouble() >= threshold;
+        const bool positive = patient.value(QStringLiteral("label")).toInt() == 1;
+        ++(positive ? (called ? tp : fn) : (called ? fp : tn));
+        images += patient.value(QStringLiteral("images")).toInt();
+    }
+    const QJsonObject patientFigures = patients.value(QStringLiteral("figures")).toObject();
+    QCOMPARE(patientFigures.value(QStringLiteral("truePositives")).toInt(), tp);
+    QCOMPARE(patientFigures.value(QStringLiteral("falsePositives")).toInt(), fp);
+    QCOMPARE(patientFigures.value(QStringLiteral("trueNegatives")).toInt(), tn);
+    QCOMPARE(patientFigures.value(QStringLiteral("falseNegatives")).toInt(), fn);
+    QCOMPARE(
+        images,
+        report.value(QStringLiteral("splits")).toObject().value(QStringLiteral("test")).toInt());
 }
 
 void TestTrainCommand::interruptLeavesAResumableCheckpoint() {
@@ -233,6 +295,18 @@ void TestTrainCommand::badInput_data() {
         << QStringList{QStringLiteral("train"), QStringLiteral("PROJECT"),
                        QStringLiteral("--resume")}
         << 2 << QStringLiteral("--resume needs --out");
+    QTest::newRow("bad target sensitivity")
+        << QStringList{QStringLiteral("train"), QStringLiteral("PROJECT"),
+                       QStringLiteral("--target-sensitivity"), QStringLiteral("95")}
+        << 2 << QStringLiteral("--target-sensitivity needs a number in (0, 1], not '95'");
+    QTest::newRow("two rules") << QStringList{QStringLiteral("train"), QStringLiteral("PROJECT"),
+                                              QStringLiteral("--youden"),
+                                              QStringLiteral("--threshold"), QStringLiteral("0.3")}
+                               << 2 << QStringLiteral("choose one of --target-sensitivity");
+    QTest::newRow("bad aggregation")
+        << QStringList{QStringLiteral("train"), QStringLiteral("PROJECT"),
+                       QStringLiteral("--patient-aggregation"), QStringLiteral("median")}
+        << 2 << QStringLiteral("--patient-aggregation must be mean or max, not 'median'");
 }
 
 void TestTrainCommand::badInput() {

@@ -2,11 +2,14 @@
 // determinism, stop and resume, early stopping, class weights, bad checkpoints.
 
 #include "core/data/DatasetTable.h"
+#include "core/data/Grouping.h"
 #include "core/data/SyntheticHistology.h"
 #include "core/train/FeatureStore.h"
 #include "core/train/Trainer.h"
 
 #include <atomic>
+#include <cmath>
+#include <map>
 #include <opencv2/imgcodecs.hpp>
 #include <QDirIterator>
 #include <QJsonArray>
@@ -96,6 +99,7 @@ class TestTrainer : public QObject {
 private Q_SLOTS:
     void initTestCase();
     void lossFallsWithCachedFeaturesAndWritesRunFiles();
+    void operatingPointIsChosenOnValidationAndReportedOnTest();
     void deterministicWithOneSeed();
     void stopThenResumeFollowsTheSameTrajectory();
     void earlyStoppingEndsTheRun();
@@ -230,6 +234,104 @@ void TestTrainer::lossFallsWithCachedFeaturesAndWritesRunFiles() {
     QCOMPARE(
         report.value(QStringLiteral("test")).toObject().value(QStringLiteral("samples")).toInt(),
         int(m_test.size()));
+}
+
+void TestTrainer::operatingPointIsChosenOnValidationAndReportedOnTest() {
+    const QString run = m_dir.filePath(QStringLiteral("run-decision"));
+    TrainerInputs in = inputs(run, 4);
+    for (auto* split : {&in.validation, &in.test})
+        for (auto& sample : *split)
+            sample.group = tc::data::BreakHisName::parse(sample.path)->patient();
+    in.settings.decision.rule = ThresholdRule::TargetSensitivity;
+    in.settings.decision.target = 0.8;
+    Trainer trainer(std::move(in));
+    Recorder recorder;
+    TrainingControl control;
+    const FinishedEvent finished = trainer.run(recorder, control);
+    QVERIFY2(recorder.errors.empty(), qPrintable(recorder.firstError()));
+    QVERIFY(finished.decision.has_value());
+    const DecisionReport& decision = *finished.decision;
+    QCOMPARE(decision.positiveClass, 1);
+    QCOMPARE(decision.positiveClassName, QStringLiteral("malignant"));
+    QCOMPARE(finished.validationPredictions.size(), m_validation.size());
+    QVERIFY(decision.temperature > 0.0);
+
+    // Recomputed here from the logits: p = softmax(z / T)[1] = 1 / (1 + exp((z0 − z1) / T)).
+    const double t = decision.temperature;
+    const double threshold = decision.threshold();
+    auto scaled = [t](const SamplePrediction& p) {
+        return 1.0 / (1.0 + std::exp((double(p.logits[0]) - double(p.logits[1])) / t));
+    };
+    for (const auto* predictions : {&finished.validationPredictions, &finished.testPredictions})
+        for (const SamplePrediction& p : *predictions) {
+            QCOMPARE(p.logits.size(), size_t(2));
+            QVERIFY(!p.group.isEmpty());
+            const double raw = 1.0 / (1.0 + std::exp(double(p.logits[0]) - double(p.logits[1])));
+            QVERIFY(qAbs(raw - double(p.probabilities[1])) < 1e-5);
+        }
+    // On validation: the target is met, and no higher validation score would meet it.
+    int positives = 0, found = 0;
+    std::vector<double> positiveScores;
+    for (const SamplePrediction& p : finished.validationPredictions) {
+        if (p.label != 1)
+            continue;
+        ++positives;
+        positiveScores.push_back(scaled(p));
+        found += scaled(p) >= threshold ? 1 : 0;
+    }
+    QVERIFY(positives > 0);
+    QVERIFY(decision.validation.targetMet);
+    QVERIFY2(found >= 0.8 * positives,
+             qPrintable(QStringLiteral("%1 of %2").arg(found).arg(positives)));
+    for (const double score : positiveScores) {
+        if (score <= threshold)
+            continue;
+        int above = 0;
+        for (const double other : positiveScores)
+            above += other >= score ? 1 : 0;
+        QVERIFY(above < 0.8 * positives);
+    }
+    // On test: the same threshold, counted here.
+    std::int64_t tp = 0, fp = 0, tn = 0, fn = 0;
+    for (const SamplePrediction& p : finished.testPredictions) {
+        const bool called = scaled(p) >= threshold;
+        ++(p.label == 1 ? (called ? tp : fn) : (called ? fp : tn));
+    }
+    QCOMPARE(decision.test.truePositives, tp);
+    QCOMPARE(decision.test.falsePositives, fp);
+    QCOMPARE(decision.test.trueNegatives, tn);
+    QCOMPARE(decision.test.falseNegatives, fn);
+    // Patients: the mean of each patient's scaled probabilities.
+    QVERIFY(decision.testPatients.has_value());
+    std::map<QString, std::pair<double, int>> byPatient;
+    for (const SamplePrediction& p : finished.testPredictions) {
+        byPatient[p.group].first += scaled(p);
+        ++byPatient[p.group].second;
+    }
+    QCOMPARE(decision.testPatients->patients.size(), byPatient.size());
+    for (const PatientScore& patient : decision.testPatients->patients) {
+        const auto& [sum, images] = byPatient.at(patient.group);
+        QCOMPARE(patient.images, std::int64_t(images));
+        QVERIFY(qAbs(patient.probability - sum / images) < 1e-9);
+    }
+
+    // The run folder keeps it: operating-point.json and report.json's "decision".
+    QString error;
+    const auto saved = readOperatingPoint(run, &error);
+    QVERIFY2(saved, qPrintable(error));
+    QCOMPARE(saved->threshold, threshold);
+    QCOMPARE(saved->temperature, t);
+    QVERIFY(saved->policy.rule == ThresholdRule::TargetSensitivity);
+    QFile reportFile(run + QStringLiteral("/report.json"));
+    QVERIFY(reportFile.open(QIODevice::ReadOnly));
+    const QJsonObject report = QJsonDocument::fromJson(reportFile.readAll()).object();
+    QCOMPARE(report.value(QStringLiteral("decision"))
+                 .toObject()
+                 .value(QStringLiteral("operatingPoint"))
+                 .toObject()
+                 .value(QStringLiteral("threshold"))
+                 .toDouble(),
+             threshold);
 }
 
 void TestTrainer::deterministicWithOneSeed() {

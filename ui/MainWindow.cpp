@@ -12,6 +12,7 @@
 #include "ui/editor/Autosaver.h"
 #include "ui/editor/Document.h"
 #include "ui/editor/EditorMime.h"
+#include "ui/editor/ExampleSetup.h"
 #include "ui/editor/IconLibrary.h"
 #include "ui/editor/InspectorWidget.h"
 #include "ui/editor/PaletteWidget.h"
@@ -476,6 +477,25 @@ void MainWindow::createActions() {
     m_trainMenu->setObjectName(QStringLiteral("trainMenu"));
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    QAction* example = help->addAction(tr("Open &Example…"), this, [this] {
+        // Propose <Documents>/TorchCanvas Example; a folder chosen by the user gets it inside,
+        // unless it already is (or holds) a set-up example.
+        const QString proposed = ExampleSetup::proposedDirectory();
+        const QString chosen = QFileDialog::getExistingDirectory(
+            this,
+            tr("Choose a folder for the example (data and project go in \"%1\" inside it)")
+                .arg(QFileInfo(proposed).fileName()),
+            QFileInfo(proposed).absolutePath());
+        if (chosen.isEmpty())
+            return;
+        openExampleIn(QFileInfo::exists(ExampleSetup::projectPathIn(chosen))
+                          ? chosen
+                          : QDir(chosen).filePath(QFileInfo(proposed).fileName()));
+    });
+    example->setObjectName(QStringLiteral("actionOpenExample"));
+    example->setStatusTip(tr("Set up the breast-cancer histology example (synthetic data) in a "
+                             "folder of yours and open it"));
+    help->addSeparator();
     QAction* about = help->addAction(IconLibrary::actionIcon(QStringLiteral("help-about")),
                                      tr("&About TorchCanvas"), this, &MainWindow::showAbout);
     about->setMenuRole(QAction::AboutRole);
@@ -655,6 +675,29 @@ bool MainWindow::newProject() {
     setDocument(std::make_unique<Document>());
     statusBar()->showMessage(tr("New project"), kStatusTimeout);
     return true;
+}
+
+void MainWindow::openExampleIn(const QString& directory) {
+    if (!m_exampleSetup) {
+        m_exampleSetup = new ExampleSetup(this);
+        connect(m_exampleSetup, &ExampleSetup::ready, this, [this](const QString& project) {
+            if (openProject(project))
+                statusBar()->showMessage(
+                    tr("Example set up in %1 (synthetic data, not patient data)")
+                        .arg(QDir::toNativeSeparators(QFileInfo(project).absolutePath())),
+                    kStatusTimeout);
+        });
+        connect(m_exampleSetup, &ExampleSetup::failed, this, [this](const QString& message) {
+            if (message.isEmpty()) {
+                statusBar()->showMessage(tr("Example set-up cancelled"), kStatusTimeout);
+                return;
+            }
+            reportError(tr("Cannot Set Up the Example"), message);
+        });
+    }
+    if (m_exampleSetup->isRunning())
+        return;
+    m_exampleSetup->start(directory);
 }
 
 bool MainWindow::closeProject() {

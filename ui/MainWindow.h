@@ -24,6 +24,8 @@ class Project;
 
 namespace tc::ui {
 
+class ExampleSetup;
+
 class Autosaver;
 class CanvasScene;
 class CanvasView;
@@ -87,6 +89,11 @@ public:
     /// opened (marked unsaved) and its file removed, declined ones are deleted. Returns true
     /// when a document was recovered. Call it once at start-up.
     bool offerRecovery();
+    /// Help › Open Example… without the folder prompt: sets the example up in `directory`
+    /// (data generated behind a progress dialog, see ExampleSetup) and opens it. Returns at
+    /// once; the project opens when the set-up is ready.
+    void openExampleIn(const QString& directory);
+    ExampleSetup* exampleSetup() const { return m_exampleSetup; }
 
     void setSavePrompt(SavePrompt prompt) { m_savePrompt = std::move(prompt); }
     void setRecoveryPrompt(RecoveryPrompt prompt) { m_recoveryPrompt = std::move(prompt); }
@@ -234,6 +241,7 @@ private:
     /// How many times the clipboard's fragment was pasted, to offset each copy further.
     int m_pasteCount = 0;
     bool m_fittedOnce = false;
+    ExampleSetup* m_exampleSetup = nullptr;
 };
 
 } // namespace tc::ui

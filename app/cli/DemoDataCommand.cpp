@@ -3,9 +3,12 @@
 #include "app/cli/Cli.h"
 #include "app/cli/Commands.h"
 #include "core/data/SyntheticHistology.h"
+#include "core/graph/ExampleProject.h"
 
 #include <limits>
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QRegularExpression>
 #include <QTextStream>
 
@@ -63,6 +66,10 @@ int runDemoData(const QStringList& arguments) {
          QStringLiteral("N")},
         {QStringLiteral("force"), QStringLiteral("Overwrite a demo data set already in DIR.")},
         {QStringLiteral("quiet"), QStringLiteral("Print only the final line.")},
+        {QStringLiteral("with-project"),
+         QStringLiteral("Also write DIR/%1, the example project (ResNet50 → Dense 128 → Dense "
+                        "64 → Dense 2) reading this data set.")
+             .arg(graph::exampleProjectFileName())},
     });
     if (const auto exit = parse(parser, kCommand, arguments))
         return *exit;
@@ -168,6 +175,16 @@ int runDemoData(const QStringList& arguments) {
                  .arg(result.seconds, 0, 'f', 1)
                  .arg(result.images / std::max(1e-3, result.seconds), 0, 'f', 0)
           << Qt::endl;
+    if (parser.isSet(QStringLiteral("with-project"))) {
+        const QString project = QDir(options.directory).filePath(graph::exampleProjectFileName());
+        QString error;
+        if (!graph::writeExampleProject(project, result.csvPath, &error))
+            return fail(kCommand, error);
+        out() << QStringLiteral("Wrote the example project %1; train it with: torchcanvas train "
+                                "%1 (or open it in the editor).")
+                     .arg(QDir::toNativeSeparators(QFileInfo(project).absoluteFilePath()))
+              << Qt::endl;
+    }
     return ExitOk;
 }
 

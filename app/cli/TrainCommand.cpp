@@ -1,6 +1,9 @@
 #include "app/cli/Cli.h"
 #include "app/cli/Commands.h"
+#include "core/graph/Project.h"
+#include "core/train/Decision.h"
 #include "core/train/ProjectTraining.h"
+#include "core/train/TrainingSettings.h"
 #include "core/util/RegularFile.h"
 
 #include <atomic>
@@ -12,6 +15,7 @@
 #include <QTextStream>
 #include <thread>
 #include <unistd.h>
+#include <vector>
 
 namespace tc::cli {
 
@@ -205,6 +209,92 @@ private:
     std::thread m_thread;
 };
 
+/// The decision policy the options ask for, on top of the project's; nothing when no option
+/// is given. A bad value or two rules at once set `problem`.
+std::optional<tc::train::DecisionPolicy>
+decisionOverride(const QCommandLineParser& parser, const std::vector<QCommandLineOption>& rules,
+                 const QCommandLineOption& noTemperature, const QCommandLineOption& aggregation,
+                 const QString& projectPath, QString* problem) {
+    int given = 0;
+    for (const auto& rule : rules)
+        given += parser.isSet(rule) ? 1 : 0;
+    if (given == 0 && !parser.isSet(noTemperature) && !parser.isSet(aggregation))
+        return std::nullopt;
+    if (given > 1) {
+        *problem = QStringLiteral("choose one of --target-sensitivity, --target-specificity, "
+                                  "--youden and --threshold");
+        return std::nullopt;
+    }
+    // Start from the project's policy, so that an option changes only what it names.
+    tc::train::DecisionPolicy policy;
+    tc::graph::Project project;
+    QString ignored;
+    if (project.load(projectPath, &ignored)) {
+        if (auto settings = tc::train::TrainingSettings::fromJson(project.training(), &ignored))
+            policy = settings->decision;
+    }
+    auto fraction = [&](const QCommandLineOption& option, double low, double* value) {
+        bool ok = false;
+        const double number = parser.value(option).toDouble(&ok);
+        if (!ok || !(number >= low) || number > 1.0) {
+            *problem = QStringLiteral("--%1 needs a number in %2, not '%3'")
+                           .arg(option.names().front(),
+                                low > 0.0 ? QStringLiteral("(0, 1]") : QStringLiteral("[0, 1]"),
+                                parser.value(option));
+            return false;
+        }
+        *value = number;
+        return true;
+    };
+    if (parser.isSet(rules[0])) {
+        policy.rule = tc::train::ThresholdRule::TargetSensitivity;
+        if (!fraction(rules[0], 1e-9, &policy.target))
+            return std::nullopt;
+    } else if (parser.isSet(rules[1])) {
+        policy.rule = tc::train::ThresholdRule::TargetSpecificity;
+        if (!fraction(rules[1], 1e-9, &policy.target))
+            return std::nullopt;
+    } else if (parser.isSet(rules[2])) {
+        policy.rule = tc::train::ThresholdRule::Youden;
+    } else if (parser.isSet(rules[3])) {
+        policy.rule = tc::train::ThresholdRule::Fixed;
+        if (!fraction(rules[3], 0.0, &policy.threshold))
+            return std::nullopt;
+    }
+    if (parser.isSet(noTemperature))
+        policy.temperatureScaling = false;
+    if (parser.isSet(aggregation)) {
+        const auto how = tc::train::parsePatientAggregation(parser.value(aggregation));
+        if (!how) {
+            *problem = QStringLiteral("--patient-aggregation must be mean or max, not '%1'")
+                           .arg(parser.value(aggregation));
+            return std::nullopt;
+        }
+        policy.aggregation = *how;
+    }
+    return policy;
+}
+
+/// "sensitivity 95.0 % (88.1–98.2), specificity …, PPV …, NPV …; sets aside 41 of 120 images
+/// (34.2 %), 2 positives among them"
+QString figuresLine(const tc::train::BinaryFigures& f, const char* unit) {
+    auto figure = [](const char* name, double value, const tc::train::Interval& interval) {
+        return QStringLiteral("%1 %2 (%3–%4)")
+            .arg(QLatin1String(name), percent(value), percent(interval.low),
+                 percent(interval.high));
+    };
+    return QStringList{figure("sensitivity", f.sensitivity(), f.sensitivityInterval()),
+                       figure("specificity", f.specificity(), f.specificityInterval()),
+                       figure("PPV", f.ppv(), f.ppvInterval()),
+                       figure("NPV", f.npv(), f.npvInterval())}
+               .join(QStringLiteral(", ")) +
+           QStringLiteral("; sets aside %1 of %2 %3 (%4), %5 positive(s) among them")
+               .arg(f.setAside())
+               .arg(f.cases())
+               .arg(QLatin1String(unit), percent(f.setAsideShare()))
+               .arg(f.falseNegatives);
+}
+
 } // namespace
 
 int runTrain(const QStringList& arguments) {
@@ -246,8 +336,38 @@ int runTrain(const QStringList& arguments) {
     const QCommandLineOption noDiskCacheOption(
         QStringLiteral("no-disk-cache"),
         QStringLiteral("Compute frozen-backbone features afresh and keep them in memory only."));
+    const QCommandLineOption sensitivityOption(
+        QStringLiteral("target-sensitivity"),
+        QStringLiteral("Operating point: the highest threshold whose sensitivity on the "
+                       "validation split is at least S (0-1, e.g. 0.95 for triage; the "
+                       "project's rule by default)."),
+        QStringLiteral("S"));
+    const QCommandLineOption specificityOption(
+        QStringLiteral("target-specificity"),
+        QStringLiteral("Operating point: the lowest threshold whose specificity on the "
+                       "validation split is at least S (0-1)."),
+        QStringLiteral("S"));
+    const QCommandLineOption youdenOption(
+        QStringLiteral("youden"),
+        QStringLiteral("Operating point: the threshold maximising sensitivity + specificity "
+                       "on the validation split."));
+    const QCommandLineOption thresholdOption(
+        QStringLiteral("threshold"),
+        QStringLiteral("Operating point: this fixed threshold on the positive class's "
+                       "probability (0-1)."),
+        QStringLiteral("T"));
+    const QCommandLineOption noTemperatureOption(
+        QStringLiteral("no-temperature-scaling"),
+        QStringLiteral("Keep the softmax probabilities as they are (by default a temperature "
+                       "is fitted on the validation split)."));
+    const QCommandLineOption aggregationOption(
+        QStringLiteral("patient-aggregation"),
+        QStringLiteral("How a patient's image probabilities are combined: mean or max."),
+        QStringLiteral("HOW"));
     parser.addOptions({dataOption, epochsOption, outOption, resumeOption, allowChangedOption,
-                       precisionOption, weightsOption, cacheDirOption, noDiskCacheOption});
+                       precisionOption, weightsOption, cacheDirOption, noDiskCacheOption,
+                       sensitivityOption, specificityOption, youdenOption, thresholdOption,
+                       noTemperatureOption, aggregationOption});
     if (const auto exit = parse(parser, kCommand, arguments))
         return *exit;
 
@@ -283,6 +403,14 @@ int runTrain(const QStringList& arguments) {
                         QStringLiteral("--precision must be fp32, bf16 or auto, not '%1'")
                             .arg(parser.value(precisionOption)),
                         ExitUsage);
+    }
+    {
+        QString problem;
+        request.decision = decisionOverride(
+            parser, {sensitivityOption, specificityOption, youdenOption, thresholdOption},
+            noTemperatureOption, aggregationOption, request.projectPath, &problem);
+        if (!problem.isEmpty())
+            return fail(kCommand, problem, ExitUsage);
     }
     request.resume = parser.isSet(resumeOption);
     request.allowChangedSettings = parser.isSet(allowChangedOption);
@@ -323,6 +451,23 @@ int runTrain(const QStringList& arguments) {
     }
     if (!finished.message.isEmpty() && finished.reason != tc::train::FinishReason::Stopped)
         err() << "note: " << finished.message << '\n';
+    if (finished.decision) {
+        const tc::train::DecisionReport& decision = *finished.decision;
+        err() << "operating point: " << decision.operatingPoint().describe() << '\n';
+        err() << "  test: " << figuresLine(decision.test, "images") << '\n';
+        if (decision.testPatients)
+            err() << "  test patients (" << tc::train::toString(decision.policy.aggregation)
+                  << "): " << figuresLine(decision.testPatients->figures, "patients") << "; "
+                  << decision.testPatients->patientsWithMissedPositiveImage
+                  << " patient(s) with a missed " << decision.positiveClassName << " image\n";
+        err() << "  calibration (test): ECE " << QString::number(decision.testBefore.ece, 'f', 3)
+              << " → " << QString::number(decision.testAfter.ece, 'f', 3) << ", Brier "
+              << QString::number(decision.testBefore.brier, 'f', 3) << " → "
+              << QString::number(decision.testAfter.brier, 'f', 3) << '\n';
+    } else if (finished.test && finished.validationPredictions.empty()) {
+        err() << "operating point: none (no validation split to choose it on; decisions are "
+                 "argmax)\n";
+    }
     for (const QString& warning : finished.warnings)
         err() << "WARNING: " << warning << '\n';
     err() << "run folder: " << QDir::toNativeSeparators(request.runDirectory) << '\n';

@@ -1,6 +1,7 @@
 #include "core/data/Batcher.h"
 
 #include "core/data/DatasetTable.h"
+#include "core/data/Grouping.h"
 #include "core/data/ImagePipeline.h"
 #include "core/data/Random.h"
 
@@ -29,12 +30,15 @@ torch::Tensor emptyImages(std::int64_t n, const PreprocessingSettings& settings,
 
 } // namespace
 
-std::vector<BatchSample> samplesFor(const DatasetTable& table, const std::vector<int>& rows) {
+std::vector<BatchSample> samplesFor(const DatasetTable& table, const std::vector<int>& rows,
+                                    const GroupAssignment* groups) {
+    const bool grouped = groups && groups->ok() && groups->groupOfRow.size() == table.rows().size();
     std::vector<BatchSample> samples;
     samples.reserve(rows.size());
     for (int row : rows) {
         const DatasetRow& source = table.rows().at(size_t(row));
-        samples.push_back({source.absolutePath, source.classIndex});
+        samples.push_back({source.absolutePath, source.classIndex,
+                           grouped ? groups->groupOfRow[size_t(row)] : QString()});
     }
     return samples;
 }

@@ -15,16 +15,21 @@
 namespace tc::data {
 
 class DatasetTable;
+struct GroupAssignment;
 
 /// One image to load: its path and class index (-1 when unlabelled, e.g. for `predict`).
 struct BatchSample {
     QString path;
     std::int64_t label = -1;
+    QString group; ///< the patient (group) of a grouped split; empty otherwise
 };
 
 /// The samples (absolute path, class index) of some rows of a table, e.g. one part of a
 /// Split: `samplesFor(table, split.rows(SplitPart::Train))`.
-std::vector<BatchSample> samplesFor(const DatasetTable& table, const std::vector<int>& rows);
+/// With `groups` (a grouped split's assignment, indexed like the table's rows), each sample
+/// also gets its group.
+std::vector<BatchSample> samplesFor(const DatasetTable& table, const std::vector<int>& rows,
+                                    const GroupAssignment* groups = nullptr);
 
 struct BatcherOptions {
     int batchSize = 32;

@@ -122,6 +122,111 @@ QString metricsSection(const QString& title, const QJsonObject& json,
     return text + QLatin1Char('\n');
 }
 
+/// "95.0 % (88.1–98.2 %)" from {"value": v, "ci95": [low, high]}.
+QString figureWithInterval(const QJsonObject& figure) {
+    const QJsonArray ci = figure.value(QStringLiteral("ci95")).toArray();
+    return QStringLiteral("%1 (95 % CI %2–%3)")
+        .arg(percent(figure.value(QStringLiteral("value")).toDouble()),
+             percent(ci.at(0).toDouble()), percent(ci.at(1).toDouble()));
+}
+
+/// One table row of a split's decision figures (BinaryFigures::toJson()).
+QString decisionRow(const QString& name, const QJsonObject& figures) {
+    const QJsonObject workload = figures.value(QStringLiteral("workload")).toObject();
+    return QStringLiteral("| %1 | %2 | %3 | %4 | %5 | %6 | %7 of %8 (%9), %10 positive(s) |\n")
+        .arg(name, count(figures.value(QStringLiteral("cases")).toDouble()),
+             figureWithInterval(figures.value(QStringLiteral("sensitivity")).toObject()),
+             figureWithInterval(figures.value(QStringLiteral("specificity")).toObject()),
+             figureWithInterval(figures.value(QStringLiteral("ppv")).toObject()),
+             figureWithInterval(figures.value(QStringLiteral("npv")).toObject()),
+             count(workload.value(QStringLiteral("setAside")).toDouble()),
+             count(figures.value(QStringLiteral("cases")).toDouble()),
+             percent(workload.value(QStringLiteral("setAsideShare")).toDouble()))
+        .arg(count(workload.value(QStringLiteral("positivesSetAside")).toDouble()));
+}
+
+/// The "Operating point" section from report.json's "decision" (DecisionReport::toJson()).
+QString operatingPointSection(const QJsonObject& decision) {
+    const QJsonObject point = decision.value(QStringLiteral("operatingPoint")).toObject();
+    const QJsonObject chosen = point.value(QStringLiteral("chosenBy")).toObject();
+    const QString positive = point.value(QStringLiteral("positiveClass")).toString();
+    const double temperature = point.value(QStringLiteral("temperature")).toDouble(1.0);
+    const QString rule = chosen.value(QStringLiteral("rule")).toString();
+    QString how;
+    if (rule == QLatin1String("targetSensitivity"))
+        how = QStringLiteral("the highest threshold with a sensitivity of at least %1 on the "
+                             "validation split")
+                  .arg(percent(chosen.value(QStringLiteral("target")).toDouble()));
+    else if (rule == QLatin1String("targetSpecificity"))
+        how = QStringLiteral("the lowest threshold with a specificity of at least %1 on the "
+                             "validation split")
+                  .arg(percent(chosen.value(QStringLiteral("target")).toDouble()));
+    else if (rule == QLatin1String("youden"))
+        how = QStringLiteral("the threshold with the largest Youden index (sensitivity + "
+                             "specificity − 1) on the validation split");
+    else
+        how = QStringLiteral("a threshold set by hand");
+    if (!chosen.value(QStringLiteral("targetMet")).toBool(true))
+        how += QStringLiteral(" — **the target was not reached on validation**");
+
+    QString md = QStringLiteral("## Operating point\n\n");
+    md += QStringLiteral("- **Decision**: *%1* when p(%1) ≥ **%2**, where p is %3\n")
+              .arg(positive)
+              .arg(point.value(QStringLiteral("threshold")).toDouble(), 0, 'g', 6)
+              .arg(temperature == 1.0
+                       ? QStringLiteral("the softmax probability")
+                       : QStringLiteral("the softmax of the logits divided by the temperature "
+                                        "T = %1 (fitted on the validation split)")
+                             .arg(temperature, 0, 'g', 5));
+    md += QStringLiteral("- **Chosen as**: %1; the test split did not take part in the "
+                         "choice.\n\n")
+              .arg(how);
+    md += QStringLiteral("| Split | Images | Sensitivity | Specificity | PPV | NPV | Set aside "
+                         "as negative |\n|---|---|---|---|---|---|---|\n");
+    md += decisionRow(QStringLiteral("Validation (chosen on)"),
+                      decision.value(QStringLiteral("validation")).toObject());
+    md += decisionRow(QStringLiteral("Test"), decision.value(QStringLiteral("test")).toObject());
+    md += QLatin1Char('\n');
+    const QJsonObject patients = decision.value(QStringLiteral("patients")).toObject();
+    const QJsonObject testPatients = patients.value(QStringLiteral("test")).toObject();
+    if (!testPatients.isEmpty()) {
+        const QJsonObject figures = testPatients.value(QStringLiteral("figures")).toObject();
+        md +=
+            QStringLiteral("Per patient (image probabilities aggregated by their %1; test "
+                           "split): sensitivity %2, specificity %3; %4 patient(s) with at "
+                           "least one missed %5 image.\n\n")
+                .arg(testPatients.value(QStringLiteral("aggregation")).toString(),
+                     figureWithInterval(figures.value(QStringLiteral("sensitivity")).toObject()),
+                     figureWithInterval(figures.value(QStringLiteral("specificity")).toObject()))
+                .arg(testPatients.value(QStringLiteral("patientsWithMissedPositiveImage")).toInt())
+                .arg(positive);
+    }
+    const QJsonObject calibration = decision.value(QStringLiteral("calibration")).toObject();
+    if (!calibration.isEmpty()) {
+        md += QStringLiteral("Calibration of p(%1) (10-bin expected calibration error and "
+                             "Brier score; lower is better):\n\n"
+                             "| Split | ECE before | ECE after | Brier before | Brier after "
+                             "|\n|---|---|---|---|---|\n")
+                  .arg(positive);
+        for (const char* split : {"validation", "test"}) {
+            const QJsonObject part = calibration.value(QLatin1String(split)).toObject();
+            const QJsonObject before = part.value(QStringLiteral("before")).toObject();
+            const QJsonObject after = part.value(QStringLiteral("after")).toObject();
+            md += QStringLiteral("| %1 | %2 | %3 | %4 | %5 |\n")
+                      .arg(QLatin1String(split))
+                      .arg(before.value(QStringLiteral("ece")).toDouble(), 0, 'f', 4)
+                      .arg(after.value(QStringLiteral("ece")).toDouble(), 0, 'f', 4)
+                      .arg(before.value(QStringLiteral("brier")).toDouble(), 0, 'f', 4)
+                      .arg(after.value(QStringLiteral("brier")).toDouble(), 0, 'f', 4);
+        }
+        md += QStringLiteral("\n\"Before\" is the plain softmax, \"after\" the softmax at "
+                             "temperature T = %1; the temperature changes the probabilities, "
+                             "not the ranking of the images.\n\n")
+                  .arg(temperature, 0, 'g', 5);
+    }
+    return md;
+}
+
 QString preprocessingText(const data::PreprocessingSettings& p) {
     const Normalisation n = normalisationOf(p);
     QString text;
@@ -357,6 +462,10 @@ QString modelCardMarkdown(const TrainedModel& model, const ModelCardContext& con
                              "end.\n\n");
     }
 
+    const QJsonObject decision = meta.value(QStringLiteral("decision")).toObject();
+    if (!decision.isEmpty())
+        md += operatingPointSection(decision);
+
     // ---- Training
     md += QStringLiteral("## Training\n\n");
     const QJsonObject training = meta.value(QStringLiteral("configuration"))
@@ -385,7 +494,8 @@ QString modelCardMarkdown(const TrainedModel& model, const ModelCardContext& con
         "## Limitations\n\n"
         "- It has only seen images like its training data (same source, staining, scanner, "
         "magnification and preprocessing); on anything else its behaviour is unknown.\n"
-        "- The probabilities are not calibrated: a high probability is not a guarantee.\n"
+        "- A high probability is not a guarantee; calibration (above, when recorded) was "
+        "measured on this data set only.\n"
         "- It assigns every image to one of its classes, even an image of something else.\n"
         "- The figures above come from one split of one data set; small splits give wide "
         "intervals.\n");

@@ -1,5 +1,6 @@
 #include "core/train/Decision.h"
 
+#include "core/train/PositiveClass.h"
 #include "core/util/FileErrors.h"
 
 #include <algorithm>
@@ -81,6 +82,18 @@ std::vector<int> binaryLabels(const std::vector<int>& labels, int positive) {
 }
 
 } // namespace
+
+int defaultPositiveClass(const QStringList& classNames) {
+    static const QStringList kPositiveNames = {
+        QStringLiteral("malignant"), QStringLiteral("positive"), QStringLiteral("tumor"),
+        QStringLiteral("tumour"),    QStringLiteral("cancer"),   QStringLiteral("abnormal"),
+        QStringLiteral("disease"),   QStringLiteral("pos"),      QStringLiteral("yes")};
+    for (const QString& name : kPositiveNames)
+        for (int c = 0; c < classNames.size(); ++c)
+            if (classNames.at(c).compare(name, Qt::CaseInsensitive) == 0)
+                return c;
+    return std::max(0, int(classNames.size()) - 1);
+}
 
 QString toString(ThresholdRule rule) {
     switch (rule) {

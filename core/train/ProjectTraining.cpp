@@ -163,6 +163,8 @@ FinishedEvent trainProject(const TrainingRequest& request, TrainingObserver& obs
         settings->epochs = request.epochs;
     if (request.precision)
         settings->precision = *request.precision;
+    if (request.decision)
+        settings->decision = *request.decision;
 
     auto projectData = loadProjectData(
         project, request.projectPath, request.dataOverride,
@@ -228,9 +230,13 @@ FinishedEvent trainProject(const TrainingRequest& request, TrainingObserver& obs
 
     TrainerInputs inputs;
     inputs.model = model.classifier;
+    // Patients travel with the validation and test images of a grouped split: the decision
+    // is also reported per patient.
+    const tc::data::GroupAssignment* groups = splitSettings->grouped ? &data.groups : nullptr;
     inputs.train = tc::data::samplesFor(table, split.rows(tc::data::SplitPart::Train));
-    inputs.validation = tc::data::samplesFor(table, split.rows(tc::data::SplitPart::Validation));
-    inputs.test = tc::data::samplesFor(table, split.rows(tc::data::SplitPart::Test));
+    inputs.validation =
+        tc::data::samplesFor(table, split.rows(tc::data::SplitPart::Validation), groups);
+    inputs.test = tc::data::samplesFor(table, split.rows(tc::data::SplitPart::Test), groups);
     inputs.classNames = table.classNames();
     inputs.preprocessing = *preprocessing;
     inputs.settings = *settings;

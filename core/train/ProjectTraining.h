@@ -22,6 +22,9 @@ struct TrainingRequest {
     /// With resume: accept training settings that differ from the checkpoint's.
     bool allowChangedSettings = false;
     std::optional<Precision> precision;
+    /// Overrides the project's decision policy (how the operating point is chosen) for this
+    /// run, e.g. `train --target-sensitivity 0.95`.
+    std::optional<DecisionPolicy> decision;
     QString weightsDirectory; ///< empty: the user's weights folder
     /// Root of the on-disk feature cache; empty: the user's cache folder. Used when the
     /// project's "featureCacheOnDisk" is on and `diskCache` is not turned off here.

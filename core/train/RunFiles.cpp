@@ -464,6 +464,8 @@ bool RunFiles::writeReport(const RunReport& report, QString* error) {
     }
     if (f.test)
         json.insert(QStringLiteral("test"), splitToJson(*f.test, report.classNames));
+    if (f.decision)
+        json.insert(QStringLiteral("decision"), f.decision->toJson());
     for (auto it = report.extras.begin(); it != report.extras.end(); ++it)
         json.insert(it.key(), it.value());
     return writeFileAtomically(path(kReportFile), QJsonDocument(json).toJson(), error);

@@ -1,6 +1,7 @@
 #include "core/train/Trainer.h"
 
 #include "core/train/FeatureStore.h"
+#include "core/train/PositiveClass.h"
 #include "core/train/RunFiles.h"
 #include "core/util/Runtime.h"
 
@@ -143,8 +144,13 @@ private:
     std::unique_ptr<FeatureStore> openFeatureStore() const;
     bool trainEpoch(int epoch, TrainingObserver& observer, TrainingControl& control,
                     SplitResult& result);
+    /// One pass over `split`; with `keepPredictions` (always for the test split) every
+    /// image's probabilities, logits and group are kept.
     Evaluation evaluate(SplitData& split, Phase phase, int epoch, TrainingObserver& observer,
-                        TrainingControl& control, bool* stopped);
+                        TrainingControl& control, bool* stopped, bool keepPredictions = false);
+    /// Chooses the operating point on the validation predictions and reports it on the test
+    /// predictions (two classes, both splits), then writes operating-point.json.
+    void decideOperatingPoint(FinishedEvent& finished, TrainingObserver& observer);
     torch::Tensor headInput(const torch::Tensor& images);
     torch::Tensor lossOf(const torch::Tensor& logits, const torch::Tensor& labels,
                          bool training) const;
@@ -285,13 +291,26 @@ FinishedEvent Trainer::Impl::run(TrainingObserver& observer, TrainingControl& co
                 files.exists(bestCheckpointName()))
                 restore(bestCheckpointName(), /*full=*/false);
             bool stopped = false;
-            Evaluation evaluation = evaluate(m_test, Phase::Testing, finished.epochsCompleted,
-                                             observer, control, &stopped);
+            // The validation split again, through the same weights, image by image: the
+            // operating point is chosen on it (never on the test split).
+            if (m_validation.size() > 0) {
+                Evaluation validation =
+                    evaluate(m_validation, Phase::Validating, finished.epochsCompleted, observer,
+                             control, &stopped, /*keepPredictions=*/true);
+                if (!stopped)
+                    finished.validationPredictions = std::move(validation.predictions);
+            }
+            Evaluation evaluation;
+            if (!stopped)
+                evaluation = evaluate(m_test, Phase::Testing, finished.epochsCompleted, observer,
+                                      control, &stopped);
             if (stopped) {
                 finished.reason = FinishReason::Stopped;
+                finished.validationPredictions.clear();
             } else {
                 finished.test = evaluation.result;
                 finished.testPredictions = std::move(evaluation.predictions);
+                decideOperatingPoint(finished, observer);
             }
         }
         checkSplits(finished);
@@ -673,7 +692,8 @@ bool Trainer::Impl::trainEpoch(int epoch, TrainingObserver& observer, TrainingCo
 
 Evaluation Trainer::Impl::evaluate(SplitData& split, Phase phase, int epoch,
                                    TrainingObserver& observer, TrainingControl& control,
-                                   bool* stopped) {
+                                   bool* stopped, bool keepPredictions) {
+    keepPredictions = keepPredictions || phase == Phase::Testing;
     emitPhase(observer, phase, epoch, 0, split.size());
     torch::NoGradGuard noGrad;
     auto head = in.model.head.ptr();
@@ -692,17 +712,23 @@ Evaluation Trainer::Impl::evaluate(SplitData& split, Phase phase, int epoch,
         const auto predicted = probabilities.argmax(1).contiguous();
         const auto labelsContiguous = labels.contiguous();
         const auto probabilitiesContiguous = probabilities.contiguous();
+        const torch::Tensor logitsContiguous =
+            keepPredictions ? logits.to(torch::kFloat32).contiguous() : torch::Tensor();
         for (std::int64_t i = 0; i < n; ++i) {
             evaluation.labels.push_back(static_cast<int>(labelsContiguous[i].item<std::int64_t>()));
             evaluation.predicted.push_back(static_cast<int>(predicted[i].item<std::int64_t>()));
             if (in.model.classes == 2)
                 evaluation.positiveScores.push_back(probabilitiesContiguous[i][1].item<float>());
-            if (phase == Phase::Testing) {
+            if (keepPredictions) {
+                const data::BatchSample& sample = split.samples[size_t(sampleIndices[i])];
                 SamplePrediction prediction;
-                prediction.path = split.samples[size_t(sampleIndices[i])].path;
+                prediction.path = sample.path;
+                prediction.group = sample.group;
                 prediction.label = evaluation.labels.back();
                 const float* row = probabilitiesContiguous[i].data_ptr<float>();
                 prediction.probabilities.assign(row, row + in.model.classes);
+                const float* logitRow = logitsContiguous[i].data_ptr<float>();
+                prediction.logits.assign(logitRow, logitRow + in.model.classes);
                 evaluation.predictions.push_back(std::move(prediction));
             }
         }
@@ -745,6 +771,34 @@ Evaluation Trainer::Impl::evaluate(SplitData& split, Phase phase, int epoch,
     evaluation.result.metrics = computeMetrics(evaluation.labels, evaluation.predicted,
                                                in.model.classes, evaluation.positiveScores);
     return evaluation;
+}
+
+void Trainer::Impl::decideOperatingPoint(FinishedEvent& finished, TrainingObserver& observer) {
+    if (in.model.classes != 2 || finished.validationPredictions.empty() ||
+        finished.testPredictions.empty())
+        return;
+    auto scored = [](const std::vector<SamplePrediction>& predictions) {
+        ScoredSplit split;
+        bool grouped = true;
+        for (const SamplePrediction& prediction : predictions) {
+            split.logits.push_back(prediction.logits);
+            split.labels.push_back(prediction.label);
+            split.groups.push_back(prediction.group);
+            grouped = grouped && !prediction.group.isEmpty();
+        }
+        if (!grouped)
+            split.groups.clear();
+        return split;
+    };
+    const int positive = defaultPositiveClass(in.classNames);
+    finished.decision =
+        decide(scored(finished.validationPredictions), scored(finished.testPredictions),
+               in.settings.decision, positive, in.classNames.at(positive));
+    if (in.runDirectory.isEmpty())
+        return;
+    QString error;
+    if (!writeOperatingPoint(in.runDirectory, finished.decision->operatingPoint(), &error))
+        observer.onError({error});
 }
 
 double Trainer::Impl::plannedLearningRate(int epoch) const {
