@@ -15,12 +15,17 @@ class QProgressBar;
 class QPushButton;
 class QTableWidget;
 
+namespace tc::train {
+struct RunSummary;
+}
+
 namespace tc::ui {
 
 /// The live view of training: accuracy and loss curves (training per batch, training and
 /// validation per epoch, on an epoch axis), the validation confusion matrix as a heatmap,
 /// per-class precision / recall / F1, and progress. Earlier runs stay visible, dimmed, until
-/// the user clears them. Fed by TrainingController's signals.
+/// the user clears them. Fed by TrainingController's signals. Runs read from their folders
+/// (the Runs panel's checked ones) can be overlaid on the accuracy and loss plots.
 class StatisticsView : public QWidget {
     Q_OBJECT
 
@@ -32,6 +37,13 @@ public:
     void beginRun(const QString& name, const QStringList& classNames);
     void clearPreviousRuns();
     int runCount() const;
+
+    /// Overlays `runs`' per-epoch curves (training dashed, validation solid, one colour per
+    /// run, legend entries "<run name>: training" / ": validation") on the accuracy and loss
+    /// plots, replacing the previous overlay. The live run and the dimmed earlier ones stay.
+    void setComparedRuns(const std::vector<tc::train::RunSummary>& runs);
+    /// Names of the runs overlaid now, in the order given.
+    QStringList comparedRunNames() const;
 
     QCustomPlot* accuracyPlot() const { return m_accuracyPlot; }
     QCustomPlot* lossPlot() const { return m_lossPlot; }
@@ -66,6 +78,7 @@ private:
     void offerPlotExport(QCustomPlot* plot, const QPoint& position);
     void exportMetricsInteractively();
     void dimRun(Run& run);
+    void fitAxes();
     void scheduleReplot();
 
     QLabel* m_phaseLabel = nullptr;
@@ -78,6 +91,12 @@ private:
     QTableWidget* m_classTable = nullptr;
     QPushButton* m_clearButton = nullptr;
     std::vector<std::unique_ptr<Run>> m_runs;
+    struct ComparedRun {
+        QString name;
+        std::vector<QCPGraph*> graphs;
+    };
+    std::vector<ComparedRun> m_compared;
+    double m_liveEpochAxisEnd = 1.0; ///< what the live run needs of the epoch axis
     std::vector<std::vector<std::int64_t>> m_confusion;
     bool m_replotPending = false;
 };
