@@ -2,6 +2,7 @@
 // metrics.csv form, listed, compared with a reference, and overlaid on the accuracy and loss
 // plots when ticked.
 
+#include "core/train/Metrics.h"
 #include "core/train/TrainingSettings.h"
 #include "ui/MainWindow.h"
 #include "ui/training/QCustomPlot.h"
@@ -136,6 +137,11 @@ bool writeFakeRun(const QString& runsFolder, const FakeRun& run) {
            writeFile(QDir(folder).filePath(QStringLiteral("metrics.csv")), csv);
 }
 
+/// "breakhis-20261201-090000-000" → "20261201-090000", as the legend names a run.
+QString shortName(const QString& name) {
+    return name.section(QLatin1Char('-'), 1, 2);
+}
+
 QCPGraph* graphNamed(QCustomPlot* plot, const QString& name) {
     for (int i = 0; i < plot->graphCount(); ++i) {
         if (plot->graph(i)->name() == name)
@@ -147,16 +153,30 @@ QCPGraph* graphNamed(QCustomPlot* plot, const QString& name) {
 /// A live run of `epochs` epochs fed to the view as the trainer would.
 void feedLiveRun(StatisticsView& view, int epochs, int ofEpochs) {
     view.beginRun(QStringLiteral("live"), {QStringLiteral("benign"), QStringLiteral("malignant")});
+    const std::vector<int> labels{0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1};
     for (int epoch = 1; epoch <= epochs; ++epoch) {
+        std::vector<int> predicted = labels;
+        predicted[0] = predicted[5] = 1 - epoch % 2; // some errors
+        predicted[6] = 0;
+        const std::vector<float> scores(predicted.begin(), predicted.end());
         tc::train::EpochEvent event;
         event.epoch = epoch;
         event.epochs = ofEpochs;
         event.train.loss = 0.6 / epoch;
         event.train.metrics.accuracy = 0.6 + 0.05 * epoch;
-        event.validation = tc::train::SplitResult{0.65 / epoch, {}};
+        event.validation = tc::train::SplitResult{
+            0.65 / epoch, tc::train::computeMetrics(labels, predicted, 2, scores)};
         event.validation->metrics.accuracy = 0.58 + 0.05 * epoch;
         view.onEpoch(event);
     }
+}
+
+/// Entries in a plot's legend (its grid's itemCount() counts empty cells of the last row too).
+int legendEntries(QCustomPlot* plot) {
+    int entries = 0;
+    for (int i = 0; i < plot->legend->itemCount(); ++i)
+        entries += plot->legend->item(i) ? 1 : 0;
+    return entries;
 }
 
 QString cellText(const RunsPanel& panel, const QString& name, int column) {
@@ -238,7 +258,7 @@ void TestRunsPanel::listsRunsWithTheirFigures() {
     const QString b = m_b.name;
     QCOMPARE(cellText(panel, b, RunsPanel::StartedColumn),
              QLocale().toString(QDateTime(QDate(2026, 12, 1), QTime(10, 0)),
-                                QStringLiteral("yyyy-MM-dd HH:mm:ss")));
+                                QStringLiteral("yyyy-MM-dd HH:mm")));
     QCOMPARE(cellText(panel, b, RunsPanel::StatusColumn), QStringLiteral("completed"));
     QCOMPARE(cellText(panel, b, RunsPanel::WeightsColumn),
              QStringLiteral("ImageNet (resnet50-0676ba61.pth)"));
@@ -253,8 +273,7 @@ void TestRunsPanel::listsRunsWithTheirFigures() {
     QCOMPARE(cellText(panel, b, RunsPanel::BestEpochColumn), QStringLiteral("8 / 8"));
     QCOMPARE(cellText(panel, b, RunsPanel::ValidationAccuracyColumn),
              QStringLiteral("%1 %").arg(validationAccuracy(m_b, 8) * 100.0, 0, 'f', 1));
-    QCOMPARE(cellText(panel, b, RunsPanel::OperatingPointColumn),
-             QStringLiteral("none (default: argmax)"));
+    QCOMPARE(cellText(panel, b, RunsPanel::OperatingPointColumn), QStringLiteral("none (argmax)"));
 
     const QString live = QStringLiteral("breakhis-20261201-120000-000");
     QCOMPARE(cellText(panel, live, RunsPanel::StatusColumn), QStringLiteral("in progress"));
@@ -282,8 +301,7 @@ void TestRunsPanel::differsFromTheSelectedReference() {
     QCOMPARE(cellText(panel, m_a.name, RunsPanel::DiffersColumn), QStringLiteral("(reference)"));
     QCOMPARE(
         cellText(panel, QStringLiteral("breakhis-20261201-120000-000"), RunsPanel::DiffersColumn),
-        QStringLiteral("not comparable: breakhis-20261201-120000-000 has no readable "
-                       "report.json"));
+        QStringLiteral("not comparable: no readable report.json"));
 }
 
 void TestRunsPanel::tickedRunsAreOverlaid() {
@@ -294,7 +312,7 @@ void TestRunsPanel::tickedRunsAreOverlaid() {
     feedLiveRun(view, 2, 10);
     const int liveGraphs = view.accuracyPlot()->graphCount();
     QCOMPARE(liveGraphs, 3);
-    const int liveLegend = view.accuracyPlot()->legend->itemCount();
+    const int liveLegend = legendEntries(view.accuracyPlot());
     panel.setSource(m_runs);
     QSignalSpy changed(&panel, &RunsPanel::checkedRunsChanged);
 
@@ -302,18 +320,18 @@ void TestRunsPanel::tickedRunsAreOverlaid() {
     panel.setChecked(runPath(m_b.name), true);
     QCOMPARE(changed.count(), 2);
     // The table's order (newest first), whatever order they were ticked in.
-    QCOMPARE(view.comparedRunNames(), (QStringList{m_b.name, m_a.name}));
+    QCOMPARE(view.comparedRunNames(), (QStringList{shortName(m_b.name), shortName(m_a.name)}));
     QCOMPARE(view.accuracyPlot()->graphCount(), liveGraphs + 4);
     QCOMPARE(view.lossPlot()->graphCount(), liveGraphs + 4);
     // One legend entry per compared run: its validation curve.
-    QCOMPARE(view.accuracyPlot()->legend->itemCount(), liveLegend + 2);
+    QCOMPARE(legendEntries(view.accuracyPlot()), liveLegend + 2);
     for (const FakeRun* run : {&m_a, &m_b}) {
         QCPGraph* trainAccuracyGraph =
-            graphNamed(view.accuracyPlot(), run->name + QStringLiteral(": training"));
+            graphNamed(view.accuracyPlot(), shortName(run->name) + QStringLiteral(": training"));
         QCPGraph* validationAccuracyGraph =
-            graphNamed(view.accuracyPlot(), run->name + QStringLiteral(": validation"));
+            graphNamed(view.accuracyPlot(), shortName(run->name) + QStringLiteral(": validation"));
         QCPGraph* validationLossGraph =
-            graphNamed(view.lossPlot(), run->name + QStringLiteral(": validation"));
+            graphNamed(view.lossPlot(), shortName(run->name) + QStringLiteral(": validation"));
         QVERIFY(trainAccuracyGraph && validationAccuracyGraph && validationLossGraph);
         QVERIFY(view.accuracyPlot()->legend->hasItemWithPlottable(validationAccuracyGraph));
         QCOMPARE(validationAccuracyGraph->dataCount(), run->epochs);
@@ -332,24 +350,27 @@ void TestRunsPanel::tickedRunsAreOverlaid() {
         QVERIFY(validationAccuracyGraph->pen().color() !=
                 view.accuracyPlot()->graph(2)->pen().color());
     }
-    QVERIFY(
-        graphNamed(view.accuracyPlot(), m_a.name + QStringLiteral(": validation"))->pen().color() !=
-        graphNamed(view.accuracyPlot(), m_b.name + QStringLiteral(": validation"))->pen().color());
+    QVERIFY(graphNamed(view.accuracyPlot(), shortName(m_a.name) + QStringLiteral(": validation"))
+                ->pen()
+                .color() !=
+            graphNamed(view.accuracyPlot(), shortName(m_b.name) + QStringLiteral(": validation"))
+                ->pen()
+                .color());
     // The epoch axis shows the longest compared run (8 epochs) though the live run has 2.
     QVERIFY(view.accuracyPlot()->xAxis->range().upper >= 8.0);
 
     panel.setChecked(runPath(m_a.name), false);
-    QCOMPARE(view.comparedRunNames(), (QStringList{m_b.name}));
-    QVERIFY(!graphNamed(view.accuracyPlot(), m_a.name + QStringLiteral(": validation")));
-    QVERIFY(!graphNamed(view.lossPlot(), m_a.name + QStringLiteral(": training")));
-    QVERIFY(graphNamed(view.lossPlot(), m_b.name + QStringLiteral(": training")));
+    QCOMPARE(view.comparedRunNames(), (QStringList{shortName(m_b.name)}));
+    QVERIFY(!graphNamed(view.accuracyPlot(), shortName(m_a.name) + QStringLiteral(": validation")));
+    QVERIFY(!graphNamed(view.lossPlot(), shortName(m_a.name) + QStringLiteral(": training")));
+    QVERIFY(graphNamed(view.lossPlot(), shortName(m_b.name) + QStringLiteral(": training")));
     QCOMPARE(view.accuracyPlot()->graphCount(), liveGraphs + 2);
 
     panel.setChecked(runPath(m_b.name), false);
     QVERIFY(view.comparedRunNames().isEmpty());
     QCOMPARE(view.accuracyPlot()->graphCount(), liveGraphs);
     QCOMPARE(view.lossPlot()->graphCount(), liveGraphs);
-    QCOMPARE(view.accuracyPlot()->legend->itemCount(), liveLegend);
+    QCOMPARE(legendEntries(view.accuracyPlot()), liveLegend);
     // The live run is as it was.
     QCOMPARE(view.trainEpochPointCount(), 2);
     QCOMPARE(view.validationEpochPointCount(), 2);
@@ -374,7 +395,7 @@ void TestRunsPanel::refreshForgetsDeletedRuns() {
     panel.refresh();
     QCOMPARE(panel.table()->rowCount(), 1);
     QCOMPARE(panel.checkedFolders(), QStringList{a});
-    QCOMPARE(view.comparedRunNames(), QStringList{m_a.name});
+    QCOMPARE(view.comparedRunNames(), QStringList{shortName(m_a.name)});
     QCOMPARE(panel.table()->item(0, RunsPanel::RunColumn)->checkState(), Qt::Checked);
 }
 
@@ -388,7 +409,7 @@ void TestRunsPanel::mainWindowHasARunsDock() {
     QCOMPARE(int(session->runsPanel()->runs().size()), 4);
     QVERIFY(!session->statistics()->isVisibleTo(&window)); // the Model view is in front
     session->runsPanel()->setChecked(runPath(m_c.name), true);
-    QCOMPARE(session->statistics()->comparedRunNames(), QStringList{m_c.name});
+    QCOMPARE(session->statistics()->comparedRunNames(), QStringList{shortName(m_c.name)});
     // Ticking a run brings the Statistics view to the front.
     QVERIFY(session->statistics()->isVisibleTo(&window));
 }
@@ -398,7 +419,7 @@ void TestRunsPanel::screenshots() {
     if (directory.isEmpty())
         QSKIP("set TC_SCREENSHOT_DIR to write docs/images/runs-comparison.png");
     QSplitter window(Qt::Vertical);
-    window.resize(1500, 980);
+    window.resize(1600, 980);
     auto* view = new StatisticsView(&window);
     auto* panel = new RunsPanel(&window);
     connect(panel, &RunsPanel::checkedRunsChanged, view,
@@ -413,8 +434,7 @@ void TestRunsPanel::screenshots() {
     panel->setReference(runPath(m_a.name));
     for (const FakeRun* run : {&m_a, &m_b, &m_c})
         panel->setChecked(runPath(run->name), true);
-    window.setStretchFactor(0, 3);
-    window.setStretchFactor(1, 2);
+    window.setSizes({690, 290});
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     QCoreApplication::processEvents();

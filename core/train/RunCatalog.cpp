@@ -322,9 +322,32 @@ QString RunSummary::statusText() const {
     return toString(status);
 }
 
+QString RunSummary::shortName() const {
+    static const QRegularExpression pattern(QStringLiteral("(\\d{8}-\\d{6})(-\\d{3})?$"));
+    const QRegularExpressionMatch match = pattern.match(name);
+    return match.hasMatch() ? match.captured(1) : name;
+}
+
+QString RunSummary::weightsText() const {
+    if (weights.isEmpty())
+        return hasReport() ? QStringLiteral("– (no pretrained backbone)") : QStringLiteral("–");
+    // WeightsStatus::summary(): "<model>: ImageNet weights from <file>", "<model>: randomly
+    // initialised (…)", "<model>: RANDOMLY INITIALISED - <reason>".
+    const QString detail = weights.section(QStringLiteral(": "), 1);
+    if (weightsPretrained) {
+        const QString file = detail.section(QStringLiteral(" from "), 1);
+        return QStringLiteral("ImageNet (%1)")
+            .arg(file.isEmpty() ? detail : QFileInfo(file).fileName());
+    }
+    if (detail.startsWith(QStringLiteral("randomly initialised")))
+        return QStringLiteral("random (chosen)");
+    const QString reason = detail.section(QStringLiteral(" - "), 1);
+    return QStringLiteral("random: %1").arg(reason.isEmpty() ? detail : reason);
+}
+
 QString RunSummary::operatingPointText() const {
     if (!operatingPoint)
-        return QStringLiteral("none (default: argmax)");
+        return hasReport() ? QStringLiteral("none (argmax)") : QStringLiteral("–");
     const OperatingPoint& point = *operatingPoint;
     QString how;
     switch (point.policy.rule) {
@@ -445,8 +468,10 @@ QStringList settingsThatDiffer(const RunSummary& reference, const RunSummary& ru
     if (!reference.hasReport() || !run.hasReport()) {
         // Without a report there are no recorded settings to compare: say so rather than
         // listing every key as changed.
-        differences << QStringLiteral("not comparable: %1 has no readable report.json")
-                           .arg(run.hasReport() ? reference.name : run.name);
+        differences << (run.hasReport() ? QStringLiteral("not comparable: the reference run has no "
+                                                         "readable report.json")
+                                        : QStringLiteral("not comparable: no readable "
+                                                         "report.json"));
         return differences;
     }
     compareObjects(reference.settings, run.settings, QString(), &differences);

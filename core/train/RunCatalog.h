@@ -78,6 +78,10 @@ struct RunSummary {
     bool hasReport() const {
         return status != RunStatus::InProgress && status != RunStatus::Unreadable;
     }
+    /// The date and time part of the folder name ("20261201-110000" of
+    /// "breakhis-20261201-110000-000"), or the whole name when it has none: short enough for
+    /// a plot legend, and still found in the Runs panel at a glance.
+    QString shortName() const;
     /// "completed", "stopped: stopped by the user", "in progress (no report.json yet)"…
     QString statusText() const;
     /// The backbone's origin in a few words: "ImageNet (resnet18-f37072fd.pth)", "random
@@ -92,7 +96,8 @@ struct RunSummary {
 RunSummary readRun(const QString& folder);
 
 /// "learningRate 0.001 → 0.0001": how `run` differs from `reference` in its training and
-/// preprocessing settings, model, weights origin, classes and data. Empty when they agree.
+/// preprocessing settings, model, weights origin, classes and data. Empty when they agree;
+/// one "not comparable: …" text when either has no readable report.
 QStringList settingsThatDiffer(const RunSummary& reference, const RunSummary& run);
 
 /// The runs of a project or a runs folder, newest first.

@@ -64,16 +64,18 @@ RunsPanel::RunsPanel(QWidget* parent)
                                "to compare the others with it."),
                             this);
     hint->setEnabled(false); // the palette's quieter text
+    hint->setWordWrap(true); // lets the panel be narrower than the sentence
     m_refresh = new QPushButton(tr("Refresh"), this);
     m_refresh->setObjectName(QStringLiteral("refreshRuns"));
     connect(m_refresh, &QPushButton::clicked, this, &RunsPanel::refresh);
 
     m_table = new QTableWidget(0, ColumnCount, this);
     m_table->setObjectName(QStringLiteral("runsTable"));
-    m_table->setHorizontalHeaderLabels(
-        {tr("Run"), tr("Started"), tr("Status"), tr("Weights"), tr("Model"), tr("Best epoch"),
-         tr("Val. accuracy"), tr("Val. AUC"), tr("Test accuracy"), tr("Sensitivity"),
-         tr("Specificity"), tr("Test AUC"), tr("Operating point"), tr("Differs from reference")});
+    m_table->setHorizontalHeaderLabels({tr("Run"), tr("Started"), tr("Status"), tr("Weights"),
+                                        tr("Best epoch"), tr("Val. accuracy"), tr("Val. AUC"),
+                                        tr("Test accuracy"), tr("Sensitivity"), tr("Specificity"),
+                                        tr("Test AUC"), tr("Operating point"),
+                                        tr("Differs from reference"), tr("Model")});
     m_table->horizontalHeaderItem(SensitivityColumn)
         ->setToolTip(tr("Test sensitivity of the positive class, at the run's operating point "
                         "when it has one, else at the most probable class"));
@@ -167,8 +169,9 @@ void RunsPanel::fillTable() {
     updateDifferences();
     m_table->resizeColumnsToContents();
     // Long texts (weights reasons, model lines) are in the tooltips; keep the table readable.
-    for (const int column : {WeightsColumn, ModelColumn, StatusColumn, OperatingPointColumn})
-        m_table->setColumnWidth(column, std::min(m_table->columnWidth(column), 230));
+    for (const int column : {WeightsColumn, StatusColumn, OperatingPointColumn})
+        m_table->setColumnWidth(column, std::min(m_table->columnWidth(column), 190));
+    m_table->setColumnWidth(DiffersColumn, std::min(m_table->columnWidth(DiffersColumn), 380));
 }
 
 void RunsPanel::fillRow(int row, const tc::train::RunSummary& run) {
@@ -182,7 +185,7 @@ void RunsPanel::fillRow(int row, const tc::train::RunSummary& run) {
     name->setData(Qt::UserRole, run.folder);
     m_table->setItem(row, RunColumn, name);
     m_table->setItem(row, StartedColumn,
-                     cell(QLocale().toString(run.started, QStringLiteral("yyyy-MM-dd HH:mm:ss"))));
+                     cell(QLocale().toString(run.started, QStringLiteral("yyyy-MM-dd HH:mm"))));
 
     auto* status = cell(toString(run.status), run.statusText());
     if (run.status == RunStatus::Failed || run.status == RunStatus::Unreadable)

@@ -27,7 +27,6 @@ public:
         StartedColumn,
         StatusColumn,
         WeightsColumn,
-        ModelColumn,
         BestEpochColumn,
         ValidationAccuracyColumn,
         ValidationAucColumn,
@@ -37,6 +36,7 @@ public:
         TestAucColumn,
         OperatingPointColumn,
         DiffersColumn,
+        ModelColumn,
         ColumnCount
     };
 

@@ -375,11 +375,11 @@ void StatisticsView::setComparedRuns(const std::vector<tc::train::RunSummary>& r
     for (size_t i = 0; i < runs.size(); ++i) {
         const tc::train::RunSummary& summary = runs[i];
         const QColor colour = kComparedColours[i % std::size(kComparedColours)];
-        ComparedRun run{summary.name, {}};
+        ComparedRun run{summary.shortName(), {}};
         auto addGraph = [&](QCustomPlot* plot, const QString& part, Qt::PenStyle style,
                             double tc::train::RunEpoch::*field, double scale) {
             QCPGraph* graph = plot->addGraph();
-            graph->setName(QStringLiteral("%1: %2").arg(summary.name, part));
+            graph->setName(QStringLiteral("%1: %2").arg(summary.shortName(), part));
             graph->setPen(curvePen(colour, style == Qt::SolidLine ? 2.0 : 1.6, style));
             graph->setScatterStyle(QCPScatterStyle(
                 style == Qt::SolidLine ? QCPScatterStyle::ssDisc : QCPScatterStyle::ssCircle, 5));

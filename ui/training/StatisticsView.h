@@ -39,10 +39,11 @@ public:
     int runCount() const;
 
     /// Overlays `runs`' per-epoch curves (training dashed, validation solid, one colour per
-    /// run, legend entries "<run name>: training" / ": validation") on the accuracy and loss
+    /// run, graphs "<short name>: training" / ": validation", the latter in the legend; see
+    /// RunSummary::shortName()) on the accuracy and loss
     /// plots, replacing the previous overlay. The live run and the dimmed earlier ones stay.
     void setComparedRuns(const std::vector<tc::train::RunSummary>& runs);
-    /// Names of the runs overlaid now, in the order given.
+    /// Short names of the runs overlaid now, in the order given.
     QStringList comparedRunNames() const;
 
     QCustomPlot* accuracyPlot() const { return m_accuracyPlot; }
