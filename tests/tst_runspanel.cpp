@@ -440,6 +440,21 @@ void TestRunsPanel::screenshots() {
     QCoreApplication::processEvents();
     QVERIFY(QDir().mkpath(directory));
     QVERIFY(window.grab().save(QDir(directory).filePath(QStringLiteral("runs-comparison.png"))));
+
+    // The same in the main window: the Runs dock beside Problems, the Statistics view in front.
+    tc::ui::MainWindow main;
+    main.resize(1440, 900);
+    tc::ui::TrainingSession* session = main.training();
+    session->setRunsDirectory(m_runs);
+    session->runsDock()->raise();
+    main.resizeDocks({session->runsDock()}, {260}, Qt::Vertical);
+    session->runsPanel()->setReference(runPath(m_a.name));
+    for (const FakeRun* run : {&m_a, &m_b})
+        session->runsPanel()->setChecked(runPath(run->name), true);
+    main.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&main));
+    QCoreApplication::processEvents();
+    QVERIFY(main.grab().save(QDir(directory).filePath(QStringLiteral("runs-dock.png"))));
     QVERIFY(QDir(damaged).removeRecursively());
 }
 

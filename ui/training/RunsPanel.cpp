@@ -64,7 +64,10 @@ RunsPanel::RunsPanel(QWidget* parent)
                                "to compare the others with it."),
                             this);
     hint->setEnabled(false); // the palette's quieter text
-    hint->setWordWrap(true); // lets the panel be narrower than the sentence
+    // Neither label may set the dock's (and so the main window's) minimum width: a long
+    // runs-folder path is cut, and shown whole in the tooltip.
+    hint->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_title->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_refresh = new QPushButton(tr("Refresh"), this);
     m_refresh->setObjectName(QStringLiteral("refreshRuns"));
     connect(m_refresh, &QPushButton::clicked, this, &RunsPanel::refresh);
@@ -101,8 +104,8 @@ RunsPanel::RunsPanel(QWidget* parent)
     });
 
     auto* header = new QHBoxLayout;
-    header->addWidget(m_title);
-    header->addWidget(hint, 1);
+    header->addWidget(m_title, 1);
+    header->addWidget(hint, 2);
     header->addWidget(m_refresh);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
@@ -153,6 +156,7 @@ void RunsPanel::refresh() {
                 .arg(QFileInfo(m_source).isFile()
                          ? QFileInfo(m_source).absoluteDir().filePath(QStringLiteral("runs"))
                          : m_source));
+    m_title->setToolTip(m_title->text());
     fillTable();
     Q_EMIT checkedRunsChanged();
 }
