@@ -356,6 +356,23 @@ void TestRunsPanel::tickedRunsAreOverlaid() {
             graphNamed(view.accuracyPlot(), shortName(m_b.name) + QStringLiteral(": validation"))
                 ->pen()
                 .color());
+    // The ticked rows carry their curves' colours.
+    for (const FakeRun* run : {&m_a, &m_b}) {
+        const QPixmap swatch = panel.table()
+                                   ->item(panel.rowOf(runPath(run->name)), RunsPanel::RunColumn)
+                                   ->data(Qt::DecorationRole)
+                                   .value<QPixmap>();
+        QVERIFY(!swatch.isNull());
+        QCOMPARE(
+            swatch.toImage().pixelColor(7, 7),
+            graphNamed(view.accuracyPlot(), shortName(run->name) + QStringLiteral(": validation"))
+                ->pen()
+                .color());
+    }
+    QVERIFY(panel.table()
+                ->item(panel.rowOf(runPath(m_c.name)), RunsPanel::RunColumn)
+                ->data(Qt::DecorationRole)
+                .isNull());
     // The epoch axis shows the longest compared run (8 epochs) though the live run has 2.
     QVERIFY(view.accuracyPlot()->xAxis->range().upper >= 8.0);
 
@@ -365,6 +382,10 @@ void TestRunsPanel::tickedRunsAreOverlaid() {
     QVERIFY(!graphNamed(view.lossPlot(), shortName(m_a.name) + QStringLiteral(": training")));
     QVERIFY(graphNamed(view.lossPlot(), shortName(m_b.name) + QStringLiteral(": training")));
     QCOMPARE(view.accuracyPlot()->graphCount(), liveGraphs + 2);
+    QVERIFY(panel.table()
+                ->item(panel.rowOf(runPath(m_a.name)), RunsPanel::RunColumn)
+                ->data(Qt::DecorationRole)
+                .isNull());
 
     panel.setChecked(runPath(m_b.name), false);
     QVERIFY(view.comparedRunNames().isEmpty());

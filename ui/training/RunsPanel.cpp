@@ -1,5 +1,7 @@
 #include "ui/training/RunsPanel.h"
 
+#include "ui/training/StatisticsView.h"
+
 #include <algorithm>
 #include <cmath>
 #include <QDir>
@@ -8,6 +10,8 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLocale>
+#include <QPainter>
+#include <QPixmap>
 #include <QPushButton>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -171,6 +175,7 @@ void RunsPanel::fillTable() {
         m_table->selectRow(reference);
     m_filling = false;
     updateDifferences();
+    updateSwatches();
     m_table->resizeColumnsToContents();
     // Long texts (weights reasons, model lines) are in the tooltips; keep the table readable.
     for (const int column : {WeightsColumn, StatusColumn, OperatingPointColumn})
@@ -269,6 +274,30 @@ void RunsPanel::updateDifferences() {
     m_filling = false;
 }
 
+void RunsPanel::updateSwatches() {
+    // The Statistics view colours the ticked runs in table order: the k-th ticked row here.
+    m_filling = true;
+    int ticked = 0;
+    for (int row = 0; row < static_cast<int>(m_runs.size()); ++row) {
+        QTableWidgetItem* item = m_table->item(row, RunColumn);
+        if (!m_checked.contains(m_runs[row].folder)) {
+            item->setData(Qt::DecorationRole, QVariant());
+            continue;
+        }
+        QPixmap swatch(14, 14);
+        swatch.fill(Qt::transparent);
+        QPainter painter(&swatch);
+        painter.setRenderHint(QPainter::Antialiasing);
+        painter.setPen(Qt::NoPen);
+        painter.setBrush(StatisticsView::comparedRunColour(ticked++));
+        painter.drawRoundedRect(QRectF(1, 1, 12, 12), 3, 3);
+        painter.end();
+        item->setData(Qt::DecorationRole, swatch);
+    }
+    m_table->resizeColumnToContents(RunColumn); // room for the swatch
+    m_filling = false;
+}
+
 int RunsPanel::rowOf(const QString& folder) const {
     for (int row = 0; row < static_cast<int>(m_runs.size()); ++row) {
         if (m_runs[row].folder == folder)
@@ -322,6 +351,7 @@ void RunsPanel::onItemChanged(QTableWidgetItem* item) {
         m_checked << folder;
     else
         m_checked.removeAll(folder);
+    updateSwatches();
     Q_EMIT checkedRunsChanged();
     if (checked)
         Q_EMIT comparisonRequested();

@@ -17,7 +17,7 @@ namespace tc::ui {
 /// start, status, weights origin, model, best epoch, validation and test figures, operating
 /// point and what differs from the reference run (the selected row). Runs that cannot be read
 /// are listed with the reason. Ticking runs asks for their curves on the Statistics plots
-/// (checkedRunsChanged()).
+/// (checkedRunsChanged()); a ticked run's name carries the colour of its curves.
 class RunsPanel : public QWidget {
     Q_OBJECT
 
@@ -75,6 +75,8 @@ private:
     void fillTable();
     void fillRow(int row, const tc::train::RunSummary& run);
     void updateDifferences();
+    /// Marks each ticked run with the colour of its curves on the Statistics plots.
+    void updateSwatches();
     void onItemChanged(QTableWidgetItem* item);
 
     QString m_source;

@@ -374,7 +374,7 @@ void StatisticsView::setComparedRuns(const std::vector<tc::train::RunSummary>& r
     m_compared.clear();
     for (size_t i = 0; i < runs.size(); ++i) {
         const tc::train::RunSummary& summary = runs[i];
-        const QColor colour = kComparedColours[i % std::size(kComparedColours)];
+        const QColor colour = comparedRunColour(static_cast<int>(i));
         ComparedRun run{summary.shortName(), {}};
         auto addGraph = [&](QCustomPlot* plot, const QString& part, Qt::PenStyle style,
                             double tc::train::RunEpoch::*field, double scale) {
@@ -405,6 +405,10 @@ void StatisticsView::setComparedRuns(const std::vector<tc::train::RunSummary>& r
     }
     fitAxes();
     scheduleReplot();
+}
+
+QColor StatisticsView::comparedRunColour(int index) {
+    return kComparedColours[static_cast<size_t>(index) % std::size(kComparedColours)];
 }
 
 QStringList StatisticsView::comparedRunNames() const {

@@ -3,6 +3,7 @@
 #include "core/train/TrainingEvents.h"
 
 #include <memory>
+#include <QColor>
 #include <QStringList>
 #include <QWidget>
 #include <vector>
@@ -43,6 +44,9 @@ public:
     /// RunSummary::shortName()) on the accuracy and loss
     /// plots, replacing the previous overlay. The live run and the dimmed earlier ones stay.
     void setComparedRuns(const std::vector<tc::train::RunSummary>& runs);
+    /// The colour of the `index`-th run given to setComparedRuns() (the Runs panel marks its
+    /// ticked rows with it).
+    static QColor comparedRunColour(int index);
     /// Short names of the runs overlaid now, in the order given.
     QStringList comparedRunNames() const;
 
