@@ -1,7 +1,10 @@
 #include "ui/training/StatisticsView.h"
 
+#include "core/train/RunCatalog.h"
 #include "ui/training/QCustomPlot.h"
 
+#include <cmath>
+#include <iterator>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -25,6 +28,12 @@ namespace {
 const QColor kTrainColour(0x1f, 0x77, 0xb4);
 const QColor kValidationColour(0xe4, 0x57, 0x2c);
 constexpr int kHoverRadiusPx = 12;
+/// Colours of compared runs: distinct from the live run's blue and orange and from each other
+/// (the rest of matplotlib's tab10).
+const QColor kComparedColours[] = {QColor(0x2c, 0xa0, 0x2c), QColor(0x94, 0x67, 0xbd),
+                                   QColor(0x8c, 0x56, 0x4b), QColor(0xe3, 0x77, 0xc2),
+                                   QColor(0xbc, 0xbd, 0x22), QColor(0x17, 0xbe, 0xcf),
+                                   QColor(0xd6, 0x27, 0x28), QColor(0x7f, 0x7f, 0x7f)};
 
 QString formatDuration(double seconds) {
     if (seconds < 0)
@@ -169,6 +178,7 @@ void StatisticsView::setUpPlot(QCustomPlot* plot, const QString& yLabel, bool pe
     plot->plotLayout()->setRowSpacing(0);
     plot->legend->setMargins(QMargins(0, 4, 0, 0));
     plot->legend->setIconSize(24, 12);
+    plot->legend->setWrap(3); // the live run's three entries, then compared runs three a row
     plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     plot->setMouseTracking(true);
     connect(plot, &QCustomPlot::mouseMove, this,
@@ -303,8 +313,8 @@ void StatisticsView::onBatch(const tc::train::BatchEvent& event) {
                                .arg(event.loss, 0, 'f', 4)
                                .arg(event.accuracy * 100.0, 0, 'f', 1)
                                .arg(formatDuration(event.etaSeconds)));
-    m_accuracyPlot->xAxis->setRange(0, epochAxisEnd(event.epoch, event.epochs));
-    m_lossPlot->xAxis->setRange(0, epochAxisEnd(event.epoch, event.epochs));
+    m_liveEpochAxisEnd = epochAxisEnd(event.epoch, event.epochs);
+    fitAxes();
     scheduleReplot();
 }
 
@@ -321,26 +331,91 @@ void StatisticsView::onEpoch(const tc::train::EpochEvent& event) {
         showConfusion(event.validation->metrics);
         showClassScores(event.validation->metrics);
     }
-    // The loss axis follows the data; accuracy stays on 0–100 % so runs compare at a glance.
+    m_liveEpochAxisEnd = epochAxisEnd(event.epoch, event.epochs);
+    fitAxes();
+    scheduleReplot();
+}
+
+void StatisticsView::fitAxes() {
+    // The loss axis follows the data (live, earlier and compared runs); accuracy stays on
+    // 0–100 % so runs compare at a glance. The epoch axis shows the longest compared run.
     bool found = false;
     QCPRange lossRange;
-    for (const auto& kept : m_runs) {
-        for (QCPGraph* graph : {kept->lossBatch, kept->lossTrain, kept->lossValidation}) {
-            bool graphFound = false;
-            const QCPRange range = graph->getValueRange(graphFound);
-            if (graphFound) {
-                lossRange = found ? QCPRange(std::min(lossRange.lower, range.lower),
-                                             std::max(lossRange.upper, range.upper))
-                                  : range;
-                found = true;
-            }
+    for (int i = 0; i < m_lossPlot->graphCount(); ++i) {
+        bool graphFound = false;
+        const QCPRange range = m_lossPlot->graph(i)->getValueRange(graphFound);
+        if (graphFound) {
+            lossRange = found ? QCPRange(std::min(lossRange.lower, range.lower),
+                                         std::max(lossRange.upper, range.upper))
+                              : range;
+            found = true;
         }
     }
     if (found)
         m_lossPlot->yAxis->setRange(0, lossRange.upper * 1.05 + 1e-6);
-    m_accuracyPlot->xAxis->setRange(0, epochAxisEnd(event.epoch, event.epochs));
-    m_lossPlot->xAxis->setRange(0, epochAxisEnd(event.epoch, event.epochs));
+    double epochEnd = m_liveEpochAxisEnd;
+    for (const ComparedRun& run : m_compared) {
+        for (QCPGraph* graph : run.graphs) {
+            bool graphFound = false;
+            const QCPRange keys = graph->getKeyRange(graphFound);
+            if (graphFound)
+                epochEnd = std::max(epochEnd, keys.upper);
+        }
+    }
+    m_accuracyPlot->xAxis->setRange(0, epochEnd);
+    m_lossPlot->xAxis->setRange(0, epochEnd);
+}
+
+void StatisticsView::setComparedRuns(const std::vector<tc::train::RunSummary>& runs) {
+    for (const ComparedRun& run : m_compared) {
+        for (QCPGraph* graph : run.graphs)
+            graph->parentPlot()->removeGraph(graph);
+    }
+    m_compared.clear();
+    for (size_t i = 0; i < runs.size(); ++i) {
+        const tc::train::RunSummary& summary = runs[i];
+        const QColor colour = comparedRunColour(static_cast<int>(i));
+        ComparedRun run{summary.shortName(), {}};
+        auto addGraph = [&](QCustomPlot* plot, const QString& part, Qt::PenStyle style,
+                            double tc::train::RunEpoch::*field, double scale) {
+            QCPGraph* graph = plot->addGraph();
+            graph->setName(QStringLiteral("%1: %2").arg(summary.shortName(), part));
+            graph->setPen(curvePen(colour, style == Qt::SolidLine ? 2.0 : 1.6, style));
+            graph->setScatterStyle(QCPScatterStyle(
+                style == Qt::SolidLine ? QCPScatterStyle::ssDisc : QCPScatterStyle::ssCircle, 5));
+            for (const tc::train::RunEpoch& epoch : summary.history) {
+                // A run without a validation split has no validation value: no point, rather
+                // than a point at 0.
+                if (!std::isnan(epoch.*field))
+                    graph->addData(epoch.epoch, epoch.*field * scale);
+            }
+            // One legend entry per compared run (its validation curve); the dashed training
+            // curve in the same colour goes without, so the legend stays one row per three.
+            if (style != Qt::SolidLine)
+                graph->removeFromLegend();
+            run.graphs.push_back(graph);
+        };
+        using tc::train::RunEpoch;
+        addGraph(m_accuracyPlot, tr("training"), Qt::DashLine, &RunEpoch::trainAccuracy, 100.0);
+        addGraph(m_accuracyPlot, tr("validation"), Qt::SolidLine, &RunEpoch::validationAccuracy,
+                 100.0);
+        addGraph(m_lossPlot, tr("training"), Qt::DashLine, &RunEpoch::trainLoss, 1.0);
+        addGraph(m_lossPlot, tr("validation"), Qt::SolidLine, &RunEpoch::validationLoss, 1.0);
+        m_compared.push_back(std::move(run));
+    }
+    fitAxes();
     scheduleReplot();
+}
+
+QColor StatisticsView::comparedRunColour(int index) {
+    return kComparedColours[static_cast<size_t>(index) % std::size(kComparedColours)];
+}
+
+QStringList StatisticsView::comparedRunNames() const {
+    QStringList names;
+    for (const ComparedRun& run : m_compared)
+        names << run.name;
+    return names;
 }
 
 void StatisticsView::onFinished(const tc::train::FinishedEvent& event) {

@@ -3,6 +3,7 @@
 #include "core/train/TrainingEvents.h"
 
 #include <memory>
+#include <QColor>
 #include <QStringList>
 #include <QWidget>
 #include <vector>
@@ -15,12 +16,17 @@ class QProgressBar;
 class QPushButton;
 class QTableWidget;
 
+namespace tc::train {
+struct RunSummary;
+}
+
 namespace tc::ui {
 
 /// The live view of training: accuracy and loss curves (training per batch, training and
 /// validation per epoch, on an epoch axis), the validation confusion matrix as a heatmap,
 /// per-class precision / recall / F1, and progress. Earlier runs stay visible, dimmed, until
-/// the user clears them. Fed by TrainingController's signals.
+/// the user clears them. Fed by TrainingController's signals. Runs read from their folders
+/// (the Runs panel's checked ones) can be overlaid on the accuracy and loss plots.
 class StatisticsView : public QWidget {
     Q_OBJECT
 
@@ -32,6 +38,17 @@ public:
     void beginRun(const QString& name, const QStringList& classNames);
     void clearPreviousRuns();
     int runCount() const;
+
+    /// Overlays `runs`' per-epoch curves (training dashed, validation solid, one colour per
+    /// run, graphs "<short name>: training" / ": validation", the latter in the legend; see
+    /// RunSummary::shortName()) on the accuracy and loss
+    /// plots, replacing the previous overlay. The live run and the dimmed earlier ones stay.
+    void setComparedRuns(const std::vector<tc::train::RunSummary>& runs);
+    /// The colour of the `index`-th run given to setComparedRuns() (the Runs panel marks its
+    /// ticked rows with it).
+    static QColor comparedRunColour(int index);
+    /// Short names of the runs overlaid now, in the order given.
+    QStringList comparedRunNames() const;
 
     QCustomPlot* accuracyPlot() const { return m_accuracyPlot; }
     QCustomPlot* lossPlot() const { return m_lossPlot; }
@@ -66,6 +83,7 @@ private:
     void offerPlotExport(QCustomPlot* plot, const QPoint& position);
     void exportMetricsInteractively();
     void dimRun(Run& run);
+    void fitAxes();
     void scheduleReplot();
 
     QLabel* m_phaseLabel = nullptr;
@@ -78,6 +96,12 @@ private:
     QTableWidget* m_classTable = nullptr;
     QPushButton* m_clearButton = nullptr;
     std::vector<std::unique_ptr<Run>> m_runs;
+    struct ComparedRun {
+        QString name;
+        std::vector<QCPGraph*> graphs;
+    };
+    std::vector<ComparedRun> m_compared;
+    double m_liveEpochAxisEnd = 1.0; ///< what the live run needs of the epoch axis
     std::vector<std::vector<std::int64_t>> m_confusion;
     bool m_replotPending = false;
 };

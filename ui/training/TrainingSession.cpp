@@ -9,6 +9,7 @@
 #include "ui/evaluation/EvaluationResults.h"
 #include "ui/evaluation/TestView.h"
 #include "ui/MainWindow.h"
+#include "ui/training/RunsPanel.h"
 #include "ui/training/StatisticsView.h"
 #include "ui/training/TrainingController.h"
 #include "ui/training/TrainingSettingsPanel.h"
@@ -49,6 +50,18 @@ TrainingSession::TrainingSession(MainWindow* window)
     window->tabifyDockWidget(window->inspectorDock(), m_settingsDock);
     window->inspectorDock()->raise();
 
+    m_runsPanel = new RunsPanel(window);
+    m_runsDock = new QDockWidget(tr("Runs"), window);
+    m_runsDock->setObjectName(QStringLiteral("runsDock"));
+    m_runsDock->setWidget(m_runsPanel);
+    window->addDockWidget(Qt::BottomDockWidgetArea, m_runsDock);
+    window->tabifyDockWidget(window->problemsDock(), m_runsDock);
+    window->problemsDock()->raise();
+    connect(m_runsPanel, &RunsPanel::checkedRunsChanged, this,
+            [this] { m_statistics->setComparedRuns(m_runsPanel->checkedRuns()); });
+    connect(m_runsPanel, &RunsPanel::comparisonRequested, this,
+            [this] { m_window->showView(m_statistics); });
+
     QMenu* menu = window->trainMenu();
     menu->clear();
     m_train = menu->addAction(IconLibrary::actionIcon(QStringLiteral("train-start")), tr("&Train"),
@@ -68,6 +81,7 @@ TrainingSession::TrainingSession(MainWindow* window)
     m_stop->setShortcut(Qt::CTRL | Qt::Key_Period);
     menu->addSeparator();
     menu->addAction(m_settingsDock->toggleViewAction());
+    menu->addAction(m_runsDock->toggleViewAction());
     menu->addAction(tr("Show &Statistics"), this, [this] { m_window->showView(m_statistics); });
     window->mainToolBar()->addSeparator();
     window->mainToolBar()->addAction(m_train);
@@ -113,7 +127,22 @@ void TrainingSession::attach(Document* document) {
             m_settingsPanel->setSettings(m_document->section(ProjectSection::Training));
     });
     connect(document, &Document::validationChanged, this, &TrainingSession::updateActions);
+    connect(document, &Document::filePathChanged, this, &TrainingSession::updateRunsSource);
     updateActions();
+    updateRunsSource();
+}
+
+void TrainingSession::setRunsDirectory(const QString& directory) {
+    m_runsDirectory = directory;
+    updateRunsSource();
+}
+
+void TrainingSession::updateRunsSource() {
+    // A saved project lists the runs named after it (several projects may share a folder);
+    // an override or an unsaved project lists the whole runs folder.
+    const QString projectFile = m_document ? m_document->filePath() : QString();
+    m_runsPanel->setSource(m_runsDirectory.isEmpty() && !projectFile.isEmpty() ? projectFile
+                                                                               : runsDirectory());
 }
 
 void TrainingSession::updateActions() {
@@ -187,6 +216,7 @@ bool TrainingSession::startTraining(QString* error) {
 }
 
 void TrainingSession::onStarted(const tc::train::RunStartedEvent& event) {
+    m_runsPanel->refresh();
     m_classNames = event.classNames;
     m_testView->setClassNames(event.classNames);
     m_statistics->beginRun(QFileInfo(m_runDirectory).fileName(), event.classNames);
@@ -197,6 +227,7 @@ void TrainingSession::onStarted(const tc::train::RunStartedEvent& event) {
 }
 
 void TrainingSession::onFinished(const tc::train::FinishedEvent& event) {
+    m_runsPanel->refresh();
     if (event.reason == tc::train::FinishReason::Failed) {
         m_window->statusBar()->showMessage(tr("Training failed: %1").arg(event.message));
         return;

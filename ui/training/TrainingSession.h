@@ -14,13 +14,15 @@ namespace tc::ui {
 
 class Document;
 class MainWindow;
+class RunsPanel;
 class StatisticsView;
 class TrainingController;
 class TrainingSettingsPanel;
 class TestView;
 
 /// Training in the main window: the Train / Pause / Resume / Stop actions (Train menu and
-/// toolbar), the training-settings dock, the Statistics view, and the controller that runs
+/// toolbar), the training-settings dock, the Statistics view, the Runs dock (the project's
+/// runs, whose ticked ones the Statistics plots overlay), and the controller that runs
 /// the project on a background thread. Each run trains a snapshot of the project as it is
 /// (saved or not) in its own run folder, so editing during a run cannot disturb it.
 class TrainingSession : public QObject {
@@ -34,6 +36,8 @@ public:
     StatisticsView* statistics() const { return m_statistics; }
     TrainingSettingsPanel* settingsPanel() const { return m_settingsPanel; }
     TestView* testView() const { return m_testView; }
+    RunsPanel* runsPanel() const { return m_runsPanel; }
+    QDockWidget* runsDock() const { return m_runsDock; }
     QAction* trainAction() const { return m_train; }
     QAction* pauseAction() const { return m_pause; }
     QAction* resumeAction() const { return m_resume; }
@@ -41,7 +45,7 @@ public:
 
     /// Where run folders go; default: "runs" beside the project file, or the user's data
     /// folder for a project that was never saved.
-    void setRunsDirectory(const QString& directory) { m_runsDirectory = directory; }
+    void setRunsDirectory(const QString& directory);
     /// Limits the image-decoding threads (tests); -1: one per core.
     void setLoaderWorkers(int workers) { m_loaderWorkers = workers; }
     QString currentRunDirectory() const { return m_runDirectory; }
@@ -57,6 +61,8 @@ private:
     void onFinished(const tc::train::FinishedEvent& event);
     void onFailed(const tc::train::ErrorEvent& event);
     QString runsDirectory() const;
+    /// Points the Runs panel at the current project's runs.
+    void updateRunsSource();
 
     MainWindow* m_window;
     QPointer<Document> m_document;
@@ -65,6 +71,8 @@ private:
     TestView* m_testView = nullptr;
     TrainingSettingsPanel* m_settingsPanel = nullptr;
     QDockWidget* m_settingsDock = nullptr;
+    RunsPanel* m_runsPanel = nullptr;
+    QDockWidget* m_runsDock = nullptr;
     QAction* m_train = nullptr;
     QAction* m_pause = nullptr;
     QAction* m_resume = nullptr;
