@@ -133,6 +133,7 @@ QString sha256Prefix(const QByteArray& bytes) {
 tc::nn::WeightVariant servedVariant(const QString& fileName) {
     tc::nn::WeightVariant variant = tc::nn::defaultWeightVariant(tc::nn::ResNetDepth::ResNet50);
     variant.fileName = fileName;
+    variant.description = QStringLiteral("a test file, 2 MB");
     return variant;
 }
 
@@ -300,6 +301,7 @@ void TestWeightsGui::cancelStopsTheTransferAndLeavesNothing() {
     // it in steps, so any part of it), the window stays responsive (this loop runs on its
     // thread), and nothing is finished.
     QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty() && progress.last().at(0).toLongLong() > 0, 20'000);
+    QTRY_VERIFY_WITH_TIMEOUT(progress.last().at(0).toLongLong() >= 384 << 10, 20'000);
     const qint64 received = progress.last().at(0).toLongLong();
     QVERIFY(received <= 512 << 10);
     QCOMPARE(progress.last().at(1).toLongLong(), qint64(2 << 20));
@@ -549,6 +551,20 @@ void TestWeightsGui::runHeaderShowsWhereTheBackboneCameFrom() {
     event.weightsStatus = random;
     event.weights = random.summary();
     Q_EMIT session->controller()->runStarted(event);
+    statistics->clearPreviousRuns(); // the pretrained one above
+    // What such a run looks like: the head learns to say "benign" to everything.
+    for (int epoch = 1; epoch <= 4; ++epoch) {
+        tc::train::EpochEvent epochEvent;
+        epochEvent.epoch = epoch;
+        epochEvent.epochs = 10;
+        epochEvent.train.loss = 0.75 - 0.02 * epoch;
+        epochEvent.train.metrics = tc::train::metricsFromConfusion({{48 + epoch, 2}, {60, 4}});
+        tc::train::SplitResult validation;
+        validation.loss = 0.72;
+        validation.metrics = tc::train::metricsFromConfusion({{21, 0}, {29, 0}});
+        epochEvent.validation = validation;
+        Q_EMIT session->controller()->epochEnded(epochEvent);
+    }
     QVERIFY2(info->text().contains(QStringLiteral("RANDOM — not pretrained")),
              qPrintable(info->text()));
     QVERIFY(info->text().contains(QStringLiteral("\u26a0"))); // shown as a warning
@@ -586,6 +602,9 @@ void TestWeightsGui::collapsedPredictionsAreExplained() {
              qPrintable(notice->text()));
     QVERIFY(notice->text().contains(QStringLiteral("RANDOM — not pretrained")));
     QVERIFY(notice->text().contains(QStringLiteral("was not pretrained")));
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    saveScreenshot(view, QStringLiteral("testview-one-class.png"));
 
     // A model that predicts both classes, from a pretrained backbone: only the origin.
     results.images[5].probabilities = {0.2f, 0.8f};
