@@ -297,6 +297,7 @@ void TestWeightsGui::cancelStopsTheTransferAndLeavesNothing() {
     window->problems()->weightsActions(node).at(0)->click();
     QCOMPARE(started.count(), 1);
     QVERIFY(download->isBusy());
+    QVERIFY(!window->problems()->weightsActions(node).at(0)->isEnabled()); // one at a time
     // The server sends 512 KiB of 2 MiB, then nothing: progress shows the part (Qt reports
     // it in steps, so any part of it), the window stays responsive (this loop runs on its
     // thread), and nothing is finished.
@@ -328,6 +329,7 @@ void TestWeightsGui::cancelStopsTheTransferAndLeavesNothing() {
     QVERIFY2(finished.first().at(2).toString().contains(QStringLiteral("cancelled")),
              qPrintable(finished.first().at(2).toString()));
     QVERIFY(!download->isBusy());
+    QVERIFY(window->problems()->weightsActions(node).at(0)->isEnabled());
     QCOMPARE(filesIn(m_weights), QStringList()); // the partial file is gone
     QVERIFY(hasWeightsProblem(*window->document(), node));
 }

@@ -296,8 +296,11 @@ void MainWindow::createDocks() {
         if (m_document)
             m_document->revalidate();
     });
+    connect(m_weights, &WeightsDownload::started, m_problems,
+            [this] { m_problems->setWeightsBusy(true); });
     connect(m_weights, &WeightsDownload::finished, this,
             [this](bool ok, bool, const QString& message) {
+                m_problems->setWeightsBusy(false);
                 statusBar()->showMessage(message, ok ? kStatusTimeout : 0);
             });
 }

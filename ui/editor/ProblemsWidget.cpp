@@ -78,6 +78,14 @@ QList<QAbstractButton*> ProblemsWidget::weightsActions(int nodeId) const {
     return {};
 }
 
+void ProblemsWidget::setWeightsBusy(bool busy) {
+    m_weightsBusy = busy;
+    for (int row = 0; row < m_list->topLevelItemCount(); ++row) {
+        if (QWidget* buttons = m_list->itemWidget(m_list->topLevelItem(row), 2))
+            buttons->setEnabled(!busy);
+    }
+}
+
 QWidget* ProblemsWidget::weightsButtons(int nodeId, const QString& size) {
     auto* buttons = new QWidget(m_list);
     auto* layout = new QHBoxLayout(buttons);
@@ -94,6 +102,7 @@ QWidget* ProblemsWidget::weightsButtons(int nodeId, const QString& size) {
     import->setToolTip(tr("Use a weights file you already have (.pth or .safetensors)"));
     layout->addWidget(download);
     layout->addWidget(import);
+    buttons->setEnabled(!m_weightsBusy);
     connect(download, &QToolButton::clicked, this,
             [this, nodeId] { Q_EMIT downloadWeightsRequested(nodeId); });
     connect(import, &QToolButton::clicked, this,

@@ -32,6 +32,8 @@ public:
     /// The action buttons of a node's missing-weights row ("Download (98 MB)", "Import
     /// file…"); empty when the node has no such row.
     QList<QAbstractButton*> weightsActions(int nodeId) const;
+    /// While a download or import runs, the rows' actions are disabled.
+    void setWeightsBusy(bool busy);
 
 Q_SIGNALS:
     void nodeActivated(int nodeId);
@@ -48,6 +50,7 @@ private:
     QPointer<Document> m_document;
     QTreeWidget* m_list = nullptr;
     QString m_summary;
+    bool m_weightsBusy = false;
 };
 
 } // namespace tc::ui
