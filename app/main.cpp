@@ -2,6 +2,7 @@
 
 #include "app/cli/Cli.h"
 #include "core/nn/PrecisionPolicy.h"
+#include "core/nn/WeightsAvailability.h"
 #include "core/util/BuildInfo.h"
 #include "core/util/Failure.h"
 #include "core/util/Runtime.h"
@@ -13,6 +14,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFileInfo>
+#include <QStatusBar>
 #include <QTextStream>
 
 namespace {
@@ -21,6 +23,15 @@ void setApplicationIdentity() {
     QCoreApplication::setOrganizationName(QStringLiteral("TorchCanvas"));
     QCoreApplication::setApplicationName(QStringLiteral("TorchCanvas"));
     QCoreApplication::setApplicationVersion(QStringLiteral(TORCHCANVAS_VERSION));
+}
+
+/// Moves weight files out of the folder of earlier versions, once (see
+/// nn::migrateLegacyWeights()); what happened, or an empty string. A weights folder chosen
+/// with TORCHCANVAS_WEIGHTS_DIR is left alone.
+QString migrateWeightsFolder() {
+    if (qEnvironmentVariableIsSet("TORCHCANVAS_WEIGHTS_DIR"))
+        return {};
+    return tc::nn::migrateLegacyWeights();
 }
 
 bool isOneOf(const char* argument, std::initializer_list<const char*> options) {
@@ -88,6 +99,8 @@ int runCommand(int argc, char* argv[], const tc::cli::Command& command) {
     tc::runtime::configureProcess();
     QStringList arguments = QCoreApplication::arguments();
     arguments.erase(arguments.begin(), arguments.begin() + 2); // binary, subcommand
+    if (const QString moved = migrateWeightsFolder(); !moved.isEmpty())
+        tc::cli::err() << moved << Qt::endl;
     // The last line of defence: an exception (std::bad_alloc, c10::Error, cv::Exception)
     // that no reader or worker turned into a message ends the command with one line and a
     // non-zero exit, never with std::terminate's "terminate called…" and an abort.
@@ -117,8 +130,11 @@ int runGui(int argc, char* argv[]) {
         return tc::cli::fail({}, QStringLiteral("only one project can be opened at a time"),
                              tc::cli::ExitUsage);
 
+    const QString moved = migrateWeightsFolder();
     tc::ui::MainWindow window;
     window.show();
+    if (!moved.isEmpty())
+        window.statusBar()->showMessage(moved);
     // Unsaved work from a crashed session comes first; a recovered project stays open
     // instead of the one named on the command line.
     const bool recovered = window.offerRecovery();

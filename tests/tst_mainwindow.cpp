@@ -532,6 +532,17 @@ void TestMainWindow::saveScreenshots() {
         QVERIFY(csv.open(QIODevice::WriteOnly));
         csv.write("images,labels\n");
     }
+    // With ResNet50's weights installed (a placeholder: only its presence is checked), as
+    // on a machine that followed the first-run download; tst_weightsgui shows the warning.
+    const QByteArray weightsFolder = qgetenv("TORCHCANVAS_WEIGHTS_DIR");
+    const QString weights = workspace.filePath(QStringLiteral("weights"));
+    QVERIFY(QDir().mkpath(weights));
+    {
+        QFile placeholder(weights + QStringLiteral("/resnet50-0676ba61.pth"));
+        QVERIFY(placeholder.open(QIODevice::WriteOnly));
+    }
+    qputenv("TORCHCANVAS_WEIGHTS_DIR", QFile::encodeName(weights));
+    auto restoreWeights = qScopeGuard([&] { qputenv("TORCHCANVAS_WEIGHTS_DIR", weightsFolder); });
     const QList<std::pair<tc::ui::ThemeMode, QString>> shots = {
         {tc::ui::ThemeMode::Light, QStringLiteral("editor")},
         {tc::ui::ThemeMode::Dark, QStringLiteral("editor-dark")},

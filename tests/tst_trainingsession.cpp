@@ -116,6 +116,9 @@ std::unique_ptr<MainWindow> TestTrainingSession::preparedWindow(int epochs) {
     window->applyDataWizard(*wizard);
     window->training()->setRunsDirectory(m_dir.filePath(QStringLiteral("runs")));
     window->training()->setLoaderWorkers(1);
+    // The tests' weights folder may lack ResNet18's file: train the random frozen backbone
+    // without the once-per-project question (tst_weightsgui tests it).
+    window->training()->setRandomBackbonePrompt([](const QString&) { return true; });
     return window;
 }
 

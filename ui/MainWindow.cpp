@@ -2,6 +2,7 @@
 
 #include "core/graph/Project.h"
 #include "core/nn/PrecisionPolicy.h"
+#include "core/nn/WeightsAvailability.h"
 #include "core/train/ProjectTraining.h"
 #include "core/util/BuildInfo.h"
 #include "core/util/Runtime.h"
@@ -17,6 +18,8 @@
 #include "ui/editor/InspectorWidget.h"
 #include "ui/editor/PaletteWidget.h"
 #include "ui/editor/ProblemsWidget.h"
+#include "ui/editor/WeightsDownload.h"
+#include "ui/editor/WeightsDownloadBar.h"
 #include "ui/export/ExportDialog.h"
 #include "ui/training/TrainingSession.h"
 
@@ -284,6 +287,54 @@ void MainWindow::createDocks() {
         showView(m_view);
     });
     connect(m_problems, &ProblemsWidget::summaryChanged, this, [this] { updateValidationLabel(); });
+
+    m_weights = new WeightsDownload(this);
+    m_problems->addBanner(new WeightsDownloadBar(m_weights, m_problems));
+    connect(m_problems, &ProblemsWidget::downloadWeightsRequested, this,
+            &MainWindow::downloadWeights);
+    connect(m_problems, &ProblemsWidget::importWeightsRequested, this, &MainWindow::importWeights);
+    connect(m_weights, &WeightsDownload::weightsChanged, this, [this] {
+        if (m_document)
+            m_document->revalidate();
+    });
+    connect(m_weights, &WeightsDownload::started, m_problems,
+            [this] { m_problems->setWeightsBusy(true); });
+    connect(m_weights, &WeightsDownload::finished, this,
+            [this](bool ok, bool, const QString& message) {
+                m_problems->setWeightsBusy(false);
+                statusBar()->showMessage(message, ok ? kStatusTimeout : 0);
+            });
+}
+
+void MainWindow::downloadWeights(int nodeId) {
+    if (!graph().containsNode(nodeId))
+        return;
+    const std::optional<nn::WeightVariant> missing =
+        nn::missingPretrainedWeights(graph().node(nodeId), nn::WeightStore());
+    if (!missing) {
+        statusBar()->showMessage(tr("The weights are already in the weights folder."),
+                                 kStatusTimeout);
+        return;
+    }
+    m_problemsDock->show();
+    if (!m_weights->download(m_weights->variantFor(missing->depth)))
+        statusBar()->showMessage(tr("Wait for %1 to finish first.").arg(m_weights->currentFile()),
+                                 kStatusTimeout);
+}
+
+void MainWindow::importWeights(int nodeId) {
+    Q_UNUSED(nodeId) // the file says which depth it is for
+    const QString file = m_weightsFilePrompt
+                             ? m_weightsFilePrompt()
+                             : QFileDialog::getOpenFileName(
+                                   this, tr("Import Weights"), QString(),
+                                   tr("Weights files (*.pth *.pt *.safetensors);;All files (*)"));
+    if (file.isEmpty())
+        return;
+    m_problemsDock->show();
+    if (!m_weights->importFile(file))
+        statusBar()->showMessage(tr("Wait for %1 to finish first.").arg(m_weights->currentFile()),
+                                 kStatusTimeout);
 }
 
 void MainWindow::createActions() {
@@ -981,6 +1032,19 @@ void MainWindow::addComponentAtCentre(const QString& type) {
 void MainWindow::showCanvasContextMenu(const QPoint& globalPosition) {
     updateEditActions();
     QMenu menu(this);
+    const QList<graph::NodeId> selected = m_scene->selectedNodeIds();
+    if (selected.size() == 1 && graph().containsNode(selected.first())) {
+        const graph::NodeId node = selected.first();
+        if (const auto missing =
+                nn::missingPretrainedWeights(graph().node(node), nn::WeightStore())) {
+            QAction* download = menu.addAction(
+                tr("Download ImageNet Weights (%1)").arg(nn::downloadSizeText(*missing)), this,
+                [this, node] { downloadWeights(node); });
+            download->setObjectName(QStringLiteral("actionDownloadWeights"));
+            menu.addAction(tr("Import Weights File…"), this, [this, node] { importWeights(node); });
+            menu.addSeparator();
+        }
+    }
     if (!m_scene->selectedNodeIds().isEmpty() || !m_scene->selectedLinkIds().isEmpty()) {
         menu.addAction(m_cutAction);
         menu.addAction(m_copyAction);

@@ -36,6 +36,7 @@ class ProblemsWidget;
 class DataWizard;
 class ExportDialog;
 class TrainingSession;
+class WeightsDownload;
 
 /// The application window: the node-graph editor of one project.
 ///
@@ -98,6 +99,18 @@ public:
     void setSavePrompt(SavePrompt prompt) { m_savePrompt = std::move(prompt); }
     void setRecoveryPrompt(RecoveryPrompt prompt) { m_recoveryPrompt = std::move(prompt); }
     void setSavePathPrompt(SavePathPrompt prompt) { m_savePathPrompt = std::move(prompt); }
+    /// Asks for a weights file to import; an empty string cancels.
+    using WeightsFilePrompt = std::function<QString()>;
+    void setWeightsFilePrompt(WeightsFilePrompt prompt) { m_weightsFilePrompt = std::move(prompt); }
+
+    // ---- Pretrained weights --------------------------------------------------------------
+
+    /// Downloads and imports weight files in the background (the Problems panel's bar).
+    WeightsDownload* weightsDownload() const { return m_weights; }
+    /// The actions of a backbone whose pretrained weights are missing (Problems panel row,
+    /// card context menu): download its file, or import one the user has.
+    void downloadWeights(int nodeId);
+    void importWeights(int nodeId);
 
     /// Most recently opened or saved files first.
     QStringList recentFiles() const;
@@ -238,6 +251,8 @@ private:
     SavePrompt m_savePrompt;
     RecoveryPrompt m_recoveryPrompt;
     SavePathPrompt m_savePathPrompt;
+    WeightsFilePrompt m_weightsFilePrompt;
+    WeightsDownload* m_weights = nullptr;
     /// How many times the clipboard's fragment was pasted, to offset each copy further.
     int m_pasteCount = 0;
     bool m_fittedOnce = false;

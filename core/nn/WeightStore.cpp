@@ -167,8 +167,11 @@ QString WeightStore::defaultDirectory() {
     const QString overridden = qEnvironmentVariable("TORCHCANVAS_WEIGHTS_DIR");
     if (!overridden.isEmpty())
         return overridden;
-    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
-           QStringLiteral("/weights");
+    // <data>/TorchCanvas/weights: ~/.local/share (XDG_DATA_HOME) on Linux, ~/Library/Application
+    // Support on macOS, %LOCALAPPDATA% on Windows. Not AppDataLocation, which doubles the
+    // organisation and application names (see migrateLegacyWeights()).
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+           QStringLiteral("/TorchCanvas/weights");
 }
 
 QString WeightStore::pathOf(const WeightVariant& variant) const {

@@ -67,7 +67,7 @@ struct StoredWeights {
     std::optional<ResNetDepth> depth;     ///< from the file name (resnetNN-…)
 };
 
-/// The user's weights folder: <AppDataLocation>/weights, or TORCHCANVAS_WEIGHTS_DIR when
+/// The user's weights folder: <data>/TorchCanvas/weights, or TORCHCANVAS_WEIGHTS_DIR when
 /// set. Files are named like torchvision's: `resnet50-0676ba61.pth` (a known variant) or
 /// `resnet50-<first 8 hex digits of the SHA-256>.pth|.safetensors` (an imported file).
 class WeightStore {

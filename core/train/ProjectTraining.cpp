@@ -258,6 +258,7 @@ FinishedEvent trainProject(const TrainingRequest& request, TrainingObserver& obs
     started.testImages = static_cast<qint64>(inputs.test.size());
     started.model = model.description;
     started.weights = model.weights ? model.weights->summary() : QString();
+    started.weightsStatus = model.weights;
     started.precision = describePrecision(inputs.precision);
     started.seed = settings->seed;
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/nn/WeightStore.h"
 #include "core/train/Decision.h"
 #include "core/train/Metrics.h"
 
@@ -101,6 +102,8 @@ struct RunStartedEvent {
     qint64 testImages = 0;
     QString model;   ///< e.g. "ResNet50 (frozen, …) → Dense 128 relu → …"
     QString weights; ///< the backbone's weights, said plainly (pretrained or random and why)
+    /// The same as a value (see nn::weightsOrigin()); absent for a model without a backbone.
+    std::optional<nn::WeightsStatus> weightsStatus;
     /// "bf16 (auto: AVX512-BF16 on an AMD CPU: …)": the arithmetic used, and why.
     QString precision;
     quint64 seed = 0;     ///< of the initialisation, the shuffling and the augmentation

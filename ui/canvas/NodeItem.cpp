@@ -1,6 +1,7 @@
 #include "ui/canvas/NodeItem.h"
 
 #include "core/graph/ComponentRegistry.h"
+#include "core/nn/WeightsAvailability.h"
 #include "ui/canvas/CanvasScene.h"
 #include "ui/canvas/CosmeticPen.h"
 #include "ui/canvas/LinkItem.h"
@@ -143,6 +144,7 @@ void NodeItem::updateTexts() {
     const graph::ComponentSpec* spec = graph::ComponentRegistry::instance().find(m_node.type);
     m_category = spec ? spec->category : QString();
     m_subtitle = ComponentPresentation::keyParameters(m_node.type, m_node.parameters, m_classCount);
+    m_weightsMissing = nn::missingPretrainedWeights(m_node, nn::WeightStore()).has_value();
 
     // The tooltip: problems first (that is why one hovers a marked card), then what it is.
     QString tip;
@@ -289,12 +291,17 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
     const qreal rowHeight = Height - rowTop - 2;
     painter->setFont(smallFont);
     const QFontMetricsF smallMetrics(smallFont);
-    painter->setPen(colors.faintText);
-    painter->drawText(QRectF(left + 1, rowTop, 60, rowHeight), Qt::AlignLeft | Qt::AlignVCenter,
-                      QStringLiteral("#%1").arg(m_node.id));
-
     const QString shape = shapeText();
     const qreal pillWidth = smallMetrics.horizontalAdvance(shape) + 14;
+    // A backbone that would train from random weights says so on the card itself.
+    const QRectF idRect(left + 1, rowTop, right - pillWidth - 24 - left, rowHeight);
+    painter->setPen(m_weightsMissing ? colors.warning : colors.faintText);
+    painter->drawText(idRect, Qt::AlignLeft | Qt::AlignVCenter,
+                      smallMetrics.elidedText(
+                          m_weightsMissing ? QObject::tr("#%1 \u00b7 no weights").arg(m_node.id)
+                                           : QStringLiteral("#%1").arg(m_node.id),
+                          Qt::ElideRight, idRect.width()));
+
     const qreal pillHeight = smallMetrics.height() + 4;
     const QRectF pill(right - pillWidth, rowTop + (rowHeight - pillHeight) / 2, pillWidth,
                       pillHeight);

@@ -12,8 +12,9 @@ class LinkItem;
 class PortItem;
 
 /// A node drawn as a card: category strip, component icon, name, key parameters
-/// ("128 · ReLU"), node id, inferred output shape, input ports on the left and output ports
-/// on the right, and a problem badge whose tooltip holds the messages.
+/// ("128 · ReLU"), node id (with "no weights" for a backbone whose pretrained weights are
+/// missing), inferred output shape, input ports on the left and output ports on the right,
+/// and a problem badge whose tooltip holds the messages.
 ///
 /// The item is a view of one graph::Node: the scene pushes the node's data, shape and
 /// problems into it. Dragging moves the item (snapped to the grid) ahead of the model; the
@@ -78,6 +79,8 @@ private:
     QList<PortItem*> m_outputs;
     QList<LinkItem*> m_links;
     bool m_hovered = false;
+    /// A ResNet asking for ImageNet weights that the weights folder lacks.
+    bool m_weightsMissing = false;
     /// Set while the model positions the item: no snapping then.
     bool m_fromModel = false;
 };

@@ -1,5 +1,6 @@
 #include "ui/editor/Document.h"
 
+#include "core/nn/WeightsAvailability.h"
 #include "ui/editor/AutoLayout.h"
 #include "ui/editor/commands/AddLinkCommand.h"
 #include "ui/editor/commands/AddNodeCommand.h"
@@ -248,6 +249,20 @@ void Document::applySection(ProjectSection which, const QJsonObject& value) {
 
 void Document::revalidate() {
     m_validation = m_project->validate(m_knownClassCount);
+    // Weights are files on this machine, not part of the project: the editor checks them
+    // here, without LibTorch (core's validate() is about the project alone).
+    const QList<graph::Problem> weights =
+        nn::missingWeightsProblems(m_project->graph(), nn::WeightStore());
+    if (!weights.isEmpty()) {
+        m_validation.problems += weights;
+        std::stable_sort(m_validation.problems.begin(), m_validation.problems.end(),
+                         [](const graph::Problem& a, const graph::Problem& b) {
+                             if (a.node != b.node)
+                                 return a.node < b.node;
+                             return a.severity == graph::Severity::Error &&
+                                    b.severity != graph::Severity::Error;
+                         });
+    }
     Q_EMIT validationChanged();
 }
 

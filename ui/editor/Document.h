@@ -45,8 +45,16 @@ public:
     const graph::Graph& graph() const { return m_project->graph(); }
     QUndoStack* undoStack() const { return m_undoStack; }
 
-    /// The validation of the current graph and settings; kept up to date on every change.
+    /// The validation of the current graph and settings, with a warning for each backbone
+    /// whose pretrained weights are missing from the weights folder; kept up to date on every
+    /// change.
     const graph::Validation& validation() const { return m_validation; }
+    /// Validates again, for a change outside the project (a weights file arrived).
+    void revalidate();
+    /// Whether the user already agreed to train a random frozen backbone in this project
+    /// (asked once per project).
+    bool randomBackboneConfirmed() const { return m_randomBackboneConfirmed; }
+    void setRandomBackboneConfirmed() { m_randomBackboneConfirmed = true; }
     /// The class count known from the data set table (e.g. after the Data Wizard read the
     /// CSV), checked against Output's input; -1 when unknown.
     void setKnownClassCount(int count);
@@ -105,13 +113,12 @@ Q_SIGNALS:
     void sectionChanged(tc::ui::ProjectSection section);
 
 private:
-    void revalidate();
-
     std::unique_ptr<graph::Project> m_project;
     QUndoStack* m_undoStack = nullptr;
     graph::Validation m_validation;
     QString m_filePath;
     int m_knownClassCount = -1;
+    bool m_randomBackboneConfirmed = false;
 };
 
 } // namespace tc::ui

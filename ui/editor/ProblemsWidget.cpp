@@ -1,10 +1,14 @@
 #include "ui/editor/ProblemsWidget.h"
 
 #include "core/graph/ComponentRegistry.h"
+#include "core/nn/WeightsAvailability.h"
 #include "ui/editor/Document.h"
 #include "ui/editor/IconLibrary.h"
 
+#include <QAbstractButton>
+#include <QHBoxLayout>
 #include <QHeaderView>
+#include <QToolButton>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -21,15 +25,17 @@ ProblemsWidget::ProblemsWidget(QWidget* parent)
     setObjectName(QStringLiteral("problems"));
     m_list = new QTreeWidget(this);
     m_list->setObjectName(QStringLiteral("problemsList"));
-    m_list->setColumnCount(2);
-    m_list->setHeaderLabels({tr("Component"), tr("Problem")});
+    m_list->setColumnCount(3);
+    m_list->setHeaderLabels({tr("Component"), tr("Problem"), QString()});
     m_list->setRootIsDecorated(false);
     m_list->setUniformRowHeights(true);
     m_list->setAlternatingRowColors(false);
     m_list->setFrameShape(QFrame::NoFrame);
     m_list->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_list->header()->setStretchLastSection(true);
+    m_list->header()->setStretchLastSection(false);
     m_list->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    m_list->header()->setSectionResizeMode(1, QHeaderView::Stretch);
+    m_list->header()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
     m_list->setIconSize(QSize(16, 16));
     auto activate = [this](QTreeWidgetItem* item) {
         const QVariant node = item ? item->data(0, kNodeRole) : QVariant();
@@ -55,6 +61,53 @@ void ProblemsWidget::setDocument(Document* document) {
 
 QString ProblemsWidget::summary() const {
     return m_summary;
+}
+
+void ProblemsWidget::addBanner(QWidget* banner) {
+    static_cast<QVBoxLayout*>(layout())->insertWidget(layout()->count() - 1, banner);
+}
+
+QList<QAbstractButton*> ProblemsWidget::weightsActions(int nodeId) const {
+    for (int row = 0; row < m_list->topLevelItemCount(); ++row) {
+        QTreeWidgetItem* item = m_list->topLevelItem(row);
+        if (item->data(0, kNodeRole).toInt() != nodeId)
+            continue;
+        if (QWidget* buttons = m_list->itemWidget(item, 2))
+            return buttons->findChildren<QAbstractButton*>(QString(), Qt::FindDirectChildrenOnly);
+    }
+    return {};
+}
+
+void ProblemsWidget::setWeightsBusy(bool busy) {
+    m_weightsBusy = busy;
+    for (int row = 0; row < m_list->topLevelItemCount(); ++row) {
+        if (QWidget* buttons = m_list->itemWidget(m_list->topLevelItem(row), 2))
+            buttons->setEnabled(!busy);
+    }
+}
+
+QWidget* ProblemsWidget::weightsButtons(int nodeId, const QString& size) {
+    auto* buttons = new QWidget(m_list);
+    auto* layout = new QHBoxLayout(buttons);
+    layout->setContentsMargins(0, 0, 4, 0);
+    layout->setSpacing(4);
+    auto* download = new QToolButton(buttons);
+    download->setObjectName(QStringLiteral("downloadWeights"));
+    download->setText(tr("Download (%1)").arg(size));
+    download->setToolTip(tr("Download torchvision's ImageNet weights into the weights folder "
+                            "(SHA-256 checked)"));
+    auto* import = new QToolButton(buttons);
+    import->setObjectName(QStringLiteral("importWeights"));
+    import->setText(tr("Import file…"));
+    import->setToolTip(tr("Use a weights file you already have (.pth or .safetensors)"));
+    layout->addWidget(download);
+    layout->addWidget(import);
+    buttons->setEnabled(!m_weightsBusy);
+    connect(download, &QToolButton::clicked, this,
+            [this, nodeId] { Q_EMIT downloadWeightsRequested(nodeId); });
+    connect(import, &QToolButton::clicked, this,
+            [this, nodeId] { Q_EMIT importWeightsRequested(nodeId); });
+    return buttons;
 }
 
 void ProblemsWidget::refresh() {
@@ -89,6 +142,14 @@ void ProblemsWidget::refresh() {
             item->setText(1, message);
             item->setToolTip(1, message);
             item->setData(0, kNodeRole, problem.node);
+            if (problem.node != graph::InvalidId && graph.containsNode(problem.node)) {
+                const nn::WeightStore store;
+                const std::optional<nn::WeightVariant> missing =
+                    nn::missingPretrainedWeights(graph.node(problem.node), store);
+                if (missing && problem.message == nn::missingWeightsMessage(*missing, store))
+                    m_list->setItemWidget(
+                        item, 2, weightsButtons(problem.node, nn::downloadSizeText(*missing)));
+            }
             item->setData(
                 1, Qt::AccessibleTextRole,
                 QString(graph::severityName(problem.severity) + QStringLiteral(": ") + message));

@@ -40,6 +40,10 @@ struct EvaluationResults {
     /// What the run decided after training (threshold chosen on validation, temperature,
     /// calibration and patient figures); absent for runs that predate it.
     std::optional<tc::train::DecisionReport> decision;
+    /// Where the model's backbone came from ("ImageNet (torchvision resnet50-0676ba61)",
+    /// "RANDOM — not pretrained …", see nn::weightsOrigin()); empty when unknown.
+    QString weightsOrigin;
+    bool randomWeights = false; ///< the backbone was not pretrained: shown as a warning
 
     /// Empty when the results can be shown; otherwise one sentence naming the first problem
     /// (fewer than two classes, a class index out of range, a probability count that differs

@@ -178,6 +178,12 @@ TestView::TestView(QWidget* parent)
     evaluationLayout->setContentsMargins(0, 0, 0, 0);
     evaluationLayout->addLayout(header);
     evaluationLayout->addLayout(cards);
+    m_trustNotice = new QLabel(evaluation);
+    m_trustNotice->setObjectName(QStringLiteral("trustNotice"));
+    m_trustNotice->setWordWrap(true);
+    m_trustNotice->setTextFormat(Qt::RichText);
+    m_trustNotice->hide();
+    evaluationLayout->addWidget(m_trustNotice);
     evaluationLayout->addLayout(plots, 3);
     // Below the plots, one tab per way of looking closer: the images of the selected cell,
     // and the tabs other panels add (operating point, calibration, patients, hardest images).
@@ -423,6 +429,7 @@ bool TestView::setResults(const EvaluationResults& results) {
         tr(" · %1 images").arg(QLocale().toString(qint64(results.images.size()))));
     m_stack->setCurrentIndex(1);
     showMetrics();
+    showTrustNotice();
     showConfusion();
     showRoc();
     m_selected = {-1, -1};
@@ -465,6 +472,41 @@ void TestView::setPositiveClass(int classIndex) {
     }
     showMetrics();
     showRoc();
+}
+
+void TestView::showTrustNotice() {
+    QStringList lines;
+    if (!m_results.weightsOrigin.isEmpty()) {
+        const QString origin = m_results.weightsOrigin.toHtmlEscaped();
+        lines
+            << tr("Backbone weights: %1")
+                   .arg(m_results.randomWeights
+                            ? QStringLiteral("<b style=\"color:#c0392b\">\u26a0 %1</b>").arg(origin)
+                            : QStringLiteral("<b>%1</b>").arg(origin));
+    }
+    // One predicted class for every image: the numbers above then describe the class
+    // balance of the test split, not the model.
+    std::vector<int> predictedClasses;
+    for (int column = 0; column < m_metrics.classes; ++column) {
+        std::int64_t count = 0;
+        for (const auto& row : m_metrics.confusion)
+            count += row[size_t(column)];
+        if (count > 0)
+            predictedClasses.push_back(column);
+    }
+    if (m_metrics.samples > 1 && predictedClasses.size() == 1) {
+        QString text = tr("Balanced accuracy %1: the model predicts one class (%2) for every "
+                          "image; it does not tell the classes apart.")
+                           .arg(percent(m_metrics.balancedAccuracy, 0),
+                                m_results.classNames.value(predictedClasses.front()));
+        if (m_results.randomWeights)
+            text += tr(" Its backbone was not pretrained: get the ImageNet weights (Problems "
+                       "panel) and train again.");
+        lines
+            << QStringLiteral("<b style=\"color:#c0392b\">\u26a0 %1</b>").arg(text.toHtmlEscaped());
+    }
+    m_trustNotice->setText(lines.join(QStringLiteral("<br>")));
+    m_trustNotice->setVisible(!lines.isEmpty());
 }
 
 void TestView::showMetrics() {

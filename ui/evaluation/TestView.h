@@ -107,6 +107,9 @@ public:
     QLabel* valueLabel(Metric metric) const;
     QLabel* intervalLabel(Metric metric) const;
     QLabel* descriptionLabel() const { return m_description; }
+    /// Below the numbers: where the backbone came from (a warning when it was random) and,
+    /// when the model predicts one class for every image, that it does.
+    QLabel* trustNotice() const { return m_trustNotice; }
     QComboBox* positiveClassBox() const { return m_positiveBox; }
     QCustomPlot* confusionPlot() const { return m_confusionPlot; }
     QCustomPlot* rocPlot() const { return m_rocPlot; }
@@ -145,6 +148,7 @@ private:
     };
     MetricCard makeCard(Metric metric, const QString& title, QWidget* parent);
     void showMetrics();
+    void showTrustNotice();
     void showConfusion();
     void showRoc();
     void showCell();
@@ -171,6 +175,7 @@ private:
     QLabel* m_description = nullptr;
     QComboBox* m_positiveBox = nullptr;
     std::vector<MetricCard> m_cards;
+    QLabel* m_trustNotice = nullptr;
     QCustomPlot* m_confusionPlot = nullptr;
     QCPColorMap* m_confusionMap = nullptr;
     QCPItemRect* m_selection = nullptr;

@@ -155,6 +155,13 @@ StatisticsView::StatisticsView(QWidget* parent)
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(header);
+    m_runInfo = new QLabel(this);
+    m_runInfo->setObjectName(QStringLiteral("runInfo"));
+    m_runInfo->setTextFormat(Qt::RichText);
+    m_runInfo->setWordWrap(true);
+    m_runInfo->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_runInfo->hide();
+    layout->addWidget(m_runInfo);
     layout->addWidget(vertical, 1);
 }
 
@@ -186,6 +193,28 @@ void StatisticsView::setUpPlot(QCustomPlot* plot, const QString& yLabel, bool pe
     plot->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(plot, &QWidget::customContextMenuRequested, this,
             [this, plot](const QPoint& position) { offerPlotExport(plot, position); });
+}
+
+void StatisticsView::setRunInfo(const QString& weightsOrigin, bool randomWeights,
+                                const QString& runFolder, const QString& folderNote) {
+    QStringList parts;
+    if (!weightsOrigin.isEmpty()) {
+        const QString origin = weightsOrigin.toHtmlEscaped();
+        parts
+            << tr("Backbone weights: %1")
+                   .arg(randomWeights
+                            ? QStringLiteral("<b style=\"color:#c0392b\">\u26a0 %1</b>").arg(origin)
+                            : QStringLiteral("<b>%1</b>").arg(origin));
+    }
+    if (!runFolder.isEmpty()) {
+        QString folder = tr("Run folder: %1").arg(runFolder.toHtmlEscaped());
+        if (!folderNote.isEmpty())
+            folder += QStringLiteral(" <span style=\"color:#b4530a\">(%1)</span>")
+                          .arg(folderNote.toHtmlEscaped());
+        parts << folder;
+    }
+    m_runInfo->setText(parts.join(QStringLiteral(" &nbsp;·&nbsp; ")));
+    m_runInfo->setVisible(!parts.isEmpty());
 }
 
 void StatisticsView::beginRun(const QString& name, const QStringList& classNames) {

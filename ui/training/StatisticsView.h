@@ -37,6 +37,12 @@ public:
     /// Starts plotting a new run; the previous runs remain as dimmed curves.
     void beginRun(const QString& name, const QStringList& classNames);
     void clearPreviousRuns();
+    /// The header line about the current run: where its backbone came from (`weightsOrigin`,
+    /// see nn::weightsOrigin(); shown as a warning when `randomWeights`), and its run folder
+    /// with `folderNote` (why it is not beside the project) when there is one.
+    void setRunInfo(const QString& weightsOrigin, bool randomWeights, const QString& runFolder,
+                    const QString& folderNote = {});
+    QLabel* runInfoLabel() const { return m_runInfo; }
     int runCount() const;
 
     /// Overlays `runs`' per-epoch curves (training dashed, validation solid, one colour per
@@ -88,6 +94,7 @@ private:
 
     QLabel* m_phaseLabel = nullptr;
     QLabel* m_detailLabel = nullptr;
+    QLabel* m_runInfo = nullptr;
     QProgressBar* m_progress = nullptr;
     QCustomPlot* m_accuracyPlot = nullptr;
     QCustomPlot* m_lossPlot = nullptr;

@@ -1,6 +1,7 @@
 #include "ui/training/TrainingSession.h"
 
 #include "core/graph/Project.h"
+#include "core/nn/WeightsAvailability.h"
 #include "core/train/ProjectTraining.h"
 #include "core/train/RunPredictor.h"
 #include "core/util/Runtime.h"
@@ -21,6 +22,7 @@
 #include <QDockWidget>
 #include <QFileInfo>
 #include <QMenu>
+#include <QMessageBox>
 #include <QSaveFile>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -157,14 +159,45 @@ void TrainingSession::updateActions() {
     m_resume->setVisible(state == TrainingController::State::Paused);
 }
 
-QString TrainingSession::runsDirectory() const {
+QString TrainingSession::runsDirectory(QString* note) const {
+    if (note)
+        note->clear();
     if (!m_runsDirectory.isEmpty())
         return m_runsDirectory;
+    const QString perUser = QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
+                                .filePath(QStringLiteral("runs"));
     const QString projectFile = m_document ? m_document->filePath() : QString();
-    if (!projectFile.isEmpty())
-        return QFileInfo(projectFile).absoluteDir().filePath(QStringLiteral("runs"));
-    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
-        .filePath(QStringLiteral("runs"));
+    if (projectFile.isEmpty())
+        return perUser;
+    const QString beside = QFileInfo(projectFile).absoluteDir().filePath(QStringLiteral("runs"));
+    if (!note) // where the runs are listed from: nothing is created
+        return beside;
+    // A project opened from a read-only place (an installed example, a shared drive):
+    // runs go to the user's folder rather than failing.
+    if (QDir().mkpath(beside) && QFileInfo(beside).isWritable())
+        return beside;
+    *note = tr("%1 is not writable").arg(QDir::toNativeSeparators(beside));
+    return perUser;
+}
+
+bool TrainingSession::confirmRandomBackbone() {
+    const QString backbone = nn::randomFrozenBackbone(m_document->graph(), nn::WeightStore());
+    if (backbone.isEmpty() || m_document->randomBackboneConfirmed())
+        return true;
+    const QString question =
+        tr("%1 is frozen and has no pretrained weights: its features are random, so only the "
+           "head learns and the results will be poor (often one class for every image). "
+           "Download or import the ImageNet weights from the Problems panel first, or set "
+           "the backbone's Trainable to 'all'.\n\nTrain anyway?")
+            .arg(backbone);
+    const bool yes = m_randomBackbonePrompt
+                         ? m_randomBackbonePrompt(question)
+                         : QMessageBox::question(m_window, tr("Random backbone"), question,
+                                                 QMessageBox::Yes | QMessageBox::No,
+                                                 QMessageBox::No) == QMessageBox::Yes;
+    if (yes)
+        m_document->setRandomBackboneConfirmed();
+    return yes;
 }
 
 bool TrainingSession::startTraining(QString* error) {
@@ -181,11 +214,14 @@ bool TrainingSession::startTraining(QString* error) {
     if (!m_document->validation().isValid())
         return refuse(tr("The model has problems: fix those in the Problems panel first."));
 
+    if (!confirmRandomBackbone())
+        return refuse(tr("Training not started: the frozen backbone has no pretrained weights."));
+
     const QString base = m_document->filePath().isEmpty()
                              ? QStringLiteral("untitled")
                              : QFileInfo(m_document->filePath()).completeBaseName();
     const QString runDirectory =
-        QDir(runsDirectory())
+        QDir(runsDirectory(&m_runFolderNote))
             .filePath(QStringLiteral("%1-%2").arg(
                 base,
                 QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss-zzz"))));
@@ -211,7 +247,11 @@ bool TrainingSession::startTraining(QString* error) {
     if (!started)
         return refuse(tr("A training run is already in progress."));
     m_window->showView(m_statistics);
-    m_window->statusBar()->showMessage(tr("Training started: %1").arg(runDirectory), 5000);
+    if (m_runFolderNote.isEmpty())
+        m_window->statusBar()->showMessage(tr("Training started: %1").arg(runDirectory), 5000);
+    else
+        m_window->statusBar()->showMessage(
+            tr("Training started in %1 (%2)").arg(runDirectory, m_runFolderNote));
     return true;
 }
 
@@ -220,6 +260,10 @@ void TrainingSession::onStarted(const tc::train::RunStartedEvent& event) {
     m_classNames = event.classNames;
     m_testView->setClassNames(event.classNames);
     m_statistics->beginRun(QFileInfo(m_runDirectory).fileName(), event.classNames);
+    m_weightsOrigin = event.weightsStatus ? nn::weightsOrigin(*event.weightsStatus) : QString();
+    m_randomWeights = event.weightsStatus && !event.weightsStatus->isPretrained();
+    m_statistics->setRunInfo(m_weightsOrigin, m_randomWeights,
+                             QDir::toNativeSeparators(m_runDirectory), m_runFolderNote);
     QString message = tr("Training %1 on %2 images").arg(event.model).arg(event.trainImages);
     if (!event.weights.isEmpty())
         message += QStringLiteral(" · ") + event.weights;
@@ -255,6 +299,8 @@ void TrainingSession::onFinished(const tc::train::FinishedEvent& event) {
     for (const auto& prediction : event.validationPredictions)
         results.validationImages.push_back(toImage(prediction));
     results.runDirectory = m_runDirectory;
+    results.weightsOrigin = m_weightsOrigin;
+    results.randomWeights = m_randomWeights;
     results.decision = event.decision;
     // "Classify an image": the run's own model, opened on first use on the view's worker
     // thread (building a backbone takes a moment), then kept.

@@ -2,6 +2,7 @@
 
 #include "core/train/TrainingEvents.h"
 
+#include <functional>
 #include <QObject>
 #include <QPointer>
 #include <QString>
@@ -44,8 +45,15 @@ public:
     QAction* stopAction() const { return m_stop; }
 
     /// Where run folders go; default: "runs" beside the project file, or the user's data
-    /// folder for a project that was never saved.
+    /// folder for a project that was never saved or whose folder is not writable (the
+    /// Statistics header and the status bar then say where the run went).
     void setRunsDirectory(const QString& directory);
+    /// Asks whether to train although a frozen backbone has no pretrained weights (asked
+    /// once per project); true trains. The default is a message box; tests answer it.
+    using RandomBackbonePrompt = std::function<bool(const QString& question)>;
+    void setRandomBackbonePrompt(RandomBackbonePrompt prompt) {
+        m_randomBackbonePrompt = std::move(prompt);
+    }
     /// Limits the image-decoding threads (tests); -1: one per core.
     void setLoaderWorkers(int workers) { m_loaderWorkers = workers; }
     QString currentRunDirectory() const { return m_runDirectory; }
@@ -60,9 +68,11 @@ private:
     void onStarted(const tc::train::RunStartedEvent& event);
     void onFinished(const tc::train::FinishedEvent& event);
     void onFailed(const tc::train::ErrorEvent& event);
-    QString runsDirectory() const;
+    /// The folder for a new run; `*note` says why it is not the project's own.
+    QString runsDirectory(QString* note = nullptr) const;
     /// Points the Runs panel at the current project's runs.
     void updateRunsSource();
+    bool confirmRandomBackbone();
 
     MainWindow* m_window;
     QPointer<Document> m_document;
@@ -81,6 +91,10 @@ private:
     QString m_runDirectory;
     QString m_lastError;
     QStringList m_classNames;
+    QString m_runFolderNote;
+    QString m_weightsOrigin;
+    bool m_randomWeights = false;
+    RandomBackbonePrompt m_randomBackbonePrompt;
     int m_loaderWorkers = -1;
 };
 
