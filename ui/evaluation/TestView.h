@@ -22,7 +22,11 @@ class QTabWidget;
 
 namespace tc::ui {
 
+class CalibrationPanel;
 class ImageClassifierPanel;
+class OperatingPointPanel;
+class PatientPanel;
+class RocOperatingPoint;
 
 /// The Test view: how the trained model does on the test split, and a place to try it on any
 /// image.
@@ -32,6 +36,9 @@ class ImageClassifierPanel;
 /// - the confusion matrix as a heatmap: clicking a cell lists those images as thumbnails with
 ///   their probabilities;
 /// - the ROC curve of the positive class, with the operating point of the predicted classes;
+/// - the operating point: a threshold chosen on the validation split (presets) or by hand,
+///   shown as a draggable marker on the ROC curve, with its test figures, the calibration of
+///   the probabilities and patient-level results (tabs below the plots);
 /// - "Classify an image": open or drop any image to see the predicted class and every class's
 ///   probability (needs a predictor, see setPredictor()).
 ///
@@ -99,6 +106,14 @@ public:
     /// The tabs below the plots ("Images of the cell" first).
     QTabWidget* detailsTabs() const { return m_details; }
     ImageClassifierPanel* classifierPanel() const { return m_classifier; }
+    OperatingPointPanel* operatingPointPanel() const { return m_operatingPoint; }
+    CalibrationPanel* calibrationPanel() const { return m_calibration; }
+    PatientPanel* patientPanel() const { return m_patients; }
+    /// The operating point's marker on rocPlot().
+    RocOperatingPoint* rocOperatingPoint() const { return m_rocMarker; }
+
+    /// The decision policy for results that bring no operating point (the project's).
+    void setDefaultDecisionPolicy(const tc::train::DecisionPolicy& policy);
 
 Q_SIGNALS:
     /// The user asked for an evaluation of the test split (the empty state's button).
@@ -107,6 +122,11 @@ Q_SIGNALS:
     void cellSelected(int trueClass, int predictedClass);
     /// Every thumbnail of the selected cell is decoded.
     void thumbnailsLoaded();
+    /// The user moved the operating point (threshold, rule, temperature or aggregation).
+    void operatingPointChanged(const tc::train::OperatingPoint& point);
+    /// The operating point was saved into the run folder (operating-point.json); its policy
+    /// is the one the project should keep.
+    void operatingPointSaved(const tc::train::OperatingPoint& point);
 
 private:
     struct MetricCard {
@@ -119,6 +139,7 @@ private:
     void showConfusion();
     void showRoc();
     void showCell();
+    void showOperatingPoint();
     void onConfusionClicked(const QPoint& position);
     static int defaultPositiveClass(const QStringList& classNames);
 
@@ -147,6 +168,10 @@ private:
     QLabel* m_cellTitle = nullptr;
     QListWidget* m_thumbnails = nullptr;
     ImageClassifierPanel* m_classifier = nullptr;
+    OperatingPointPanel* m_operatingPoint = nullptr;
+    CalibrationPanel* m_calibration = nullptr;
+    PatientPanel* m_patients = nullptr;
+    RocOperatingPoint* m_rocMarker = nullptr;
     /// Last; destroyed first, so that no thumbnail thread outlives what it reports to.
     TaskRunner m_runner;
 };
