@@ -93,10 +93,12 @@ void CalibrationPanel::setScores(const SplitScores& validation, const SplitScore
         showDiagram(before, tr("%1 · raw softmax").arg(name), m_figures[before]);
         showDiagram(after, tr("%1 · T = %2").arg(name, t), m_figures[after]);
     }
-    QString summary = tr("How far the probability of %1 can be taken at its word: each bar is "
-                         "the share of %1 images among those the model gave a probability in "
-                         "that bin; on the dashed diagonal the probabilities are calibrated.")
-                          .arg(positiveName);
+    QString summary =
+        tr("How far the probability of %1 can be taken at its word: each bar is "
+           "the share of %1 images among those the model gave a probability in "
+           "that bin (its count at the foot, the dot at the bin's mean probability); on the "
+           "dashed diagonal the probabilities are calibrated.")
+            .arg(positiveName);
     if (temperature)
         summary += tr(" Temperature scaling divides the logits by T = %1, fitted on the "
                       "validation split; it changes the probabilities, not their order.")
@@ -151,8 +153,11 @@ void CalibrationPanel::showDiagram(int which, const QString& title,
         means->addData(bin.meanProbability, bin.observedRate);
         auto* count = new QCPItemText(plot);
         count->position->setType(QCPItemPosition::ptPlotCoords);
-        count->position->setCoords(centre, bin.observedRate);
+        // At the foot of the bar, where no dot or neighbour's count can cover it.
+        count->position->setCoords(centre, 0.0);
         count->setPositionAlignment(Qt::AlignHCenter | Qt::AlignBottom);
+        count->setBrush(QColor(255, 255, 255, 200));
+        count->setPadding(QMargins(1, 0, 1, 0));
         count->setText(QString::number(bin.count));
         count->setFont(small);
         count->setColor(QColor(0x30, 0x30, 0x30));

@@ -524,12 +524,16 @@ void OperatingPointPanel::showState() {
                            m_saved->positiveClass == point.positiveClass;
     m_save->setEnabled(!m_runDirectory.isEmpty());
     m_saveStatus->setStyleSheet(kMutedStyle);
+    m_saveStatus->setToolTip(
+        m_runDirectory.isEmpty()
+            ? QString()
+            : QDir(m_runDirectory).filePath(tc::train::operatingPointFileName()));
     if (m_runDirectory.isEmpty())
         m_saveStatus->setText(tr("These results come from no run folder: nothing to save to."));
     else if (savedHere)
         m_saveStatus->setText(
-            tr("The run uses this operating point (%1).")
-                .arg(QDir(m_runDirectory).filePath(tc::train::operatingPointFileName())));
+            tr("Saved: the run uses this operating point (%1 in %2).")
+                .arg(tc::train::operatingPointFileName(), QDir(m_runDirectory).dirName()));
     else if (m_saved)
         m_saveStatus->setText(tr("Not saved: the run still uses threshold %1.")
                                   .arg(QLocale().toString(m_saved->threshold, 'g', 4)));

@@ -116,6 +116,8 @@ void PatientPanel::setPatients(const SplitScores& test, const std::vector<double
         const QSignalBlocker blocker(m_aggregation);
         m_aggregation->setCurrentIndex(aggregation == tc::train::PatientAggregation::Max ? 1 : 0);
     }
+    m_table->setHorizontalHeaderItem(
+        MissedColumn, new QTableWidgetItem(tr("Missed %1 images").arg(positiveName)));
     const tc::train::BinaryFigures& f = m_figures->figures;
     m_figuresText->setText(
         tr("<b>%1 patients</b> (%2 %3, %4 %5) at threshold %6:<br>"
