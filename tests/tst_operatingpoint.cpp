@@ -211,6 +211,7 @@ private Q_SLOTS:
     void savesOperatingPoint();
     void saveErrorNamesTheFile();
     void readsTheRunsOperatingPoint();
+    void startsFromTheRunsDecision();
     void damagedOperatingPointIsReported();
     void savingSetsTheProjectPolicy();
     void screenshots();
@@ -695,6 +696,41 @@ void TestOperatingPoint::readsTheRunsOperatingPoint() {
     QVERIFY(panel->saveStatusLabel()->text().startsWith(QStringLiteral("Saved: the run uses")));
     const Counts c = countAt(kTestCases, 0.4321, 1.0);
     QCOMPARE(view.rocOperatingPoint()->position(), QPointF(c.fp / 12.0, c.tp / 12.0));
+}
+
+void TestOperatingPoint::startsFromTheRunsDecision() {
+    // What the trainer decided after the run: Youden without temperature, max aggregation.
+    EvaluationResults results = knownResults();
+    tc::train::ScoredSplit validation, test;
+    for (const EvaluatedImage& image : results.validationImages) {
+        validation.logits.push_back(image.logits);
+        validation.labels.push_back(image.trueClass);
+    }
+    for (const EvaluatedImage& image : results.images) {
+        test.logits.push_back(image.logits);
+        test.labels.push_back(image.trueClass);
+        test.groups.push_back(image.group);
+    }
+    tc::train::DecisionPolicy policy;
+    policy.rule = ThresholdRule::Youden;
+    policy.temperatureScaling = false;
+    policy.aggregation = tc::train::PatientAggregation::Max;
+    results.decision = tc::train::decide(validation, test, policy, 1, QStringLiteral("malignant"));
+    TestView view;
+    QVERIFY(view.setResults(results));
+    OperatingPointPanel* panel = view.operatingPointPanel();
+    QCOMPARE(panel->threshold(), results.decision->threshold());
+    QCOMPARE(int(panel->policy().rule), int(ThresholdRule::Youden));
+    QVERIFY(!panel->temperatureApplied());
+    QCOMPARE(panel->presetBox()->currentIndex(), int(ThresholdRule::Youden));
+    QCOMPARE(view.patientPanel()->aggregationBox()->currentIndex(), 1);
+    // The view's test counts are the run's.
+    const tc::train::BinaryFigures shown = panel->figures(EvaluationSplit::Test);
+    QCOMPARE(shown.truePositives, results.decision->test.truePositives);
+    QCOMPARE(shown.falsePositives, results.decision->test.falsePositives);
+    QCOMPARE(shown.trueNegatives, results.decision->test.trueNegatives);
+    QCOMPARE(view.patientPanel()->figures()->patientsWithMissedPositiveImage,
+             results.decision->testPatients->patientsWithMissedPositiveImage);
 }
 
 void TestOperatingPoint::damagedOperatingPointIsReported() {
