@@ -1,10 +1,15 @@
 #include "ui/evaluation/TestView.h"
 
+#include "core/train/PositiveClass.h"
 #include "ui/data/ClassPalette.h"
 #include "ui/data/ImageThumbnail.h"
+#include "ui/evaluation/CalibrationPanel.h"
 #include "ui/evaluation/HardestImagesPanel.h"
 #include "ui/evaluation/HeatmapViewer.h"
 #include "ui/evaluation/ImageClassifierPanel.h"
+#include "ui/evaluation/OperatingPointPanel.h"
+#include "ui/evaluation/PatientPanel.h"
+#include "ui/evaluation/RocOperatingPoint.h"
 #include "ui/training/QCustomPlot.h"
 
 #include <algorithm>
@@ -208,6 +213,22 @@ TestView::TestView(QWidget* parent)
     m_details->addTab(cellPage, tr("Images of the cell"));
     m_hardest = new HardestImagesPanel(m_details);
     m_details->addTab(m_hardest, tr("Hardest images"));
+    m_operatingPoint = new OperatingPointPanel(m_details);
+    m_details->addTab(m_operatingPoint, tr("Operating point"));
+    m_calibration = new CalibrationPanel(m_details);
+    m_details->addTab(m_calibration, tr("Calibration"));
+    m_patients = new PatientPanel(m_details);
+    m_details->addTab(m_patients, tr("Patients"));
+    m_rocMarker = new RocOperatingPoint(m_rocPlot);
+    connect(m_operatingPoint, &OperatingPointPanel::changed, this, &TestView::showOperatingPoint);
+    connect(m_operatingPoint, &OperatingPointPanel::operatingPointChanged, this,
+            &TestView::operatingPointChanged);
+    connect(m_operatingPoint, &OperatingPointPanel::operatingPointSaved, this,
+            &TestView::operatingPointSaved);
+    connect(m_rocMarker, &RocOperatingPoint::thresholdPicked, m_operatingPoint,
+            &OperatingPointPanel::setThreshold);
+    connect(m_patients, &PatientPanel::aggregationChosen, m_operatingPoint,
+            &OperatingPointPanel::setAggregation);
     evaluationLayout->addWidget(m_details, 2);
 
     m_stack = new QStackedWidget(this);
@@ -376,20 +397,6 @@ void TestView::setClassNames(const QStringList& classNames) {
     m_classifier->setClassNames(classNames);
 }
 
-int TestView::defaultPositiveClass(const QStringList& classNames) {
-    // The class a screening test is about, by its usual names; else the last class (class 1
-    // of a binary problem, as scikit-learn's pos_label).
-    static const QStringList kPositiveNames = {
-        QStringLiteral("malignant"), QStringLiteral("positive"), QStringLiteral("tumor"),
-        QStringLiteral("tumour"),    QStringLiteral("cancer"),   QStringLiteral("abnormal"),
-        QStringLiteral("disease"),   QStringLiteral("pos"),      QStringLiteral("yes")};
-    for (const QString& name : kPositiveNames)
-        for (int c = 0; c < classNames.size(); ++c)
-            if (classNames.at(c).compare(name, Qt::CaseInsensitive) == 0)
-                return c;
-    return std::max(0, int(classNames.size()) - 1);
-}
-
 bool TestView::setResults(const EvaluationResults& results) {
     m_resultsError = results.validate();
     if (!m_resultsError.isEmpty()) {
@@ -403,7 +410,10 @@ bool TestView::setResults(const EvaluationResults& results) {
     m_results = results;
     m_hasResults = true;
     if (!sameClasses || !m_positiveChosen)
-        m_positive = defaultPositiveClass(results.classNames);
+        m_positive = results.decision && results.decision->positiveClass >= 0 &&
+                             results.decision->positiveClass < results.classNames.size()
+                         ? results.decision->positiveClass
+                         : tc::train::defaultPositiveClass(results.classNames);
     if (!sameClasses)
         m_positiveChosen = false;
     {
@@ -432,6 +442,7 @@ bool TestView::setResults(const EvaluationResults& results) {
     showTrustNotice();
     showConfusion();
     showRoc();
+    m_operatingPoint->setResults(m_results, m_positive);
     m_selected = {-1, -1};
     showCell();
     m_hardest->setResults(results);
@@ -456,6 +467,10 @@ void TestView::clearResults() {
         m_viewer->hide();
         updateExplanationSource();
     }
+    m_operatingPoint->clear();
+    m_calibration->clear();
+    m_patients->clear();
+    m_rocMarker->clear();
     m_emptyText->setText(tr("<h3>No evaluation yet</h3>Train a model, then evaluate it on the "
                             "test split: the images the Data Wizard kept aside, which the model "
                             "has never seen."));
@@ -472,6 +487,31 @@ void TestView::setPositiveClass(int classIndex) {
     }
     showMetrics();
     showRoc();
+    m_operatingPoint->setResults(m_results, m_positive);
+}
+
+void TestView::setDefaultDecisionPolicy(const tc::train::DecisionPolicy& policy) {
+    m_operatingPoint->setDefaultPolicy(policy);
+}
+
+void TestView::showOperatingPoint() {
+    if (!m_hasResults)
+        return;
+    const SplitScores& test = m_operatingPoint->scores(EvaluationSplit::Test);
+    const std::vector<double> scores = m_operatingPoint->current(EvaluationSplit::Test);
+    const double threshold = m_operatingPoint->threshold();
+    // The curve drawn is of the raw probability; the scaled one ranks the images the same way,
+    // so its points are the same.
+    m_rocMarker->setCurve(test.labels, scores);
+    m_rocMarker->setThreshold(threshold);
+    const QString positiveName = m_results.classNames.value(m_positive);
+    const QString negativeName = m_results.classNames.size() == 2
+                                     ? m_results.classNames.value(1 - m_positive)
+                                     : tr("not %1").arg(positiveName);
+    m_calibration->setScores(m_operatingPoint->scores(EvaluationSplit::Validation), test,
+                             m_operatingPoint->fittedTemperature(), positiveName);
+    m_patients->setPatients(test, scores, threshold, m_operatingPoint->policy().aggregation,
+                            positiveName, negativeName);
 }
 
 void TestView::showTrustNotice() {

@@ -28,7 +28,11 @@ class ExplainerSource;
 class HeatmapThumbnails;
 class HardestImagesPanel;
 class HeatmapViewer;
+class CalibrationPanel;
 class ImageClassifierPanel;
+class OperatingPointPanel;
+class PatientPanel;
+class RocOperatingPoint;
 
 /// The Test view: how the trained model does on the test split, and a place to try it on any
 /// image.
@@ -38,6 +42,9 @@ class ImageClassifierPanel;
 /// - the confusion matrix as a heatmap: clicking a cell lists those images as thumbnails with
 ///   their probabilities;
 /// - the ROC curve of the positive class, with the operating point of the predicted classes;
+/// - the operating point: a threshold chosen on the validation split (presets) or by hand,
+///   shown as a draggable marker on the ROC curve, with its test figures, the calibration of
+///   the probabilities and patient-level results (tabs below the plots);
 /// - "Classify an image": open or drop any image to see the predicted class and every class's
 ///   probability (needs a predictor, see setPredictor()).
 ///
@@ -129,6 +136,14 @@ public:
     QCheckBox* heatmapThumbnailsBox() const { return m_cellHeatmaps; }
     /// Heatmap thumbnails shown so far for the selected cell.
     int heatmapThumbnailCount() const { return m_heatmapThumbnailCount; }
+    OperatingPointPanel* operatingPointPanel() const { return m_operatingPoint; }
+    CalibrationPanel* calibrationPanel() const { return m_calibration; }
+    PatientPanel* patientPanel() const { return m_patients; }
+    /// The operating point's marker on rocPlot().
+    RocOperatingPoint* rocOperatingPoint() const { return m_rocMarker; }
+
+    /// The decision policy for results that bring no operating point (the project's).
+    void setDefaultDecisionPolicy(const tc::train::DecisionPolicy& policy);
 
 Q_SIGNALS:
     /// The user asked for an evaluation of the test split (the empty state's button).
@@ -139,6 +154,11 @@ Q_SIGNALS:
     void thumbnailsLoaded();
     /// Every heatmap thumbnail of the selected cell has been computed (or failed).
     void heatmapThumbnailsLoaded();
+    /// The user moved the operating point (threshold, rule, temperature or aggregation).
+    void operatingPointChanged(const tc::train::OperatingPoint& point);
+    /// The operating point was saved into the run folder (operating-point.json); its policy
+    /// is the one the project should keep.
+    void operatingPointSaved(const tc::train::OperatingPoint& point);
 
 private:
     struct MetricCard {
@@ -152,8 +172,8 @@ private:
     void showConfusion();
     void showRoc();
     void showCell();
+    void showOperatingPoint();
     void onConfusionClicked(const QPoint& position);
-    static int defaultPositiveClass(const QStringList& classNames);
     void setUpExplanations();
     void updateExplanationSource();
     void showThumbnailMenu(const QPoint& position);
@@ -192,6 +212,10 @@ private:
     QCheckBox* m_cellHeatmaps = nullptr;
     HeatmapThumbnails* m_heatmapThumbnails = nullptr;
     int m_heatmapThumbnailCount = 0;
+    OperatingPointPanel* m_operatingPoint = nullptr;
+    CalibrationPanel* m_calibration = nullptr;
+    PatientPanel* m_patients = nullptr;
+    RocOperatingPoint* m_rocMarker = nullptr;
     /// Last; destroyed first, so that no thumbnail thread outlives what it reports to.
     TaskRunner m_runner;
 };

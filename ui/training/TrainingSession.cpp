@@ -4,6 +4,7 @@
 #include "core/nn/WeightsAvailability.h"
 #include "core/train/ProjectTraining.h"
 #include "core/train/RunPredictor.h"
+#include "core/train/TrainingSettings.h"
 #include "core/util/Runtime.h"
 #include "ui/editor/Document.h"
 #include "ui/editor/IconLibrary.h"
@@ -107,6 +108,16 @@ TrainingSession::TrainingSession(MainWindow* window)
                 if (m_document)
                     m_document->setSection(ProjectSection::Training, section,
                                            tr("Change Training Settings"));
+            });
+    // A saved operating point becomes the project's decision policy, as an undoable edit.
+    connect(m_testView, &TestView::operatingPointSaved, this,
+            [this](const tc::train::OperatingPoint& point) {
+                if (!m_document)
+                    return;
+                QJsonObject section = m_document->section(ProjectSection::Training);
+                section.insert(QStringLiteral("decision"), point.policy.toJson());
+                m_document->setSection(ProjectSection::Training, section,
+                                       tr("Set Operating Point"));
             });
     connect(window, &MainWindow::documentChanged, this, &TrainingSession::attach);
     attach(window->document());
@@ -302,6 +313,12 @@ void TrainingSession::onFinished(const tc::train::FinishedEvent& event) {
     results.weightsOrigin = m_weightsOrigin;
     results.randomWeights = m_randomWeights;
     results.decision = event.decision;
+    if (m_document) {
+        const auto settings = tc::train::TrainingSettings::fromJson(
+            m_document->section(ProjectSection::Training), nullptr);
+        if (settings)
+            m_testView->setDefaultDecisionPolicy(settings->decision);
+    }
     // "Classify an image": the run's own model, opened on first use on the view's worker
     // thread (building a backbone takes a moment), then kept.
     struct LazyPredictor {
