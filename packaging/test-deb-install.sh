@@ -31,7 +31,8 @@ work="$build/cleanroot-test"
 rm -rf "$work"
 cp -a "$pristine" "$work"
 mount -t proc proc "$work/proc"
-trap 'umount "$work/proc" 2>/dev/null || true' EXIT
+mkdir -p "$work/dev/pts" && mount --bind /dev/pts "$work/dev/pts"
+trap 'umount "$work/dev/pts" "$work/proc" 2>/dev/null || true' EXIT
 cp "$deb" "$work/tmp/"
 cp /etc/resolv.conf "$work/etc/resolv.conf" 2>/dev/null || true
 in_root() { chroot "$work" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin \
