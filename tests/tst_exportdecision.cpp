@@ -430,6 +430,24 @@ private Q_SLOTS:
         QCOMPARE(positives, m_positives);
         QVERIFY(positives >= 2 && positives <= int(m_images.size()) - 2);
 
+        // The CSV: the decided label and the threshold.
+        const QString csv = QDir(m_folder).filePath(source + QStringLiteral(".csv"));
+        const Result written = cli(
+            QStringList{QStringLiteral("predict"), model, QStringLiteral("--csv"), csv} + m_images);
+        QVERIFY2(written.exitCode == 0, qPrintable(written.err));
+        const QStringList lines =
+            QString::fromUtf8(readAll(csv)).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), m_images.size() + 1);
+        QCOMPARE(lines.first(), QStringLiteral("image,label,benign,malignant,threshold,error"));
+        for (int i = 0; i < m_images.size(); ++i) {
+            const QStringList fields = lines[i + 1].split(QLatin1Char(','));
+            QCOMPARE(fields.size(), 6);
+            QCOMPARE(fields[0], m_images[i]);
+            QCOMPARE(fields[1], m_scaled[i] >= m_point.threshold ? QStringLiteral("malignant")
+                                                                 : QStringLiteral("benign"));
+            QCOMPARE(fields[4].toDouble(), m_point.threshold);
+        }
+
         const Result text = cli({QStringLiteral("predict"), model, m_images.first()});
         QVERIFY2(text.exitCode == 0, qPrintable(text.err));
         QVERIFY2(text.out.contains(QStringLiteral("decision: threshold")), qPrintable(text.out));

@@ -58,7 +58,11 @@ bool writeCsv(const QString& path, const QStringList& classes,
     QStringList header{QStringLiteral("image"), QStringLiteral("label")};
     for (const QString& name : classes)
         header << csvField(name);
-    header << QStringLiteral("threshold") << QStringLiteral("error");
+    // The threshold column only when one decides: files of models without an operating point
+    // keep the columns they always had.
+    if (rule.point)
+        header << QStringLiteral("threshold");
+    header << QStringLiteral("error");
     QByteArray bytes = header.join(QLatin1Char(',')).toUtf8() + '\n';
     const QString threshold =
         rule.point ? QString::number(rule.point->threshold, 'g', 17) : QString();
@@ -68,7 +72,9 @@ bool writeCsv(const QString& path, const QStringList& classes,
                                         : QString()};
         for (int c = 0; c < classes.size(); ++c)
             row << (prediction.ok() ? probabilityText(prediction.probabilities[c]) : QString());
-        row << threshold << csvField(prediction.error);
+        if (rule.point)
+            row << threshold;
+        row << csvField(prediction.error);
         bytes += row.join(QLatin1Char(',')).toUtf8() + '\n';
     }
     return writeFileAtomically(path, bytes, error);
