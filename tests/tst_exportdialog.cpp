@@ -2,6 +2,7 @@
 // written file and shows the agreement; reports failures; closing mid-export does not hang.
 
 #include "core/export/SafeTensorsExport.h"
+#include "core/export/TorchScriptTrust.h"
 #include "tst_exporthelpers.h"
 #include "ui/export/ExportDialog.h"
 
@@ -102,6 +103,46 @@ private Q_SLOTS:
                                                             "(100.0 %)")),
                  qPrintable(dialog.resultText()));
         QCOMPARE(dialog.findChild<QProgressBar*>(QStringLiteral("progress"))->value(), 1);
+    }
+
+    // The Grad-CAM box reaches the export: the file has gradcam() and says so in its
+    // torchcanvas.json. With TC_SCREENSHOT_DIR set, the dialog after the export is saved there.
+    void exportsWithGradCam() {
+        ui::ExportDialog dialog;
+        dialog.setSource(m_source);
+        dialog.setValidationImages(m_images);
+        dialog.setOutputPath(QDir(m_folder).filePath(QStringLiteral("gradcam.pt")));
+        dialog.setFormat(ExportFormat::TorchScript, true);
+        auto* explanations = dialog.findChild<QCheckBox*>(QStringLiteral("withExplanations"));
+        QVERIFY(explanations && explanations->isEnabled());
+        explanations->setChecked(true);
+        QVERIFY(dialog.withExplanations());
+        dialog.setFormat(ExportFormat::Onnx);
+        QVERIFY(!explanations->isEnabled());
+        QVERIFY(!dialog.withExplanations());
+        dialog.setFormat(ExportFormat::TorchScript, true);
+        QVERIFY(dialog.withExplanations());
+
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        QSignalSpy finished(&dialog, &ui::ExportDialog::exportFinished);
+        QVERIFY(dialog.startExport());
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(finished.first().first().toBool(), true);
+        QString error;
+        const std::optional<VerifiedScript> script =
+            loadVerifiedTorchScript(dialog.outputPath(), &error);
+        QVERIFY2(script, qPrintable(error));
+        QVERIFY(script->metadata.value(QStringLiteral("explanations")).toBool());
+        QVERIFY(script->module.find_method("gradcam").has_value());
+        QVERIFY2(dialog.resultText().contains(QLatin1String("6 of 6")),
+                 qPrintable(dialog.resultText()));
+        // The result grows the dialog when its layout request is handled.
+        QCoreApplication::processEvents();
+        const QString screenshots = qEnvironmentVariable("TC_SCREENSHOT_DIR");
+        if (!screenshots.isEmpty())
+            QVERIFY(dialog.grab().save(
+                QDir(screenshots).filePath(QStringLiteral("export-gradcam.png"))));
     }
 
     void failureIsShown() {

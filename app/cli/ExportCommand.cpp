@@ -50,11 +50,16 @@ int runExport(const QStringList& arguments) {
         QStringLiteral("with-preprocessing"),
         QStringLiteral("TorchScript: take uint8 RGB images of any size and resize and normalise "
                        "them inside the model, as the app does."));
+    const QCommandLineOption explanationsOption(
+        QStringLiteral("with-explanations"),
+        QStringLiteral("TorchScript: add a method gradcam(input, class_index) that returns the "
+                       "Grad-CAM heatmap (models that start with a ResNet)."));
     const QCommandLineOption noCardOption(QStringLiteral("no-card"),
                                           QStringLiteral("Do not write the model card."));
     const QCommandLineOption jsonOption(QStringLiteral("json"),
                                         QStringLiteral("Print the result as JSON."));
-    parser.addOptions({formatOption, outputOption, preprocessingOption, noCardOption, jsonOption});
+    parser.addOptions({formatOption, outputOption, preprocessingOption, explanationsOption,
+                       noCardOption, jsonOption});
     if (const auto exit = parse(parser, command, arguments))
         return *exit;
 
@@ -73,6 +78,7 @@ int runExport(const QStringList& arguments) {
     exporting::ExportOptions options;
     options.output = output;
     options.withPreprocessing = parser.isSet(preprocessingOption);
+    options.withExplanations = parser.isSet(explanationsOption);
     options.modelCard = !parser.isSet(noCardOption);
     if (parser.isSet(formatOption)) {
         const auto format = exporting::parseExportFormat(parser.value(formatOption));
@@ -95,6 +101,10 @@ int runExport(const QStringList& arguments) {
         return fail(command,
                     QStringLiteral("--with-preprocessing applies to --format torchscript only"),
                     ExitUsage);
+    if (options.withExplanations && options.format != exporting::ExportFormat::TorchScript)
+        return fail(command,
+                    QStringLiteral("--with-explanations applies to --format torchscript only"),
+                    ExitUsage);
 
     const exporting::ExportResult result = exporting::exportModel(positional.first(), options);
     if (!result.ok())
@@ -103,6 +113,7 @@ int runExport(const QStringList& arguments) {
         const QJsonObject json{
             {QStringLiteral("format"), exporting::exportFormatId(options.format)},
             {QStringLiteral("withPreprocessing"), options.withPreprocessing},
+            {QStringLiteral("withExplanations"), options.withExplanations},
             {QStringLiteral("files"), QJsonArray::fromStringList(result.files)},
             {QStringLiteral("summary"), result.summary}};
         out() << QJsonDocument(json).toJson();

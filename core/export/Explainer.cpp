@@ -146,8 +146,12 @@ Explanation Explainer::explain(const QString& image, int classIndex) {
         auto [activations, logits] = m_impl->forward(input);
         if (logits.dim() != 2 || logits.size(0) != 1 || logits.size(1) != classes)
             throw std::runtime_error("the model does not give one logit per class");
+        // The probabilities predict and the exports give: temperature-scaled when the run
+        // saved an operating point.
         const torch::Tensor probabilities =
-            torch::softmax(logits.detach(), /*dim=*/1).squeeze(0).contiguous();
+            torch::softmax(logits.detach() / m_impl->model.temperature(), /*dim=*/1)
+                .squeeze(0)
+                .contiguous();
         result.probabilities.assign(probabilities.data_ptr<float>(),
                                     probabilities.data_ptr<float>() + classes);
         result.predicted = int(probabilities.argmax().item<std::int64_t>());

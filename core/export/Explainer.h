@@ -14,7 +14,8 @@
 namespace tc::exporting {
 
 /// A Grad-CAM heatmap of one image for one class, with the class probabilities of the same
-/// (fp32) forward pass.
+/// (fp32) forward pass (softmax(logits / T) when the model carries an operating point, as
+/// predict and the exports give them).
 struct Explanation {
     QString image;
     int predicted = -1;      ///< argmax of probabilities; -1 on failure

@@ -78,6 +78,10 @@ ExportResult exportModel(const QString& source, const ExportOptions& options,
         result.error = QStringLiteral("preprocessing can only be built into TorchScript exports");
         return result;
     }
+    if (options.withExplanations && options.format != ExportFormat::TorchScript) {
+        result.error = QStringLiteral("explanations can only be built into TorchScript exports");
+        return result;
+    }
     const QFileInfo output(options.output);
     if (!output.absoluteDir().exists()) {
         result.error = QStringLiteral("cannot write %1: the folder %2 does not exist")
@@ -102,12 +106,16 @@ ExportResult exportModel(const QString& source, const ExportOptions& options,
             result.error = error;
             return result;
         }
-        const QString formatName = exportFormatName(options.format, options.withPreprocessing);
+        const QString formatName =
+            exportFormatName(options.format, options.withPreprocessing) +
+            (options.withExplanations ? QStringLiteral(" with Grad-CAM") : QString());
         say(QStringLiteral("Writing %1").arg(output.fileName()));
         bool written = false;
         switch (options.format) {
         case ExportFormat::TorchScript:
-            written = writeTorchScript(*model, options.output, {options.withPreprocessing}, &error);
+            written =
+                writeTorchScript(*model, options.output,
+                                 {options.withPreprocessing, options.withExplanations}, &error);
             if (written)
                 result.files << options.output;
             break;

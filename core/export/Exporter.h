@@ -27,6 +27,9 @@ struct ExportOptions {
     QString output; ///< the file to write
     /// TorchScript only: the deployable form (uint8 RGB pixels in, preprocessing inside).
     bool withPreprocessing = false;
+    /// TorchScript only: add gradcam(), the Grad-CAM heatmap as Explainer computes it, for
+    /// models that start with a ResNet.
+    bool withExplanations = false;
     /// Also write the model card, companionPath(output, "md").
     bool modelCard = true;
 };

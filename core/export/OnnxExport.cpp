@@ -377,6 +377,31 @@ void addMetadata(onnx::ModelProto& proto, const QString& key, const QString& val
     entry->set_value(value.toStdString());
 }
 
+/// "decision" (one sentence) and, with an operating point, "decision.threshold",
+/// "decision.temperature", "decision.positiveClass", "decision.positiveClassIndex",
+/// "decision.chosenBy" (the policy as JSON) and "decision.chosenOn".
+void addDecisionMetadata(onnx::ModelProto& proto, const TrainedModel& model) {
+    const auto& point = model.operatingPoint;
+    if (!point) {
+        addMetadata(proto, QStringLiteral("decision"), QLatin1String(kNoOperatingPoint));
+        return;
+    }
+    const auto number = [](double value) {
+        return QString::number(value, 'g', 17);
+    };
+    addMetadata(proto, QStringLiteral("decision"), point->describe());
+    addMetadata(proto, QStringLiteral("decision.threshold"), number(point->threshold));
+    addMetadata(proto, QStringLiteral("decision.temperature"), number(point->temperature));
+    addMetadata(proto, QStringLiteral("decision.positiveClass"),
+                model.classNames.value(point->positiveClass));
+    addMetadata(proto, QStringLiteral("decision.positiveClassIndex"),
+                QString::number(point->positiveClass));
+    addMetadata(
+        proto, QStringLiteral("decision.chosenBy"),
+        QString::fromUtf8(QJsonDocument(point->policy.toJson()).toJson(QJsonDocument::Compact)));
+    addMetadata(proto, QStringLiteral("decision.chosenOn"), point->chosenOn);
+}
+
 } // namespace
 
 std::optional<QByteArray> onnxModelBytes(const TrainedModel& model, QString* error) {
@@ -400,7 +425,12 @@ std::optional<QByteArray> onnxModelBytes(const TrainedModel& model, QString* err
     GraphWriter writer(model, graph);
     try {
         ChainTranslator translator(model, writer);
-        const std::string logits = translator.translate(*chain, "input");
+        std::string logits = translator.translate(*chain, "input");
+        // The probabilities the operating point's threshold applies to.
+        if (model.temperature() != 1.0)
+            logits = writer.node(
+                "Div", {logits, writer.constant("temperature", {float(model.temperature())}, {1})},
+                QStringLiteral("output"));
         writer.node("Softmax", {logits}, QStringLiteral("output"));
         writer.attribute("axis", std::int64_t(1));
         writer.renameLastOutput("probabilities");
@@ -427,6 +457,7 @@ std::optional<QByteArray> onnxModelBytes(const TrainedModel& model, QString* err
     addMetadata(proto, QStringLiteral("std"),
                 jsonArray({normalisation.std[0], normalisation.std[1], normalisation.std[2]}));
     addMetadata(proto, QStringLiteral("torchcanvas_version"), buildInfo().torchCanvas);
+    addDecisionMetadata(proto, model);
     // A byte flipped in a weight still parses: the checksum lets readers notice.
     addMetadata(proto, QLatin1String(kChecksumKey), graphChecksum(*graph));
 

@@ -24,7 +24,11 @@ inline constexpr int kOnnxOpset = 13;
 /// TrainedModel's names (the initializer names are those names).
 ///
 /// metadata_props: "torchcanvas" (TrainedModel::configJson() as JSON), "class_names" (a JSON
-/// array), "mean", "std", "input_shape" (JSON arrays) and "torchcanvas_version".
+/// array), "mean", "std", "input_shape" (JSON arrays), "torchcanvas_version" and "decision"
+/// (one sentence). With an operating point the output is softmax(logits / temperature) (a
+/// Div node before the Softmax when the temperature is not 1) and "decision.threshold",
+/// "decision.temperature", "decision.positiveClass", "decision.positiveClassIndex",
+/// "decision.chosenBy" and "decision.chosenOn" are set.
 std::optional<QByteArray> onnxModelBytes(const TrainedModel& model, QString* error);
 
 /// onnxModelBytes() written to `path` atomically.

@@ -43,12 +43,19 @@ public:
 
 class ChainBackend final : public Backend {
 public:
-    explicit ChainBackend(ChainModel chain)
-        : m_chain(std::move(chain)) {}
-    torch::Tensor run(const torch::Tensor& input) override { return m_chain.probabilities(input); }
+    ChainBackend(ChainModel chain, double temperature)
+        : m_chain(std::move(chain))
+        , m_temperature(temperature) {}
+    torch::Tensor run(const torch::Tensor& input) override {
+        if (m_temperature == 1.0)
+            return m_chain.probabilities(input);
+        torch::NoGradGuard noGrad;
+        return torch::softmax(m_chain.logits(input) / m_temperature, /*dim=*/1);
+    }
 
 private:
     ChainModel m_chain;
+    double m_temperature;
 };
 
 class ScriptBackend final : public Backend {
@@ -97,6 +104,7 @@ public:
     bool takesPixels = false;
     nn::Precision precision = nn::Precision::Fp32;
     QString notice;
+    std::optional<train::OperatingPoint> operatingPoint;
 
     /// Checks the model's answer for `count` images and copies it out.
     void store(const torch::Tensor& output, const std::vector<int>& indices,
@@ -153,6 +161,31 @@ const QString& Predictor::notice() const {
     return m_impl->notice;
 }
 
+const std::optional<train::OperatingPoint>& Predictor::operatingPoint() const {
+    return m_impl->operatingPoint;
+}
+
+ImageDecision decide(const ImagePrediction& prediction, const train::OperatingPoint& point,
+                     double threshold) {
+    ImageDecision decision;
+    decision.threshold = threshold;
+    const int positive = point.positiveClass;
+    if (positive < 0 || positive >= int(prediction.probabilities.size()))
+        return decision;
+    decision.positiveProbability = prediction.probabilities[positive];
+    decision.positive = decision.positiveProbability >= threshold;
+    if (decision.positive) {
+        decision.label = positive;
+        return decision;
+    }
+    for (int c = 0; c < int(prediction.probabilities.size()); ++c) {
+        if (c != positive && (decision.label < 0 || prediction.probabilities[c] >
+                                                        prediction.probabilities[decision.label]))
+            decision.label = c;
+    }
+    return decision;
+}
+
 std::unique_ptr<Predictor> Predictor::open(const QString& path, QString* error) {
     const std::optional<ModelFileInfo> info = identifyModelFile(path, error);
     if (!info)
@@ -171,6 +204,7 @@ std::unique_ptr<Predictor> Predictor::open(const QString& path, QString* error) 
         if (config) {
             impl->classNames = config->classNames;
             impl->preprocessing = config->preprocessing;
+            impl->operatingPoint = config->operatingPoint;
         }
         return reason;
     };
@@ -232,7 +266,8 @@ std::unique_ptr<Predictor> Predictor::open(const QString& path, QString* error) 
         impl->precision = chain->backbonePrecision();
         impl->classNames = model->classNames;
         impl->preprocessing = model->preprocessing;
-        impl->backend = std::make_unique<ChainBackend>(std::move(*chain));
+        impl->operatingPoint = model->operatingPoint;
+        impl->backend = std::make_unique<ChainBackend>(std::move(*chain), model->temperature());
         break;
     }
     }

@@ -6,6 +6,7 @@
 #include "core/data/DataSettings.h"
 #include "core/export/ModelFiles.h"
 #include "core/nn/Architecture.h"
+#include "core/train/Decision.h"
 
 #include <functional>
 #include <memory>
@@ -24,6 +25,19 @@ struct ImagePrediction {
     bool ok() const { return error.isEmpty(); }
 };
 
+/// The binary decision for one image: the positive class when its probability is at least
+/// the threshold, otherwise the most probable of the other classes.
+struct ImageDecision {
+    int label = -1;
+    double positiveProbability = 0.0; ///< the probability the threshold was applied to
+    double threshold = 0.5;
+    bool positive = false;
+};
+
+/// `prediction` (which must be ok()) decided at `threshold` for `point`'s positive class.
+ImageDecision decide(const ImagePrediction& prediction, const train::OperatingPoint& point,
+                     double threshold);
+
 /// Runs a model file on image files, with the preprocessing the model was trained with:
 ///   * run folders, checkpoints, projects and safetensors exports: the app's own LibTorch
 ///     modules (ChainModel) on the app's image pipeline (core/data/ImagePipeline);
@@ -31,6 +45,10 @@ struct ImagePrediction {
 ///   * deployable TorchScript exports: the decoded 8-bit RGB pixels (cv::imread, colour),
 ///     handed to the module, which does its own resizing and normalisation;
 ///   * ONNX exports: the app's image pipeline, then OpenCV's DNN module.
+///
+/// With an operating point (a run's operating-point.json, or what an export carries) the
+/// probabilities are softmax(logits / temperature), the ones its threshold applies to;
+/// exports compute that themselves, run folders and checkpoints here.
 ///
 /// One Predictor runs on one thread at a time (it may be created on another). It uses the
 /// calling thread's LibTorch thread count.
@@ -54,6 +72,9 @@ public:
     /// One line when the recorded precision cannot be computed here and fp32 is used
     /// instead; empty otherwise.
     const QString& notice() const;
+    /// The decision the model carries: its run's operating point (run folders, checkpoints,
+    /// projects) or the one written into the export; nothing for models without one.
+    const std::optional<train::OperatingPoint>& operatingPoint() const;
 
     /// Progress: called after each image with (done, total); returning false stops, and the
     /// images not classified yet get the error "cancelled".

@@ -3,6 +3,7 @@
 #include "core/graph/Graph.h"
 #include "core/graph/Project.h"
 #include "core/nn/ModelBuilder.h"
+#include "core/train/Decision.h"
 #include "core/train/RunFiles.h"
 #include "core/train/TrainingSettings.h"
 
@@ -251,6 +252,17 @@ std::optional<TrainedModel> trainedModelFromRun(const QString& runFolder,
     }
     if (!model.metadata.contains(QStringLiteral("weights")) && built.weights)
         model.metadata.insert(QStringLiteral("weights"), built.weights->summary());
+
+    // The decision the run chose travels with its model. A damaged file is an error: a
+    // silently dropped threshold would change every decision made from this model.
+    model.operatingPoint = train::readOperatingPoint(runFolder, &reason);
+    if (!model.operatingPoint && !reason.isEmpty())
+        return fail(reason);
+    if (model.operatingPoint && model.operatingPoint->positiveClass >= model.classNames.size())
+        return fail(QStringLiteral("%1: the positive class %2 is not one of the run's %3 classes")
+                        .arg(QDir(runFolder).filePath(train::operatingPointFileName()))
+                        .arg(model.operatingPoint->positiveClass)
+                        .arg(model.classNames.size()));
     return model;
 }
 

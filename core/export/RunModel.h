@@ -11,8 +11,9 @@ namespace tc::exporting {
 /// The model of the run in `runFolder` at checkpoint `checkpointName` (checkpoint-best.pt or
 /// checkpoint-last.pt): the project's component chain (report.json's "project"), the trained
 /// tensors from the checkpoint, the backbone's tensors from the weights file it was trained
-/// with when it was frozen, classes and preprocessing from the checkpoint, and report.json as
-/// metadata. Messages name the file at fault.
+/// with when it was frozen, classes and preprocessing from the checkpoint, report.json as
+/// metadata, and the operating point of <runFolder>/operating-point.json when there is one.
+/// Messages name the file at fault.
 std::optional<TrainedModel> trainedModelFromRun(const QString& runFolder,
                                                 const QString& checkpointName, QString* error);
 

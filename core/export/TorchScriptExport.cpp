@@ -149,6 +149,44 @@ def forward(self, image: Tensor) -> Tensor:
     return self.classify(self.preprocess(image))
 )TS";
 
+// Grad-CAM as core/export/Explainer does it (docs/EXPLAIN.md): layer4's output A is a leaf
+// that requires grad, the logits are recorded from it, α = spatial mean of ∂logit/∂A,
+// map = ReLU(Σ α A), bilinear upsampling (align_corners false) to the input size, min-max to
+// [0, 1] per image (zeros when the map is constant). class_index -1 explains each image's
+// most probable class. Grad mode is switched on for the call (a caller under no_grad would
+// otherwise get no gradient) and restored after it.
+constexpr auto kGradCamSource = R"TS(
+def _gradcam(self, x: Tensor, class_index: int) -> Tensor:
+    enabled = torch.is_grad_enabled()
+    torch.set_grad_enabled(True)
+    activations = self.features(x).detach().requires_grad_(True)
+    logits = self.head(activations)
+    assert class_index >= -1 and class_index < logits.size(1), "TorchCanvas model: no such class"
+    if class_index < 0:
+        chosen = torch.argmax(logits, 1)
+    else:
+        chosen = torch.full([logits.size(0)], class_index, dtype=torch.int64)
+    selected = logits.gather(1, chosen.view(-1, 1)).sum()
+    gradients = torch.autograd.grad([selected], [activations])
+    torch.set_grad_enabled(enabled)
+    gradient = gradients[0]
+    assert gradient is not None
+    activations = activations.detach()
+    weights = gradient.mean([2, 3], True)
+    cam = torch.relu((weights * activations).sum(1, True))
+    cam = torch.upsample_bilinear2d(cam, [x.size(2), x.size(3)], False, None, None)
+    maps: List[Tensor] = []
+    for i in range(cam.size(0)):
+        m = cam[i, 0]
+        low = m.min()
+        extent = float(m.max() - low)
+        if extent > 0.0 and extent < float('inf'):
+            maps.append((m - low) / extent)
+        else:
+            maps.append(torch.zeros_like(m))
+    return torch.stack(maps)
+)TS";
+
 /// A float literal TorchScript reads back to the same double.
 QString literal(double value) {
     if (std::isinf(value))
@@ -172,13 +210,37 @@ public:
     explicit ClassifyWriter(const ChainModel& chain)
         : m_chain(chain) {}
 
-    bool write(QString* source, QString* error) {
+    /// `temperature`: the probabilities are softmax(logits / self.temperature). `split`:
+    /// features(x) (the backbone up to and including layer4) and head(a) (the rest, giving
+    /// logits) are methods of their own, so that gradcam() can differentiate with respect to
+    /// layer4's output; classify(x) is head(features(x)) then the softmax.
+    bool write(QString* source, QString* error, bool temperature, bool split) {
+        const QString probabilities =
+            temperature ? QStringLiteral("torch.softmax(%1 / self.temperature, 1)")
+                        : QStringLiteral("torch.softmax(%1, 1)");
         try {
-            m_lines << QStringLiteral("def classify(self, x: Tensor) -> Tensor:");
             const auto& layers = m_chain.layers();
-            for (size_t i = 0; i < layers.size(); ++i)
-                writeLayer(layers[i], i + 1 == layers.size());
-            line(QStringLiteral("return torch.softmax(x, 1)"));
+            if (split) {
+                const auto* resnet = layers.empty() ? nullptr : layers.front().as<nn::ResNetImpl>();
+                if (!resnet)
+                    throw std::runtime_error("explanations need a model that starts with a ResNet");
+                m_lines << QStringLiteral("def features(self, x: Tensor) -> Tensor:");
+                writeResNetFeatures(*resnet, layers.front().prefix);
+                line(QStringLiteral("return x"));
+                m_lines << QString() << QStringLiteral("def head(self, x: Tensor) -> Tensor:");
+                writeResNetPooling(*resnet);
+                for (size_t i = 1; i < layers.size(); ++i)
+                    writeLayer(layers[i], i + 1 == layers.size());
+                line(QStringLiteral("return x"));
+                m_lines << QString() << QStringLiteral("def classify(self, x: Tensor) -> Tensor:");
+                line(QStringLiteral("return ") +
+                     probabilities.arg(QStringLiteral("self.head(self.features(x))")));
+            } else {
+                m_lines << QStringLiteral("def classify(self, x: Tensor) -> Tensor:");
+                for (size_t i = 0; i < layers.size(); ++i)
+                    writeLayer(layers[i], i + 1 == layers.size());
+                line(QStringLiteral("return ") + probabilities.arg(QStringLiteral("x")));
+            }
         } catch (const std::runtime_error& failure) {
             if (error)
                 *error = QString::fromUtf8(failure.what());
@@ -249,6 +311,12 @@ private:
     }
 
     void writeResNet(const nn::ResNetImpl& resnet, const QString& prefix) {
+        writeResNetFeatures(resnet, prefix);
+        writeResNetPooling(resnet);
+    }
+
+    /// The stem and the four residual stages: x becomes layer4's output.
+    void writeResNetFeatures(const nn::ResNetImpl& resnet, const QString& prefix) {
         line(QStringLiteral("# %1 (torchvision names)").arg(prefix.chopped(1)));
         line(QStringLiteral("x = ") +
              conv(QStringLiteral("x"), *resnet.conv1, prefix + QStringLiteral("conv1")));
@@ -272,6 +340,9 @@ private:
                     throw std::runtime_error("an unknown ResNet block");
             }
         }
+    }
+
+    void writeResNetPooling(const nn::ResNetImpl& resnet) {
         switch (resnet.options().pooling) {
         case nn::Pooling::Average:
             line(QStringLiteral("x = torch.flatten(torch.adaptive_avg_pool2d(x, [1, 1]), 1)"));
@@ -398,25 +469,37 @@ private:
     QStringList m_lines;
 };
 
+/// TorchScript compiled from C++ cannot name dtypes (torch.float32 is a Python object); it
+/// takes their ScalarType numbers.
+QString withDtypeNumbers(const char* text) {
+    QString source = QString::fromUtf8(text);
+    const std::pair<const char*, c10::ScalarType> dtypes[] = {{"torch.float64", torch::kFloat64},
+                                                              {"torch.float32", torch::kFloat32},
+                                                              {"torch.int64", torch::kInt64},
+                                                              {"torch.uint8", torch::kUInt8}};
+    for (const auto& [name, type] : dtypes)
+        source.replace(QLatin1String(name), QString::number(int(type)));
+    return source;
+}
+
 std::optional<QString> generate(const ChainModel& chain, const TorchScriptOptions& options,
-                                QString* error) {
+                                bool temperature, QString* error) {
     QString source;
     ClassifyWriter writer(chain);
-    if (!writer.write(&source, error))
+    if (!writer.write(&source, error, temperature, options.withExplanations))
         return std::nullopt;
-    if (options.withPreprocessing) {
-        // TorchScript compiled from C++ cannot name dtypes (torch.float32 is a Python
-        // object); it takes their ScalarType numbers.
-        QString preprocessing = QString::fromUtf8(kPreprocessingSource);
-        const std::pair<const char*, c10::ScalarType> dtypes[] = {
-            {"torch.float64", torch::kFloat64},
-            {"torch.float32", torch::kFloat32},
-            {"torch.int64", torch::kInt64},
-            {"torch.uint8", torch::kUInt8}};
-        for (const auto& [name, type] : dtypes)
-            preprocessing.replace(QLatin1String(name), QString::number(int(type)));
-        source += preprocessing;
-    } else
+    if (options.withExplanations) {
+        source += withDtypeNumbers(kGradCamSource);
+        source += options.withPreprocessing
+                      ? QStringLiteral("\ndef gradcam(self, image: Tensor, class_index: int) -> "
+                                       "Tensor:\n    return self._gradcam(self.preprocess(image), "
+                                       "class_index)\n")
+                      : QStringLiteral("\ndef gradcam(self, x: Tensor, class_index: int) -> "
+                                       "Tensor:\n    return self._gradcam(x, class_index)\n");
+    }
+    if (options.withPreprocessing)
+        source += withDtypeNumbers(kPreprocessingSource);
+    else
         source += QStringLiteral("\ndef forward(self, x: Tensor) -> Tensor:\n"
                                  "    return self.classify(x)\n");
     return source;
@@ -450,12 +533,23 @@ QJsonObject scriptMetadata(const TrainedModel& model, const TorchScriptOptions& 
     json.insert(QStringLiteral("form"), options.withPreprocessing
                                             ? QStringLiteral("torchscript-with-preprocessing")
                                             : QStringLiteral("torchscript"));
-    json.insert(QStringLiteral("usage"),
-                options.withPreprocessing
-                    ? QStringLiteral("forward(image): uint8 RGB [H, W, 3] or [N, H, W, 3] of any "
-                                     "size -> class probabilities [N, classes]")
-                    : QStringLiteral("forward(x): float32 [N, 3, H, W] normalised as in "
-                                     "'preprocessing' -> class probabilities [N, classes]"));
+    QString usage = options.withPreprocessing
+                        ? QStringLiteral("forward(image): uint8 RGB [H, W, 3] or [N, H, W, 3] of "
+                                         "any size -> class probabilities [N, classes]")
+                        : QStringLiteral("forward(x): float32 [N, 3, H, W] normalised as in "
+                                         "'preprocessing' -> class probabilities [N, classes]");
+    if (model.operatingPoint)
+        usage += QStringLiteral(" = softmax(logits / temperature); decide with probability of "
+                                "class decision_positive_class_index >= decision_threshold");
+    if (options.withExplanations)
+        usage += options.withPreprocessing
+                     ? QStringLiteral("; gradcam(image, class_index) -> Grad-CAM maps [N, "
+                                      "input_height, input_width] in [0, 1] (class_index -1: "
+                                      "the most probable class)")
+                     : QStringLiteral("; gradcam(x, class_index) -> Grad-CAM maps [N, H, W] in "
+                                      "[0, 1] (class_index -1: the most probable class)");
+    json.insert(QStringLiteral("usage"), usage);
+    json.insert(QStringLiteral("explanations"), options.withExplanations);
     QJsonObject attributes;
     for (const auto& item : model.tensors) {
         const QString name = QString::fromStdString(item.key());
@@ -470,7 +564,7 @@ std::optional<QString> scriptSource(const TrainedModel& model, const TorchScript
     std::optional<ChainModel> chain = ChainModel::build(model, error);
     if (!chain)
         return std::nullopt;
-    return generate(*chain, options, error);
+    return generate(*chain, options, model.operatingPoint.has_value(), error);
 }
 
 std::optional<torch::jit::Module>
@@ -478,7 +572,8 @@ makeScriptModule(const TrainedModel& model, const TorchScriptOptions& options, Q
     std::optional<ChainModel> chain = ChainModel::build(model, error);
     if (!chain)
         return std::nullopt;
-    const std::optional<QString> source = generate(*chain, options, error);
+    const std::optional<QString> source =
+        generate(*chain, options, model.operatingPoint.has_value(), error);
     if (!source)
         return std::nullopt;
 
@@ -528,6 +623,22 @@ makeScriptModule(const TrainedModel& model, const TorchScriptOptions& options, Q
                                   options.withPreprocessing);
         module.register_attribute("torchcanvas_version", c10::StringType::get(),
                                   buildInfo().torchCanvas.toStdString());
+        // Only models with an operating point have these, so that the code of older exports
+        // (which TorchScriptTrust compares byte for byte) stays what it was.
+        if (const auto& point = model.operatingPoint) {
+            module.register_attribute("temperature", c10::FloatType::get(), point->temperature);
+            module.register_attribute("decision_threshold", c10::FloatType::get(),
+                                      point->threshold);
+            module.register_attribute("decision_positive_class_index", c10::IntType::get(),
+                                      static_cast<int64_t>(point->positiveClass));
+            module.register_attribute("decision_positive_class", c10::StringType::get(),
+                                      model.classNames.value(point->positiveClass).toStdString());
+            module.register_attribute(
+                "decision_chosen_by", c10::StringType::get(),
+                QJsonDocument(point->policy.toJson()).toJson(QJsonDocument::Compact).toStdString());
+            module.register_attribute("decision", c10::StringType::get(),
+                                      point->describe().toStdString());
+        }
         if (options.withPreprocessing) {
             module.register_attribute("input_width", c10::IntType::get(),
                                       static_cast<int64_t>(preprocessing.width));

@@ -28,8 +28,21 @@ namespace tc::exporting {
 /// torchcanvas_version (str), and the extra file "torchcanvas.json" (TrainedModel::configJson()
 /// plus "form"). Tensors are attributes named after TrainedModel's names with '.' replaced by
 /// '_' ("backbone_layer1_0_conv1_weight"); torchcanvas.json maps them back.
+///
+/// With an operating point (TrainedModel::operatingPoint), the probabilities are
+/// softmax(logits / temperature) and the module also carries temperature (float),
+/// decision_threshold (float), decision_positive_class_index (int), decision_positive_class
+/// (str), decision_chosen_by (str, the policy as JSON) and decision (str, one sentence);
+/// torchcanvas.json's "decision" holds the operating point. Without one, none of these
+/// attributes exist and "decision" says so.
+///
+/// withExplanations (a model that starts with a ResNet): also features(x) (layer4's output),
+/// head(a) (logits from it) and gradcam(input, class_index) → [N, H, W] Grad-CAM maps in
+/// [0, 1] at the network's input size, computed as Explainer does; input is what forward()
+/// takes, class_index -1 the most probable class. torchcanvas.json's "explanations" is true.
 struct TorchScriptOptions {
     bool withPreprocessing = false;
+    bool withExplanations = false;
 };
 
 /// Name of the extra file inside exported TorchScript archives.

@@ -77,6 +77,7 @@ std::optional<QByteArray> referenceArchive(const QJsonObject& metadata, QString*
     TorchScriptOptions options;
     options.withPreprocessing = metadata.value(QStringLiteral("form")).toString() ==
                                 QLatin1String("torchscript-with-preprocessing");
+    options.withExplanations = metadata.value(QStringLiteral("explanations")).toBool(false);
     std::optional<torch::jit::Module> module = makeScriptModule(*model, options, error);
     if (!module)
         return std::nullopt;

@@ -120,7 +120,12 @@ QJsonObject TrainedModel::configJson() const {
               QJsonArray{normalisation.mean[0], normalisation.mean[1], normalisation.mean[2]}},
              {QStringLiteral("std"),
               QJsonArray{normalisation.std[0], normalisation.std[1], normalisation.std[2]}}}},
-        {QStringLiteral("output"), QStringLiteral("class probabilities [N, classes] (softmax)")},
+        {QStringLiteral("output"),
+         operatingPoint && operatingPoint->temperature != 1.0
+             ? QStringLiteral("class probabilities [N, classes] (softmax(logits / temperature))")
+             : QStringLiteral("class probabilities [N, classes] (softmax)")},
+        {QStringLiteral("decision"), operatingPoint ? QJsonValue(operatingPoint->toJson())
+                                                    : QJsonValue(QLatin1String(kNoOperatingPoint))},
         {QStringLiteral("preprocessing"), preprocessing.toJson()},
         {QStringLiteral("tensors"), tensorShapes},
         {QStringLiteral("metadata"), metadata}};
@@ -165,6 +170,20 @@ std::optional<TrainedModel> TrainedModel::fromConfigJson(const QJsonObject& json
         return fail(preprocessingError);
     model.preprocessing = *preprocessing;
     model.metadata = json.value(QStringLiteral("metadata")).toObject();
+    // Older configurations have no "decision"; a string says there is no operating point.
+    const QJsonValue decision = json.value(QStringLiteral("decision"));
+    if (decision.isObject()) {
+        QString decisionError;
+        model.operatingPoint = train::OperatingPoint::fromJson(decision.toObject(), &decisionError);
+        if (!model.operatingPoint)
+            return fail(QStringLiteral("its \"decision\": ") + decisionError);
+        if (model.operatingPoint->positiveClass >= model.classNames.size())
+            return fail(QStringLiteral("its \"decision\" names class %1 of %2")
+                            .arg(model.operatingPoint->positiveClass)
+                            .arg(model.classNames.size()));
+    } else if (!decision.isUndefined() && !decision.isString() && !decision.isNull()) {
+        return fail(QStringLiteral("its \"decision\" is neither an operating point nor a note"));
+    }
     return model;
 }
 

@@ -6,6 +6,7 @@
 #include "core/data/DataSettings.h"
 #include "core/nn/Architecture.h"
 #include "core/nn/StateDict.h"
+#include "core/train/Decision.h"
 
 #include <optional>
 #include <QJsonObject>
@@ -47,6 +48,14 @@ struct TrainedModel {
     /// The precision a frozen backbone was trained with (the run's record). `predict` on a
     /// run computes with it; exported files always compute in fp32.
     nn::Precision backbonePrecision = nn::Precision::Fp32;
+    /// The run's decision (<run>/operating-point.json): threshold, temperature, positive
+    /// class. Absent for runs trained before operating points and for models that never had
+    /// one; then the label is the most probable class.
+    std::optional<train::OperatingPoint> operatingPoint;
+
+    /// The temperature the exported probabilities divide the logits by: the operating
+    /// point's, or 1.
+    double temperature() const { return operatingPoint ? operatingPoint->temperature : 1.0; }
 
     /// [3, height, width] of one preprocessed image.
     std::vector<std::int64_t> inputShape() const;
@@ -61,7 +70,9 @@ struct TrainedModel {
 
     /// The JSON config written next to exported weights and inside exported models:
     /// format/version, the component chain, classes, preprocessing, input shape, the tensor
-    /// names with their shapes, the TorchCanvas version and the metadata.
+    /// names with their shapes, the TorchCanvas version, the metadata and "decision": the
+    /// operating point (OperatingPoint::toJson(): threshold, temperature, positiveClass,
+    /// positiveClassIndex, chosenBy, chosenOn, targetMet), or the string kNoOperatingPoint.
     QJsonObject configJson() const;
     /// Reads what configJson() wrote (the tensors are not part of it). Names the problem in
     /// `error` (prefixed by nothing: callers name the file).
@@ -71,6 +82,9 @@ struct TrainedModel {
 /// "format" of configJson().
 inline constexpr auto kModelConfigFormat = "torchcanvas-model";
 inline constexpr int kModelConfigVersion = 1;
+/// "decision" of a model without an operating point.
+inline constexpr auto kNoOperatingPoint =
+    "no operating point: the label is the most probable class";
 
 /// ImageNet's per-channel mean and std as the image pipeline uses them; mean 0 and std 1 when
 /// the preprocessing does not normalise.

@@ -86,6 +86,11 @@ void ExportDialog::buildUi() {
                                     this);
     m_preprocessing->setObjectName(QStringLiteral("withPreprocessing"));
     form->addRow(QString(), m_preprocessing);
+    m_explanations = new QCheckBox(tr("Include &Grad-CAM: a method gradcam(image, class) returns "
+                                      "the heatmap (models that start with a ResNet)"),
+                                   this);
+    m_explanations->setObjectName(QStringLiteral("withExplanations"));
+    form->addRow(QString(), m_explanations);
 
     m_output = new QLineEdit(this);
     m_output->setObjectName(QStringLiteral("output"));
@@ -182,6 +187,14 @@ bool ExportDialog::withPreprocessing() const {
     return format() == ExportFormat::TorchScript && m_preprocessing->isChecked();
 }
 
+void ExportDialog::setWithExplanations(bool withExplanations) {
+    m_explanations->setChecked(withExplanations);
+}
+
+bool ExportDialog::withExplanations() const {
+    return format() == ExportFormat::TorchScript && m_explanations->isChecked();
+}
+
 QString ExportDialog::resultText() const {
     return m_result->text();
 }
@@ -189,6 +202,7 @@ QString ExportDialog::resultText() const {
 void ExportDialog::updateControls() {
     const bool running = isRunning();
     m_preprocessing->setEnabled(!running && format() == ExportFormat::TorchScript);
+    m_explanations->setEnabled(!running && format() == ExportFormat::TorchScript);
     m_verify->setText(m_images.isEmpty()
                           ? tr("Check the export on the validation images (none available)")
                           : tr("Check the export on the %1 validation image%2")
@@ -252,6 +266,7 @@ bool ExportDialog::startExport() {
     job.options.format = format();
     job.options.output = outputPath();
     job.options.withPreprocessing = withPreprocessing();
+    job.options.withExplanations = withExplanations();
     job.options.modelCard = m_card->isChecked();
     if (m_verify->isChecked())
         job.verifyImages = m_images;

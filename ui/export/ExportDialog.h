@@ -55,6 +55,9 @@ public:
     void setFormat(exporting::ExportFormat format, bool withPreprocessing = false);
     exporting::ExportFormat format() const;
     bool withPreprocessing() const;
+    /// TorchScript: the export gets a gradcam() method (exporting::ExportOptions).
+    void setWithExplanations(bool withExplanations);
+    bool withExplanations() const;
 
     /// Starts the export (the Export button). Returns false with the reason shown in the
     /// dialog when the inputs are incomplete or an export is already running.
@@ -94,6 +97,7 @@ private:
     QLineEdit* m_source = nullptr;
     QComboBox* m_format = nullptr;
     QCheckBox* m_preprocessing = nullptr;
+    QCheckBox* m_explanations = nullptr;
     QLineEdit* m_output = nullptr;
     QCheckBox* m_card = nullptr;
     QCheckBox* m_verify = nullptr;
