@@ -369,8 +369,19 @@ QString modelCardMarkdown(const TrainedModel& model, const ModelCardContext& con
     md += QStringLiteral("- **Input**: RGB image, %1 × %2 pixels after preprocessing (below)\n")
               .arg(model.preprocessing.width)
               .arg(model.preprocessing.height);
-    md += QStringLiteral("- **Output**: one probability per class (softmax); the predicted "
-                         "label is the most probable class\n");
+    if (model.operatingPoint) {
+        md += QStringLiteral("- **Output**: one probability per class, softmax(logits / %1)\n")
+                  .arg(model.operatingPoint->temperature, 0, 'g', 5);
+        md += QStringLiteral("- **Decision**: %1 when p(%1) ≥ %2 (%3); otherwise the most probable "
+                             "of the other classes\n")
+                  .arg(model.operatingPoint->positiveClassName)
+                  .arg(model.operatingPoint->threshold, 0, 'g', 6)
+                  .arg(model.operatingPoint->describe());
+    } else {
+        md += QStringLiteral("- **Output**: one probability per class (softmax); no operating "
+                             "point was saved with the run, so the predicted label is the most "
+                             "probable class\n");
+    }
     const QJsonObject finished = meta.value(QStringLiteral("finished")).toObject();
     if (meta.contains(QStringLiteral("checkpoint")))
         md += QStringLiteral("- **Checkpoint**: %1\n")
@@ -463,8 +474,20 @@ QString modelCardMarkdown(const TrainedModel& model, const ModelCardContext& con
     }
 
     const QJsonObject decision = meta.value(QStringLiteral("decision")).toObject();
-    if (!decision.isEmpty())
+    if (!decision.isEmpty()) {
         md += operatingPointSection(decision);
+        const double trained = decision.value(QStringLiteral("operatingPoint"))
+                                   .toObject()
+                                   .value(QStringLiteral("threshold"))
+                                   .toDouble();
+        if (model.operatingPoint && model.operatingPoint->threshold != trained)
+            md += QStringLiteral("**The operating point was changed after training** (%1). The "
+                                 "figures above are those of the threshold chosen when the run "
+                                 "ended (%2); the Test view shows the figures of the current "
+                                 "one.\n\n")
+                      .arg(model.operatingPoint->describe())
+                      .arg(trained, 0, 'g', 6);
+    }
 
     // ---- Training
     md += QStringLiteral("## Training\n\n");
