@@ -168,6 +168,24 @@ void TestTrainCommand::trainsAndWritesTheRunFolder() {
     QCOMPARE(
         images,
         report.value(QStringLiteral("splits")).toObject().value(QStringLiteral("test")).toInt());
+
+    // The model card of an export states the operating point, how it was chosen and its
+    // figures with intervals.
+    const QString exported = m_dir.filePath(QStringLiteral("run-basic.onnx"));
+    const Result exportResult = run({QStringLiteral("export"), out, QStringLiteral("--format"),
+                                     QStringLiteral("onnx"), QStringLiteral("-o"), exported});
+    QVERIFY2(exportResult.exitCode == 0, qPrintable(exportResult.err));
+    QFile card(m_dir.filePath(QStringLiteral("run-basic.md")));
+    QVERIFY(card.open(QIODevice::ReadOnly));
+    const QString markdown = QString::fromUtf8(card.readAll());
+    QVERIFY2(markdown.contains(QStringLiteral("## Operating point")), qPrintable(markdown));
+    QVERIFY2(
+        markdown.contains(QStringLiteral("when p(malignant) ≥ **%1**").arg(threshold, 0, 'g', 6)),
+        qPrintable(markdown));
+    QVERIFY(markdown.contains(QStringLiteral("sensitivity of at least 90.0 %")));
+    QVERIFY(markdown.contains(QStringLiteral("| Test | ")));
+    QVERIFY(markdown.contains(QStringLiteral("| validation | ")));
+    QVERIFY(!markdown.contains(QStringLiteral("changed after training")));
 }
 
 void TestTrainCommand::interruptLeavesAResumableCheckpoint() {
