@@ -217,17 +217,41 @@ void TestRunCatalog::readsARealRun() {
         figuresFromConfusion(report.value(QStringLiteral("test")).toObject());
     QVERIFY(qFuzzyCompare(1.0 + run.test->accuracy, 1.0 + accuracy));
     QVERIFY(run.test->sensitivity && run.test->specificity);
-    QVERIFY(qFuzzyCompare(1.0 + *run.test->sensitivity, 1.0 + sensitivity));
-    QVERIFY(qFuzzyCompare(1.0 + *run.test->specificity, 1.0 + specificity));
-    QCOMPARE(run.test->decidedBy, QStringLiteral("argmax"));
+    // The trainer chose an operating point on validation: sensitivity and specificity are
+    // those of its threshold on test (recounted here from report.json's confusion counts),
+    // not the argmax ones of the confusion matrix.
+    Q_UNUSED(sensitivity);
+    Q_UNUSED(specificity);
+    const QJsonObject decided = report.value(QStringLiteral("decision"))
+                                    .toObject()
+                                    .value(QStringLiteral("test"))
+                                    .toObject();
+    const double tp = decided.value(QStringLiteral("truePositives")).toDouble();
+    const double fn = decided.value(QStringLiteral("falseNegatives")).toDouble();
+    const double tn = decided.value(QStringLiteral("trueNegatives")).toDouble();
+    const double fp = decided.value(QStringLiteral("falsePositives")).toDouble();
+    QVERIFY(tp + fn + tn + fp > 0);
+    QVERIFY(
+        qFuzzyCompare(1.0 + *run.test->sensitivity, 1.0 + (tp + fn > 0 ? tp / (tp + fn) : 0.0)));
+    QVERIFY(
+        qFuzzyCompare(1.0 + *run.test->specificity, 1.0 + (tn + fp > 0 ? tn / (tn + fp) : 0.0)));
+    QVERIFY2(run.test->decidedBy.startsWith(QStringLiteral("threshold ")),
+             qPrintable(run.test->decidedBy));
     // The tiny test split may hold one class only, where AUC is undefined and not written.
     const QJsonValue auc = report.value(QStringLiteral("test")).toObject().value("rocAuc");
     QCOMPARE(run.test->auc.has_value(), auc.isDouble());
     if (auc.isDouble())
         QCOMPARE(*run.test->auc, auc.toDouble());
     QVERIFY(run.test->samples > 0);
-    QVERIFY(!run.operatingPoint);
-    QCOMPARE(run.operatingPointText(), QStringLiteral("none (argmax)"));
+    QVERIFY(run.operatingPoint); // operating-point.json, written by the trainer
+    QCOMPARE(run.operatingPoint->threshold, report.value(QStringLiteral("decision"))
+                                                .toObject()
+                                                .value(QStringLiteral("operatingPoint"))
+                                                .toObject()
+                                                .value(QStringLiteral("threshold"))
+                                                .toDouble());
+    QVERIFY2(run.operatingPointText().contains(QStringLiteral("sensitivity ≥ 95 % on validation")),
+             qPrintable(run.operatingPointText()));
 }
 
 void TestRunCatalog::historyMatchesMetricsCsv() {
