@@ -2,6 +2,7 @@
 
 #include "core/data/ImageInspector.h"
 #include "core/data/ImagePipeline.h"
+#include "ui/data/TaskRunner.h"
 
 #include <algorithm>
 #include <cmath>
@@ -44,6 +45,22 @@ QImage loadThumbnail(const QString& path, int maxSide, bool square, QString* err
     const tc::data::ImagePipeline pipeline(settings);
     const auto preview = pipeline.preview(path, std::nullopt, error);
     return preview ? toQImage(*preview) : QImage();
+}
+
+void loadThumbnailsInBatches(TaskRunner& runner, const QStringList& paths, int side, int batchSize,
+                             std::function<void(const ThumbnailBatch&)> deliver) {
+    runner.start([paths, side, batchSize, deliver](const TaskContext& context) {
+        ThumbnailBatch batch;
+        for (int i = 0; i < paths.size(); ++i) {
+            if (context.isCanceled())
+                return;
+            batch.emplace_back(i, loadThumbnail(paths.at(i), side, /*square=*/true));
+            if (int(batch.size()) == batchSize || i + 1 == paths.size()) {
+                context.post([deliver, batch] { deliver(batch); });
+                batch.clear();
+            }
+        }
+    });
 }
 
 } // namespace tc::ui

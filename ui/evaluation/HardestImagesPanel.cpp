@@ -227,30 +227,19 @@ void HardestImagesPanel::showRows() {
         Q_EMIT thumbnailsLoaded();
         return;
     }
-    m_runner.start([this, paths](const TaskContext& context) {
-        std::vector<std::pair<int, QImage>> batch;
-        for (int i = 0; i < paths.size(); ++i) {
-            if (context.isCanceled())
-                return;
-            batch.emplace_back(i, loadThumbnail(paths.at(i), kThumbnailSize, /*square=*/true));
-            if (int(batch.size()) == kThumbnailBatch || i + 1 == paths.size()) {
-                context.post([this, batch]() {
-                    for (const auto& [row, image] : batch) {
-                        QTableWidgetItem* item = m_table->item(row, ThumbnailColumn);
-                        if (!item)
-                            continue;
-                        item->setIcon(image.isNull()
-                                          ? style()->standardIcon(QStyle::SP_MessageBoxWarning)
-                                          : QIcon(QPixmap::fromImage(image)));
-                        ++m_loadedThumbnails;
-                    }
-                    if (m_loadedThumbnails == m_table->rowCount())
-                        Q_EMIT thumbnailsLoaded();
-                });
-                batch.clear();
+    loadThumbnailsInBatches(
+        m_runner, paths, kThumbnailSize, kThumbnailBatch, [this](const ThumbnailBatch& batch) {
+            for (const auto& [row, image] : batch) {
+                QTableWidgetItem* item = m_table->item(row, ThumbnailColumn);
+                if (!item)
+                    continue;
+                item->setIcon(image.isNull() ? style()->standardIcon(QStyle::SP_MessageBoxWarning)
+                                             : QIcon(QPixmap::fromImage(image)));
+                ++m_loadedThumbnails;
             }
-        }
-    });
+            if (m_loadedThumbnails == m_table->rowCount())
+                Q_EMIT thumbnailsLoaded();
+        });
 }
 
 } // namespace tc::ui

@@ -808,34 +808,24 @@ void TestView::showCell() {
     }
     if (m_cellHeatmaps->isChecked() && !m_explainerSource->path().isEmpty())
         m_heatmapThumbnails->start(paths, kThumbnailSize, tc::exporting::kDefaultOverlayAlpha);
-    m_runner.start([this, paths](const TaskContext& context) {
-        std::vector<std::pair<int, QImage>> batch;
-        for (int i = 0; i < paths.size(); ++i) {
-            if (context.isCanceled())
-                return;
-            batch.emplace_back(i, loadThumbnail(paths.at(i), kThumbnailSize, /*square=*/true));
-            if (int(batch.size()) == kThumbnailBatch || i + 1 == paths.size()) {
-                context.post([this, batch]() {
-                    for (const auto& [row, image] : batch) {
-                        QListWidgetItem* item = m_thumbnails->item(row);
-                        if (!item)
-                            continue;
-                        // A heatmap that came first is kept.
-                        if (item->data(kHeatmapRole).toBool()) {
-                        } else if (!image.isNull()) {
-                            item->setIcon(QIcon(QPixmap::fromImage(image)));
-                        } else {
-                            item->setIcon(style()->standardIcon(QStyle::SP_MessageBoxWarning));
-                        }
-                        ++m_loadedThumbnails;
-                    }
-                    if (m_loadedThumbnails == m_thumbnails->count())
-                        Q_EMIT thumbnailsLoaded();
-                });
-                batch.clear();
+    loadThumbnailsInBatches(
+        m_runner, paths, kThumbnailSize, kThumbnailBatch, [this](const ThumbnailBatch& batch) {
+            for (const auto& [row, image] : batch) {
+                QListWidgetItem* item = m_thumbnails->item(row);
+                if (!item)
+                    continue;
+                // A heatmap that came first is kept.
+                if (item->data(kHeatmapRole).toBool()) {
+                } else if (!image.isNull()) {
+                    item->setIcon(QIcon(QPixmap::fromImage(image)));
+                } else {
+                    item->setIcon(style()->standardIcon(QStyle::SP_MessageBoxWarning));
+                }
+                ++m_loadedThumbnails;
             }
-        }
-    });
+            if (m_loadedThumbnails == m_thumbnails->count())
+                Q_EMIT thumbnailsLoaded();
+        });
 }
 
 } // namespace tc::ui
