@@ -12,6 +12,7 @@
 #include "core/export/Explainer.h"
 #include "core/graph/Graph.h"
 #include "core/graph/Project.h"
+#include "core/train/Decision.h"
 #include "core/train/ProjectTraining.h"
 #include "core/util/Runtime.h"
 #include "ui/data/ImageThumbnail.h"
@@ -406,8 +407,18 @@ void TestExplainGui::viewerMatchesExplainer() {
     QVERIFY2(maxDifference(got.map, expected.map) <= 1e-5,
              qPrintable(QString::number(maxDifference(got.map, expected.map))));
     QCOMPARE(got.probabilities.size(), size_t(2));
-    // The evaluation's probabilities came from the same fp32 model.
-    QVERIFY(std::abs(got.probabilities[1] - image.probabilities[1]) < 1e-3);
+    // The evaluation's logits came from the same fp32 model; the explainer's probabilities are
+    // those of the run's operating point: softmax(logits / T), T fitted on validation.
+    QString pointError;
+    const auto point = train::readOperatingPoint(m_run, &pointError);
+    QVERIFY2(pointError.isEmpty(), qPrintable(pointError));
+    const double t = point ? point->temperature : 1.0;
+    QCOMPARE(image.logits.size(), size_t(2));
+    const double scaled =
+        1.0 / (1.0 + std::exp((double(image.logits[0]) - double(image.logits[1])) / t));
+    QVERIFY2(std::abs(got.probabilities[1] - scaled) < 1e-3,
+             qPrintable(
+                 QStringLiteral("%1 vs %2 (T = %3)").arg(got.probabilities[1]).arg(scaled).arg(t)));
 
     // Both pictures are shown, at the image's size.
     QCOMPARE(viewer->heatmap().image.size(), QSize(240, 160));

@@ -13,6 +13,7 @@
 #include "core/nn/ModelBuilder.h"
 #include "core/nn/ResNet.h"
 #include "core/nn/SafeTensors.h"
+#include "core/train/Decision.h"
 #include "core/train/ProjectTraining.h"
 #include "core/train/RunFiles.h"
 #include "tst_exporthelpers.h"
@@ -126,7 +127,12 @@ private:
         torch::Tensor x = torch::cat(inputs); // loadImage gives [1, 3, H, W]
         if (built.classifier.hasTrunk())
             x = built.classifier.trunk.forward(x);
-        return torch::softmax(built.classifier.head.forward(x), 1);
+        // A run predicts with the temperature its operating point fitted on validation.
+        const auto point = train::readOperatingPoint(m_runs[int(backbone)], &error);
+        if (!error.isEmpty())
+            qFatal("%s", qPrintable(error));
+        const double temperature = point ? point->temperature : 1.0;
+        return torch::softmax(built.classifier.head.forward(x) / temperature, 1);
     }
 
 private Q_SLOTS:
