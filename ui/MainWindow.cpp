@@ -631,11 +631,17 @@ void MainWindow::restoreWindowState() {
     if (!restoreGeometry(settings.value(kGeometryKey).toByteArray()))
         resize(1440, 880);
     if (!restoreState(settings.value(kStateKey).toByteArray())) {
-        // First run: a palette and an inspector wide enough for their content, and a short
-        // problems list, leaving most of the window to the canvas.
-        resizeDocks({m_paletteDock, m_inspectorDock}, {230, 290}, Qt::Horizontal);
-        resizeDocks({m_problemsDock}, {110}, Qt::Vertical);
+        m_sizeDocksWhenShown = true; // once the window has its real size (showEvent)
+        sizeDocksForFirstRun();
     }
+}
+
+void MainWindow::sizeDocksForFirstRun() {
+    // A palette and an inspector wide enough for their content, and a short problems list,
+    // leaving most of the window to the canvas. Before the first show the layout does not
+    // know the window's width yet and squeezes the palette, so this runs again then.
+    resizeDocks({m_paletteDock, m_inspectorDock}, {230, 290}, Qt::Horizontal);
+    resizeDocks({m_problemsDock}, {110}, Qt::Vertical);
 }
 
 void MainWindow::saveWindowState() const {
@@ -1076,6 +1082,10 @@ void MainWindow::closeEvent(QCloseEvent* event) {
 
 void MainWindow::showEvent(QShowEvent* event) {
     QMainWindow::showEvent(event);
+    if (m_sizeDocksWhenShown) {
+        m_sizeDocksWhenShown = false;
+        QTimer::singleShot(0, this, &MainWindow::sizeDocksForFirstRun);
+    }
     if (!m_fittedOnce) {
         m_fittedOnce = true;
         QTimer::singleShot(0, m_view, &CanvasView::fitToContents);

@@ -160,6 +160,7 @@ Q_SIGNALS:
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void sizeDocksForFirstRun();
     void showEvent(QShowEvent* event) override;
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
@@ -256,6 +257,7 @@ private:
     /// How many times the clipboard's fragment was pasted, to offset each copy further.
     int m_pasteCount = 0;
     bool m_fittedOnce = false;
+    bool m_sizeDocksWhenShown = false;
     ExampleSetup* m_exampleSetup = nullptr;
 };
 
