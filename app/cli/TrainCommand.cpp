@@ -1,9 +1,7 @@
 #include "app/cli/Cli.h"
 #include "app/cli/Commands.h"
-#include "core/graph/Project.h"
 #include "core/train/Decision.h"
 #include "core/train/ProjectTraining.h"
-#include "core/train/TrainingSettings.h"
 #include "core/util/RegularFile.h"
 
 #include <atomic>
@@ -209,31 +207,23 @@ private:
     std::thread m_thread;
 };
 
-/// The decision policy the options ask for, on top of the project's; nothing when no option
-/// is given. A bad value or two rules at once set `problem`.
-std::optional<tc::train::DecisionPolicy>
-decisionOverride(const QCommandLineParser& parser, const std::vector<QCommandLineOption>& rules,
-                 const QCommandLineOption& noTemperature, const QCommandLineOption& aggregation,
-                 const QString& projectPath, QString* problem) {
+/// The decision policy options; what is not given stays the project's (trainProject applies
+/// them). A bad value or two rules at once set `problem`.
+tc::train::DecisionOverride decisionOverride(const QCommandLineParser& parser,
+                                             const std::vector<QCommandLineOption>& rules,
+                                             const QCommandLineOption& noTemperature,
+                                             const QCommandLineOption& aggregation,
+                                             QString* problem) {
+    tc::train::DecisionOverride result;
     int given = 0;
     for (const auto& rule : rules)
         given += parser.isSet(rule) ? 1 : 0;
-    if (given == 0 && !parser.isSet(noTemperature) && !parser.isSet(aggregation))
-        return std::nullopt;
     if (given > 1) {
         *problem = QStringLiteral("choose one of --target-sensitivity, --target-specificity, "
                                   "--youden and --threshold");
-        return std::nullopt;
+        return result;
     }
-    // Start from the project's policy, so that an option changes only what it names.
-    tc::train::DecisionPolicy policy;
-    tc::graph::Project project;
-    QString ignored;
-    if (project.load(projectPath, &ignored)) {
-        if (auto settings = tc::train::TrainingSettings::fromJson(project.training(), &ignored))
-            policy = settings->decision;
-    }
-    auto fraction = [&](const QCommandLineOption& option, double low, double* value) {
+    auto fraction = [&](const QCommandLineOption& option, double low) -> std::optional<double> {
         bool ok = false;
         const double number = parser.value(option).toDouble(&ok);
         if (!ok || !(number >= low) || number > 1.0) {
@@ -241,38 +231,31 @@ decisionOverride(const QCommandLineParser& parser, const std::vector<QCommandLin
                            .arg(option.names().front(),
                                 low > 0.0 ? QStringLiteral("(0, 1]") : QStringLiteral("[0, 1]"),
                                 parser.value(option));
-            return false;
+            return std::nullopt;
         }
-        *value = number;
-        return true;
+        return number;
     };
     if (parser.isSet(rules[0])) {
-        policy.rule = tc::train::ThresholdRule::TargetSensitivity;
-        if (!fraction(rules[0], 1e-9, &policy.target))
-            return std::nullopt;
+        result.rule = tc::train::ThresholdRule::TargetSensitivity;
+        result.target = fraction(rules[0], 1e-9);
     } else if (parser.isSet(rules[1])) {
-        policy.rule = tc::train::ThresholdRule::TargetSpecificity;
-        if (!fraction(rules[1], 1e-9, &policy.target))
-            return std::nullopt;
+        result.rule = tc::train::ThresholdRule::TargetSpecificity;
+        result.target = fraction(rules[1], 1e-9);
     } else if (parser.isSet(rules[2])) {
-        policy.rule = tc::train::ThresholdRule::Youden;
+        result.rule = tc::train::ThresholdRule::Youden;
     } else if (parser.isSet(rules[3])) {
-        policy.rule = tc::train::ThresholdRule::Fixed;
-        if (!fraction(rules[3], 0.0, &policy.threshold))
-            return std::nullopt;
+        result.rule = tc::train::ThresholdRule::Fixed;
+        result.threshold = fraction(rules[3], 0.0);
     }
     if (parser.isSet(noTemperature))
-        policy.temperatureScaling = false;
+        result.temperatureScaling = false;
     if (parser.isSet(aggregation)) {
-        const auto how = tc::train::parsePatientAggregation(parser.value(aggregation));
-        if (!how) {
+        result.aggregation = tc::train::parsePatientAggregation(parser.value(aggregation));
+        if (!result.aggregation)
             *problem = QStringLiteral("--patient-aggregation must be mean or max, not '%1'")
                            .arg(parser.value(aggregation));
-            return std::nullopt;
-        }
-        policy.aggregation = *how;
     }
-    return policy;
+    return result;
 }
 
 /// "sensitivity 95.0 % (88.1–98.2), specificity …, PPV …, NPV …; sets aside 41 of 120 images
@@ -408,7 +391,7 @@ int runTrain(const QStringList& arguments) {
         QString problem;
         request.decision = decisionOverride(
             parser, {sensitivityOption, specificityOption, youdenOption, thresholdOption},
-            noTemperatureOption, aggregationOption, request.projectPath, &problem);
+            noTemperatureOption, aggregationOption, &problem);
         if (!problem.isEmpty())
             return fail(kCommand, problem, ExitUsage);
     }

@@ -163,8 +163,7 @@ FinishedEvent trainProject(const TrainingRequest& request, TrainingObserver& obs
         settings->epochs = request.epochs;
     if (request.precision)
         settings->precision = *request.precision;
-    if (request.decision)
-        settings->decision = *request.decision;
+    request.decision.applyTo(settings->decision);
 
     auto projectData = loadProjectData(
         project, request.projectPath, request.dataOverride,

@@ -13,6 +13,23 @@ namespace tc::train {
 
 /// One training run of a project, as `torchcanvas train` and the GUI's Train button ask for
 /// it. Everything not given here comes from the project file.
+/// Parts of a DecisionPolicy given on the command line; the rest stays the project's.
+struct DecisionOverride {
+    std::optional<ThresholdRule> rule;
+    std::optional<double> target;    ///< with a target rule
+    std::optional<double> threshold; ///< with the Fixed rule
+    std::optional<bool> temperatureScaling;
+    std::optional<PatientAggregation> aggregation;
+
+    void applyTo(DecisionPolicy& policy) const {
+        policy.rule = rule.value_or(policy.rule);
+        policy.target = target.value_or(policy.target);
+        policy.threshold = threshold.value_or(policy.threshold);
+        policy.temperatureScaling = temperatureScaling.value_or(policy.temperatureScaling);
+        policy.aggregation = aggregation.value_or(policy.aggregation);
+    }
+};
+
 struct TrainingRequest {
     QString projectPath;
     QString dataOverride; ///< train on another CSV or folder (`--data`)
@@ -22,9 +39,9 @@ struct TrainingRequest {
     /// With resume: accept training settings that differ from the checkpoint's.
     bool allowChangedSettings = false;
     std::optional<Precision> precision;
-    /// Overrides the project's decision policy (how the operating point is chosen) for this
-    /// run, e.g. `train --target-sensitivity 0.95`.
-    std::optional<DecisionPolicy> decision;
+    /// Changes to the project's decision policy (how the operating point is chosen) for this
+    /// run, e.g. `train --target-sensitivity 0.95`: what is set replaces the project's.
+    DecisionOverride decision;
     QString weightsDirectory; ///< empty: the user's weights folder
     /// Root of the on-disk feature cache; empty: the user's cache folder. Used when the
     /// project's "featureCacheOnDisk" is on and `diskCache` is not turned off here.

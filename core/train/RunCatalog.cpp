@@ -1,5 +1,6 @@
 #include "core/train/RunCatalog.h"
 
+#include "core/data/CsvReader.h"
 #include "core/train/Metrics.h"
 #include "core/util/RegularFile.h"
 
@@ -28,35 +29,6 @@ const QStringList kRunFiles{
 
 double numberOr(const QJsonValue& value, double fallback = std::nan("")) {
     return value.isDouble() ? value.toDouble() : fallback;
-}
-
-/// Splits one CSV line (RFC 4180 quoting; metrics.csv quotes class names with commas).
-QStringList csvFields(const QString& line) {
-    QStringList fields;
-    QString field;
-    bool quoted = false;
-    for (int i = 0; i < line.size(); ++i) {
-        const QChar c = line[i];
-        if (quoted) {
-            if (c == QLatin1Char('"') && i + 1 < line.size() && line[i + 1] == QLatin1Char('"')) {
-                field += c;
-                ++i;
-            } else if (c == QLatin1Char('"')) {
-                quoted = false;
-            } else {
-                field += c;
-            }
-        } else if (c == QLatin1Char('"')) {
-            quoted = true;
-        } else if (c == QLatin1Char(',')) {
-            fields << field;
-            field.clear();
-        } else {
-            field += c;
-        }
-    }
-    fields << field;
-    return fields;
 }
 
 /// The folder name's date: "<project>-yyyyMMdd-HHmmss-zzz" (the editor) or
@@ -116,16 +88,18 @@ std::vector<RunEpoch> readMetricsCsv(const QString& file, QStringList* problems)
         *problems << QStringLiteral("%1 %2").arg(file, problem);
         return {};
     }
-    const QStringList lines =
-        QString::fromUtf8(*bytes).remove(QLatin1Char('\r')).split(QLatin1Char('\n'));
-    if (lines.isEmpty() || lines.first().trimmed().isEmpty()) {
+    // metrics.csv quotes class names that hold commas: read it with the data sets' reader.
+    const data::CsvReader::Document csv = data::CsvReader::parse(*bytes);
+    if (csv.records.empty()) {
         *problems << QStringLiteral("%1 is empty").arg(file);
         return {};
     }
-    const QStringList header = csvFields(lines.first());
+    const QStringList header = csv.records.front().fields;
     const int epochColumn = header.indexOf(QStringLiteral("epoch"));
     if (epochColumn < 0) {
-        *problems << QStringLiteral("%1 line 1: no \"epoch\" column").arg(file);
+        *problems << QStringLiteral("%1 line %2: no \"epoch\" column")
+                         .arg(file)
+                         .arg(csv.records.front().line);
         return {};
     }
     auto column = [&](const char* name) {
@@ -139,16 +113,15 @@ std::vector<RunEpoch> readMetricsCsv(const QString& file, QStringList* problems)
     const int validationAuc = column("val_auc");
 
     std::vector<RunEpoch> history;
-    for (int i = 1; i < lines.size(); ++i) {
-        if (lines[i].trimmed().isEmpty())
-            continue;
-        const QStringList fields = csvFields(lines[i]);
+    for (size_t r = 1; r < csv.records.size(); ++r) {
+        const data::CsvRecord& record = csv.records[r];
+        const QStringList& fields = record.fields;
         bool ok = false;
         const int epoch = fields.value(epochColumn).toInt(&ok);
         if (!ok || epoch < 1) {
             *problems << QStringLiteral("%1 line %2: \"%3\" is not an epoch number")
                              .arg(file)
-                             .arg(i + 1)
+                             .arg(record.line)
                              .arg(fields.value(epochColumn).left(40));
             continue;
         }
