@@ -40,7 +40,7 @@ QByteArray pngHeader(quint32 width, quint32 height, int depth = 8, int colourTyp
 
 /// A little-endian RGB TIFF written the way many scanners do: directory first, then one
 /// strip of pixel data (libtiff, and so OpenCV, put the directory last instead).
-QByteArray directoryFirstTiff(int width, int height) {
+QByteArray directoryFirstTiff(int width, int height, quint32 samplesPerPixel = 3) {
     QByteArray bytes("II*\0", 4);
     auto u16 = [&](quint32 v) {
         bytes += char(v & 0xff);
@@ -65,7 +65,7 @@ QByteArray directoryFirstTiff(int width, int height) {
     entry(258, 3, 3, 8 + 2 + entries * 12 + 4);    // BitsPerSample 8,8,8 stored after the IFD
     entry(262, 3, 1, 2);                           // RGB
     entry(273, 4, 1, dataOffset);                  // StripOffsets
-    entry(277, 3, 1, 3);                           // SamplesPerPixel
+    entry(277, 3, 1, samplesPerPixel);             // SamplesPerPixel
     entry(279, 4, 1, quint32(width * height * 3)); // StripByteCounts
     u32(0);                                        // no next directory
     u16(8);
@@ -229,6 +229,10 @@ void TestImageInspector::unsupported_data() {
         << lossless << u + "is a lossless JPEG, which TorchCanvas does not read";
     QTest::newRow("float TIFF") << encode(".tiff", cv::Mat(8, 8, CV_32FC1, cv::Scalar(0.5)))
                                 << u + "is a floating-point TIFF, which TorchCanvas does not read";
+    // Found by fuzzing: a directory claiming five samples per pixel was accepted.
+    QTest::newRow("TIFF with 5 samples")
+        << directoryFirstTiff(20, 10, 5)
+        << u + "is a TIFF with 5 samples per pixel, which TorchCanvas does not read";
     QByteArray animated("RIFF\x30\0\0\0WEBPVP8X\x0a\0\0\0\x02\0\0\0\x0f\0\0\x0f\0\0", 30);
     animated += QByteArray(26, '\0');
     QTest::newRow("animated WebP")
@@ -259,6 +263,10 @@ void TestImageInspector::hostileAndBroken_data() {
     QTest::newRow("PNG impossible chunk length")
         << pngHeader(4, 4) + QByteArray("\xff\xff\xff\xff", 4) + "IDAT"
         << QStringLiteral("unreadable-image|is corrupt: a PNG chunk has an impossible length");
+    QTest::newRow("TIFF with 0 samples")
+        << directoryFirstTiff(20, 10, 0)
+        << QStringLiteral("unreadable-image|is corrupt: the TIFF directory gives 0 samples per "
+                          "pixel");
     QTest::newRow("PNG without image data")
         << pngHeader(4, 4) + be32(0) + "IEND" + be32(0)
         << QStringLiteral("unreadable-image|is corrupt: the PNG has no image data (IDAT)");

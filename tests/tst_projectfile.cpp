@@ -109,6 +109,7 @@ private Q_SLOTS:
     void fileErrors();
     void shapeContextFromSettings();
     void byteOrderMarkAndUnknownKeys();
+    void byteOrderMarksInsideStringsSurvive();
     void movedFromProjectIsEmpty();
     void resetKeepsTheGraphObject();
     void placeholdersInUserTextAreNotExpanded();
@@ -353,6 +354,11 @@ void TestProjectFile::syntaxErrorsGiveLineAndColumn_data() {
     QTest::newRow("columns count characters")
         << QByteArray("{\"name\": \"\xc3\xa9\xc3\xa9\xc3\xa9\" x}")
         << "line 1, column 17: JSON syntax error: unterminated object";
+    // A byte order mark inside the text (not at its start) is no JSON whitespace; the column
+    // counts it as one character, as an editor shows it.
+    QTest::newRow("byte order mark between tokens")
+        << QByteArray("{\"name\": \"\xEF\xBB\xBF\",\n  \xEF\xBB\xBF\"a\": 1}")
+        << "line 2, column 3: JSON syntax error: unterminated object";
     QTest::newRow("truncated") << QByteArray("{\n  \"graph\": {\"nodes\": [")
                                << "line 2, column 23: JSON syntax error: unterminated array";
 }
@@ -627,6 +633,27 @@ void TestProjectFile::byteOrderMarkAndUnknownKeys() {
     QVERIFY(!saved.startsWith("\xEF\xBB\xBF"));
     // Known keys first in their fixed order, unknown ones after them.
     QVERIFY(saved.indexOf("\"training\"") < saved.indexOf("\"plugins\""));
+}
+
+void TestProjectFile::byteOrderMarksInsideStringsSurvive() {
+    // Qt 6.4's parser drops a raw U+FEFF from a string and leaves a key that cannot be looked
+    // up; its writer drops the character too. Both made save -> load -> save unstable (the
+    // fuzz input tests/fuzz/corpus/project/crash-7cde97c7...).
+    const QString mark(QChar(0xFEFF));
+    QByteArray text = readFile(kExample);
+    text.replace("\"seed\": 42,", "\"seed\": 42,\n        \"\xEF\xBB\xBFtest\": 10,");
+    text.replace("\"name\":", "\"n\xEF\xBB\xBFote\": \"x\xEF\xBB\xBF\\ufeffy\",\n    \"name\":");
+    Project project;
+    QString error;
+    QVERIFY2(project.loadFromData(text, kExample, &error), qPrintable(error));
+    QCOMPARE(project.split().value(mark + QStringLiteral("test")).toInt(-1), 10);
+    const QByteArray saved = project.toJson(kExample);
+    QVERIFY2(saved.contains("\"\\ufefftest\": 10"), saved.constData());
+    QVERIFY2(saved.contains("\"n\\ufeffote\": \"x\\ufeff\\ufeffy\""), saved.constData());
+    Project reloaded;
+    QVERIFY2(reloaded.loadFromData(saved, kExample, &error), qPrintable(error));
+    QCOMPARE(reloaded.split().value(mark + QStringLiteral("test")).toInt(-1), 10);
+    QCOMPARE(reloaded.toJson(kExample), saved);
 }
 
 void TestProjectFile::movedFromProjectIsEmpty() {

@@ -372,6 +372,11 @@ ImageInspection inspectTiff(const Bytes& b) {
     info.channels = samplesPerPixel;
     if (photometric == 3) // palette
         info.channels = 3;
+    if (samplesPerPixel < 1)
+        return corrupt(info, QStringLiteral("the TIFF directory gives 0 samples per pixel"));
+    if (info.channels > 4)
+        return unsupported(info,
+                           QStringLiteral("a TIFF with %1 samples per pixel").arg(samplesPerPixel));
     if (sampleFormat == 3)
         return unsupported(info, QStringLiteral("a floating-point TIFF"));
     if (info.bitDepth != 1 && info.bitDepth != 2 && info.bitDepth != 4 && info.bitDepth != 8 &&

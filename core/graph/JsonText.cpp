@@ -25,6 +25,26 @@ QByteArray qtScalarText(const QJsonValue& value) {
     return wrapped.mid(1, wrapped.size() - 2);
 }
 
+constexpr char16_t ByteOrderMark = 0xFEFF;
+
+/// A JSON string with every character outside printable ASCII escaped as \uXXXX: for the
+/// strings QJsonDocument does not write back as they were read (it drops U+FEFF).
+QByteArray escapedString(const QString& text) {
+    QByteArray out = "\"";
+    for (QChar c : text) {
+        const char16_t unit = c.unicode();
+        if (unit == '"' || unit == '\\') {
+            out += '\\';
+            out += static_cast<char>(unit);
+        } else if (unit >= 0x20 && unit <= 0x7e) {
+            out += static_cast<char>(unit);
+        } else {
+            out += "\\u" + QByteArray::number(unit, 16).rightJustified(4, '0');
+        }
+    }
+    return out + '"';
+}
+
 /// qtScalarText(), with the common cases done directly: building a document per scalar made
 /// saving a 20 000-node graph take seconds.
 QByteArray scalarText(const QJsonValue& value) {
@@ -51,7 +71,8 @@ QByteArray scalarText(const QJsonValue& value) {
             const char16_t unit = c.unicode();
             // Printable ASCII other than the two characters JSON escapes.
             if (unit < 0x20 || unit > 0x7e || unit == '"' || unit == '\\')
-                return qtScalarText(value);
+                return text.contains(QChar(ByteOrderMark)) ? escapedString(text)
+                                                           : qtScalarText(value);
             plain += static_cast<char>(unit);
         }
         plain += '"';
@@ -171,6 +192,44 @@ JsonText::Position JsonText::position(const QByteArray& text, qint64 offset) {
         }
     }
     return result;
+}
+
+QJsonDocument JsonText::parse(const QByteArray& text, QJsonParseError* error) {
+    static const QByteArray RawMark("\xEF\xBB\xBF");
+    static const QByteArray EscapedMark("\\ufeff");
+    if (!text.contains(RawMark))
+        return QJsonDocument::fromJson(text, error);
+    QByteArray escaped;
+    escaped.reserve(text.size() + 16);
+    QList<qsizetype> marksAt; // offsets in `escaped` where a raw mark was replaced
+    qsizetype from = 0;
+    for (qsizetype at = text.indexOf(RawMark); at >= 0; at = text.indexOf(RawMark, from)) {
+        escaped += text.mid(from, at - from);
+        marksAt.append(escaped.size());
+        escaped += EscapedMark;
+        from = at + RawMark.size();
+    }
+    escaped += text.mid(from);
+    QJsonDocument document = QJsonDocument::fromJson(escaped, error);
+    if (error && error->error != QJsonParseError::NoError) {
+        // Back to a byte offset in the caller's text: each replacement added three bytes, and
+        // an offset inside a replacement means the mark itself.
+        const qsizetype grown = EscapedMark.size() - RawMark.size();
+        qsizetype offset = error->offset;
+        for (qsizetype i = marksAt.size() - 1; i >= 0; --i) {
+            const qsizetype at = marksAt[i];
+            if (error->offset >= at + EscapedMark.size()) {
+                offset = error->offset - grown * (i + 1);
+                break;
+            }
+            if (error->offset >= at) {
+                offset = at - grown * i;
+                break;
+            }
+        }
+        error->offset = std::max<qsizetype>(0, offset);
+    }
+    return document;
 }
 
 QByteArray JsonText::write(const QJsonObject& root, const KeyOrder& order) {

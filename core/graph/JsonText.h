@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <QByteArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
@@ -26,6 +27,13 @@ public:
     /// "graph.nodes[].position"…), returns the keys to write first, in that order; the other
     /// keys follow in alphabetical order.
     using KeyOrder = std::function<QStringList(const QString& path)>;
+
+    /// QJsonDocument::fromJson, made safe for a byte order mark inside the text: Qt 6.4's
+    /// parser drops U+FEFF from a string and leaves an object whose key cannot be looked up
+    /// (found by fuzzing). Each raw U+FEFF is read as the escape \ufeff instead: the same
+    /// character inside a string, a syntax error outside one. `error->offset` is a byte offset
+    /// in `text`.
+    static QJsonDocument parse(const QByteArray& text, QJsonParseError* error);
 
     /// Writes `root` indented by four spaces, with a trailing newline. Objects and arrays that
     /// hold only scalars and fit on one line are written on one line. Scalars are formatted as

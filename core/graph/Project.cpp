@@ -247,7 +247,7 @@ bool Project::loadFromData(const QByteArray& rawData, const QString& path, QStri
         return problem(QStringLiteral("the file is empty"));
 
     QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(data, &parseError);
+    const QJsonDocument document = JsonText::parse(data, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
         const JsonText::Position at = JsonText::position(data, parseError.offset);
         return fail(error, QStringLiteral("%1: line %2, column %3: JSON syntax error: %4")
