@@ -443,8 +443,9 @@ ImageInspection inspectBmp(const Bytes& b) {
         return accept(info);
     if (compression == 0 || compression == 3) { // uncompressed: the size is known
         const qint64 stride = ((qint64(info.width) * bitCount + 31) / 32) * 4;
-        const qint64 needed = qint64(pixelOffset) + stride * info.height;
-        if (needed > b.size())
+        // Divide rather than multiply: a hostile header's width x height overflows (fuzzing).
+        const qint64 available = qint64(b.size()) - qint64(pixelOffset);
+        if (available < 0 || qint64(info.height) > available / stride)
             return truncated(info, QStringLiteral("the BMP ends inside its pixel data"));
     } else if (pixelOffset >= b.size()) {
         return truncated(info, QStringLiteral("the BMP ends before its pixel data"));
