@@ -212,20 +212,14 @@ QJsonDocument JsonText::parse(const QByteArray& text, QJsonParseError* error) {
     escaped += text.mid(from);
     QJsonDocument document = QJsonDocument::fromJson(escaped, error);
     if (error && error->error != QJsonParseError::NoError) {
-        // Back to a byte offset in the caller's text: each replacement added three bytes, and
-        // an offset inside a replacement means the mark itself.
+        // Back to a byte offset in the caller's text: each replacement before the offset added
+        // three bytes, and an offset inside a replacement means the mark itself.
         const qsizetype grown = EscapedMark.size() - RawMark.size();
         qsizetype offset = error->offset;
-        for (qsizetype i = marksAt.size() - 1; i >= 0; --i) {
-            const qsizetype at = marksAt[i];
-            if (error->offset >= at + EscapedMark.size()) {
-                offset = error->offset - grown * (i + 1);
-                break;
-            }
-            if (error->offset >= at) {
-                offset = at - grown * i;
-                break;
-            }
+        for (qsizetype i = 0; i < marksAt.size() && marksAt[i] <= error->offset; ++i) {
+            offset = error->offset < marksAt[i] + EscapedMark.size()
+                         ? marksAt[i] - grown * i
+                         : error->offset - grown * (i + 1);
         }
         error->offset = std::max<qsizetype>(0, offset);
     }
