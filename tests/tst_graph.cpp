@@ -1,6 +1,7 @@
 // The model graph: ids, edits and their exact reversal, signals, link rules, JSON fragments.
 
 #include "core/graph/Graph.h"
+#include "core/graph/Validation.h"
 #include "tst_graphhelpers.h"
 
 #include <functional>
@@ -96,6 +97,10 @@ private Q_SLOTS:
     void loadJsonDropsDanglingLinksWithWarnings();
     void loadJsonFailureLeavesGraphUntouched();
     void clearEmitsForEverything();
+    void variadicInputsGrowAsLinksArrive();
+    void canLinkIntoVariadicInputs();
+    void anyOutputFeedsSeveralNodes();
+    void cycleThroughMergeNode();
 };
 
 void TestGraph::addNodeUsesDefaultsAndCanonicalTypes() {
@@ -858,6 +863,137 @@ void TestGraph::clearEmitsForEverything() {
     graph.clear();
     QCOMPARE(log.lines, QStringList{});
     QCOMPARE(graph.addNode(component::Input), 8); // ids keep growing
+}
+
+void TestGraph::variadicInputsGrowAsLinksArrive() {
+    Graph graph;
+    const QList<NodeId> ids = build(graph,
+                                    {{component::Dense, {}},
+                                     {component::Dense, {}},
+                                     {component::Dense, {}},
+                                     {component::Add, {}}},
+                                    {});
+    const NodeId add = ids[3];
+    // One free port before any link; each link into the last free port opens the next one.
+    QCOMPARE(graph.inputPortCount(add), 1);
+    const LinkId first = graph.addLink({ids[0], 0}, {add, 0});
+    QVERIFY(first != InvalidId);
+    QCOMPARE(graph.inputPortCount(add), 2);
+    const LinkId second = graph.addLink({ids[1], 0}, {add, 1});
+    QVERIFY(second != InvalidId);
+    QCOMPARE(graph.inputPortCount(add), 3);
+    QVERIFY(graph.addLink({ids[2], 0}, {add, 2}) != InvalidId);
+    QCOMPARE(graph.inputPortCount(add), 4);
+    // Fixed components keep their own count.
+    QCOMPARE(graph.inputPortCount(ids[0]), 1);
+    QCOMPARE(graph.inputPortCount(12345), 0);
+
+    // Removing a middle link leaves a gap (the others keep their ports, so a Concatenate's
+    // order does not silently change); removing the last one shrinks the row.
+    const std::optional<Link> removed = graph.removeLink(second);
+    QVERIFY(removed);
+    QCOMPARE(graph.inputPortCount(add), 4);
+    QCOMPARE(graph.inputLinksByPort(add).size(), 2);
+    QCOMPARE(graph.link(graph.inputLinksByPort(add)[0]).from.node, ids[0]);
+    QCOMPARE(graph.link(graph.inputLinksByPort(add)[1]).from.node, ids[2]);
+    QVERIFY(graph.insertLink(*removed));
+    QCOMPARE(graph.inputPortCount(add), 4);
+    QList<NodeId> sources;
+    for (LinkId id : graph.inputLinksByPort(add))
+        sources.append(graph.link(id).from.node);
+    QCOMPARE(sources, (QList<NodeId>{ids[0], ids[1], ids[2]}));
+
+    // Saving and loading keeps the ports.
+    Graph copy;
+    QString error;
+    QVERIFY2(copy.loadJson(graph.toJson(), QStringLiteral("graph"), &error), qPrintable(error));
+    QCOMPARE(state(copy), state(graph));
+    QCOMPARE(copy.inputPortCount(add), 4);
+}
+
+void TestGraph::canLinkIntoVariadicInputs() {
+    Graph graph;
+    const QList<NodeId> ids = build(
+        graph, {{component::Dense, {}}, {component::Dense, {}}, {component::Concatenate, {}}}, {});
+    const NodeId concatenate = ids[2];
+    QCOMPARE(graph.canLink({ids[0], 0}, {concatenate, 0}), QString());
+    // Only the free port is offered: a link cannot skip ahead.
+    QCOMPARE(graph.canLink({ids[0], 0}, {concatenate, 3}),
+             QStringLiteral("Concatenate (#3) has no input 3 yet; link into its free input"));
+    QVERIFY(graph.addLink({ids[0], 0}, {concatenate, 0}) != InvalidId);
+    QCOMPARE(graph.canLink({ids[1], 0}, {concatenate, 0}),
+             QStringLiteral("input 'in 1' of Concatenate (#3) is already connected; remove that "
+                            "link first"));
+    QCOMPARE(graph.canLink({ids[0], 0}, {concatenate, 1}),
+             QStringLiteral("Dense 128 ReLU (#1) already feeds Concatenate (#3)"));
+    QCOMPARE(graph.canLink({ids[1], 0}, {concatenate, 1}), QString());
+    QCOMPARE(graph.canLink({ids[1], 0}, {concatenate, MaxPorts}),
+             QStringLiteral("Concatenate (#3) has no input %1").arg(MaxPorts));
+    // A file may hold any port below MaxPorts (gaps included): structure only.
+    QVERIFY(graph.insertLink(Link{graph.nextLinkId(), {ids[1], 0}, {concatenate, 7}}));
+    QCOMPARE(graph.inputPortCount(concatenate), 9);
+    QString reason;
+    QVERIFY(
+        !graph.insertLink(Link{graph.nextLinkId(), {ids[1], 0}, {concatenate, MaxPorts}}, &reason));
+    QVERIFY2(reason.contains(QStringLiteral("has no input port")), qPrintable(reason));
+}
+
+void TestGraph::anyOutputFeedsSeveralNodes() {
+    Graph graph;
+    const QList<NodeId> ids = buildTwoBranch(graph);
+    QCOMPARE(graph.linkCount(), 7);
+    QCOMPARE(graph.outputLinks(ids[1]).size(), 2);
+    // A third branch from the same backbone output is fine too.
+    const NodeId third = graph.addNode(component::Dense);
+    QCOMPARE(graph.canLink({ids[1], 0}, {third, 0}), QString());
+    QVERIFY(graph.addLink({ids[1], 0}, {third, 0}) != InvalidId);
+    QCOMPARE(graph.outputLinks(ids[1]).size(), 3);
+    bool acyclic = false;
+    const QList<NodeId> order = graph.topologicalOrder(&acyclic);
+    QVERIFY(acyclic);
+    QCOMPARE(order.size(), graph.nodeCount());
+    QVERIFY(order.indexOf(ids[2]) < order.indexOf(ids[4]));
+    QVERIFY(order.indexOf(ids[3]) < order.indexOf(ids[4]));
+}
+
+void TestGraph::cycleThroughMergeNode() {
+    // Input → Dense A → Add(in 1); Add → Dense B → Add(in 2): the second link closes a loop.
+    Graph graph;
+    const QList<NodeId> ids = build(graph,
+                                    {{component::Input, {}},
+                                     {component::Dense, {}},
+                                     {component::Add, {}},
+                                     {component::Dense, {}},
+                                     {component::Output, {}}},
+                                    {{0, 1}, {1, 2}, {2, 3}});
+    const NodeId add = ids[2];
+    QCOMPARE(graph.canLink({ids[3], 0}, {add, 1}),
+             QStringLiteral("this link would create a cycle"));
+    // A hand-edited file can hold it anyway: validation reports it on every node of the loop.
+    QVERIFY(graph.insertLink(Link{graph.nextLinkId(), {ids[3], 0}, {add, 1}}));
+    bool acyclic = true;
+    const QList<NodeId> order = graph.topologicalOrder(&acyclic);
+    QVERIFY(!acyclic);
+    QVERIFY(!order.contains(add));
+    const Validation validation = validate(graph);
+    QVERIFY(!validation.isValid());
+    for (NodeId id : {add, ids[3]}) {
+        bool reported = false;
+        for (const Problem& problem : validation.problemsFor(id)) {
+            reported =
+                reported || (problem.severity == Severity::Error &&
+                             problem.message == QStringLiteral("is part of a cycle (#3, #4); links "
+                                                               "must flow one way, from Input to "
+                                                               "Output"));
+        }
+        QVERIFY2(reported, qPrintable(QStringLiteral("no cycle reported on #%1").arg(id)));
+    }
+    for (NodeId id : {ids[0], ids[1]}) {
+        for (const Problem& problem : validation.problemsFor(id))
+            QVERIFY2(!problem.message.contains(QStringLiteral("cycle")),
+                     qPrintable(problem.message));
+    }
+    QVERIFY(validation.shape(add).isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestGraph)

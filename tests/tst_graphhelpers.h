@@ -59,6 +59,46 @@ inline QList<NodeId> buildFlagship(Graph& graph) {
         {{0, 1}, {1, 2}, {2, 3}, {3, 4}, {4, 5}});
 }
 
+/// A link to create by node index (in build order), into input port `toPort`.
+struct LinkSpec {
+    int from = 0;
+    int to = 0;
+    int toPort = 0;
+};
+
+/// Like build(), with links into any input port (merge components take several).
+inline QList<NodeId> buildDag(Graph& graph, const QList<NodeSpec>& nodes,
+                              const QList<LinkSpec>& links) {
+    const QList<NodeId> ids = build(graph, nodes, {});
+    for (const LinkSpec& spec : links) {
+        Link link{graph.nextLinkId(), {ids.value(spec.from), 0}, {ids.value(spec.to), spec.toPort}};
+        QString reason;
+        if (!graph.insertLink(link, &reason))
+            qWarning("test graph: link %d -> %d:%d rejected: %s", spec.from, spec.to, spec.toPort,
+                     qPrintable(reason));
+    }
+    return ids;
+}
+
+/// resources/examples/two-branch.tcproj's model: Input → ResNet18 (ImageNet, frozen, avg) →
+/// Dense 128 ReLU and Dense 64 ReLU side by side → Concatenate → Dense 2 Softmax → Output.
+inline QList<NodeId> buildTwoBranch(Graph& graph, const QString& variant = QStringLiteral("18")) {
+    return buildDag(
+        graph,
+        {{component::Input, {}},
+         {component::ResNet, {{QStringLiteral("variant"), variant}}},
+         {component::Dense,
+          {{QStringLiteral("units"), 128}, {QStringLiteral("activation"), QStringLiteral("relu")}}},
+         {component::Dense,
+          {{QStringLiteral("units"), 64}, {QStringLiteral("activation"), QStringLiteral("relu")}}},
+         {component::Concatenate, {}},
+         {component::Dense,
+          {{QStringLiteral("units"), 2},
+           {QStringLiteral("activation"), QStringLiteral("softmax")}}},
+         {component::Output, {}}},
+        {{0, 1}, {1, 2}, {1, 3}, {2, 4, 0}, {3, 4, 1}, {4, 5}, {5, 6}});
+}
+
 /// The complete observable state of a graph, for exact comparisons: nodes with parameter
 /// value types, links, and the next ids.
 inline QByteArray state(const Graph& graph) {

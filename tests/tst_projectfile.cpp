@@ -113,6 +113,8 @@ private Q_SLOTS:
     void movedFromProjectIsEmpty();
     void resetKeepsTheGraphObject();
     void placeholdersInUserTextAreNotExpanded();
+    void twoBranchExample();
+    void dagProjectsSaveLoadAndMigrate();
 };
 
 void TestProjectFile::exampleProject() {
@@ -718,6 +720,87 @@ void TestProjectFile::placeholdersInUserTextAreNotExpanded() {
                 QStringLiteral("unknown component 'X%1%2'; this version cannot build it")}));
     QCOMPARE(project.graph().canLink({2, 0}, {1, 0}),
              QStringLiteral("X%1%2 (#1) is an unknown component"));
+}
+
+void TestProjectFile::twoBranchExample() {
+    const QString path =
+        QStringLiteral(TORCHCANVAS_SOURCE_DIR "/resources/examples/two-branch.tcproj");
+    Project project;
+    QString error;
+    QVERIFY2(project.load(path, &error), qPrintable(error));
+    QVERIFY2(project.loadWarnings().isEmpty(), qPrintable(project.loadWarnings().join('\n')));
+    // The file is in the form save() writes.
+    QCOMPARE(project.toJson(path), readFile(path));
+    // The same model as the test helper builds: ResNet18 → two Dense paths → Concatenate →
+    // Dense 2 → Output.
+    Graph expected;
+    buildTwoBranch(expected);
+    QCOMPARE(project.graph().nodeCount(), expected.nodeCount());
+    QCOMPARE(project.graph().linkCount(), expected.linkCount());
+    for (LinkId id : expected.linkIds()) {
+        QCOMPARE(project.graph().link(id).from, expected.link(id).from);
+        QCOMPARE(project.graph().link(id).to, expected.link(id).to);
+    }
+    const Validation validation = project.validate();
+    QCOMPARE(validation.errorCount(), 0);
+    QCOMPARE(validation.shape(5), (Shape{192}));
+}
+
+void TestProjectFile::dagProjectsSaveLoadAndMigrate() {
+    QTemporaryDir directory;
+    QVERIFY(directory.isValid());
+    // Save and load: a DAG with a gap in a variadic row and an Add beside the Concatenate.
+    Project project;
+    Graph& graph = project.graph();
+    const QList<NodeId> ids = buildTwoBranch(graph);
+    const NodeId add = graph.addNode(component::Add);
+    QVERIFY(graph.insertLink(Link{graph.nextLinkId(), {ids[2], 0}, {add, 0}}));
+    QVERIFY(graph.insertLink(Link{graph.nextLinkId(), {ids[2], 0}, {add, 3}}));
+    QString error;
+    const QString first = directory.filePath(QStringLiteral("dag.tcproj"));
+    QVERIFY2(project.save(first, &error), qPrintable(error));
+    Project reloaded;
+    QVERIFY2(reloaded.load(first, &error), qPrintable(error));
+    QVERIFY2(reloaded.loadWarnings().isEmpty(), qPrintable(reloaded.loadWarnings().join('\n')));
+    QCOMPARE(state(reloaded.graph()), state(graph));
+    QCOMPARE(reloaded.graph().inputPortCount(add), 5);
+    QCOMPARE(reloaded.toJson(first), readFile(first));
+
+    // Migration: a version 0 file with a branch and a Concatenate fed through "toPort".
+    const char* version0 = R"json({
+      "format": "torchcanvas-project", "version": 0, "name": "branches",
+      "nodes": [
+        {"id": 1, "component": "Input", "x": 0, "y": 0, "params": {}},
+        {"id": 2, "component": "ResNet", "x": 240, "y": 0, "params": {"depth": 18}},
+        {"id": 3, "component": "Dense", "x": 480, "y": -120, "params": {"neurons": 128}},
+        {"id": 4, "component": "Dense", "x": 480, "y": 120, "params": {"neurons": 64}},
+        {"id": 5, "component": "Concatenate", "x": 720, "y": 0, "params": {}},
+        {"id": 6, "component": "Dense", "x": 960, "y": 0,
+         "params": {"neurons": 2, "activation": "softmax"}},
+        {"id": 7, "component": "Output", "x": 1200, "y": 0, "params": {}}
+      ],
+      "connections": [
+        {"from": 1, "to": 2}, {"from": 2, "to": 3}, {"from": 2, "to": 4},
+        {"from": 3, "to": 5, "toPort": 0}, {"from": 4, "to": 5, "toPort": 1},
+        {"from": 5, "to": 6}, {"from": 6, "to": 7}
+      ]
+    })json";
+    Project migrated;
+    QVERIFY2(migrated.loadFromData(version0, directory.filePath("old.tcproj"), &error),
+             qPrintable(error));
+    const Graph& graph0 = migrated.graph();
+    QCOMPARE(graph0.linkCount(), 7);
+    QCOMPARE(graph0.inputPortCount(5), 3);
+    QList<NodeId> sources;
+    for (LinkId id : graph0.inputLinksByPort(5))
+        sources.append(graph0.link(id).from.node);
+    QCOMPARE(sources, (QList<NodeId>{3, 4}));
+    QCOMPARE(graph0.outputLinks(2).size(), 2);
+    ShapeContext context;
+    context.classCount = 2;
+    const Validation validation = validate(graph0, context);
+    QCOMPARE(validation.errorCount(), 0);
+    QCOMPARE(validation.shape(5), (Shape{192}));
 }
 
 QTEST_GUILESS_MAIN(TestProjectFile)

@@ -17,6 +17,7 @@ using Links = QList<QPair<int, int>>;
 Q_DECLARE_METATYPE(tc::graph::ShapeContext)
 Q_DECLARE_METATYPE(tc::graph::Severity)
 Q_DECLARE_METATYPE(tc::graph::PortSide)
+Q_DECLARE_METATYPE(QList<tc::graph::testing::LinkSpec>)
 
 namespace {
 
@@ -68,6 +69,11 @@ private Q_SLOTS:
     void problemsDoNotCascade();
     void problemsAreSorted();
     void hugeGraphsStayIterative();
+    void mergeShapes_data();
+    void mergeShapes();
+    void twoBranchModelIsValid();
+    void mergeValidation_data();
+    void mergeValidation();
 };
 
 void TestShapeInference::shapeToStringForms() {
@@ -602,6 +608,144 @@ void TestShapeInference::hugeGraphsStayIterative() {
     QVERIFY(!acyclic);
     QVERIFY(graph.reaches(2, Length + 1));
     QVERIFY(graph.reaches(Length + 1, 2));
+}
+
+void TestShapeInference::mergeShapes_data() {
+    QTest::addColumn<QString>("type");
+    QTest::addColumn<QList<Shape>>("inputs");
+    QTest::addColumn<Shape>("expected");
+    QTest::addColumn<QString>("error");
+
+    const QString add = component::Add;
+    const QString concatenate = component::Concatenate;
+    QTest::newRow("Add two vectors")
+        << add << QList<Shape>{{128}, {128}} << Shape{128} << QString();
+    QTest::newRow("Add three feature maps")
+        << add << QList<Shape>{{64, 7, 7}, {64, 7, 7}, {64, 7, 7}} << Shape{64, 7, 7} << QString();
+    QTest::newRow("Add mismatched") << add << QList<Shape>{{128}, {64}} << Shape()
+                                    << "Add needs inputs of one shape, but input 1 receives [128] "
+                                       "and input 2 receives [64]";
+    QTest::newRow("Add mismatched third")
+        << add << QList<Shape>{{8, 4, 4}, {8, 4, 4}, {8, 2, 2}} << Shape()
+        << "Add needs inputs of one shape, but input 1 receives [8, 4, 4] and input 3 receives "
+           "[8, 2, 2]";
+    QTest::newRow("Concatenate vectors")
+        << concatenate << QList<Shape>{{128}, {64}} << Shape{192} << QString();
+    QTest::newRow("Concatenate channels")
+        << concatenate << QList<Shape>{{64, 7, 7}, {32, 7, 7}, {1, 7, 7}} << Shape{97, 7, 7}
+        << QString();
+    QTest::newRow("Concatenate ranks differ")
+        << concatenate << QList<Shape>{{64}, {32, 7, 7}} << Shape()
+        << "Concatenate needs inputs of one rank, but input 1 receives [64] and input 2 receives "
+           "[32, 7, 7]";
+    QTest::newRow("Concatenate sizes differ")
+        << concatenate << QList<Shape>{{64, 7, 7}, {64, 14, 14}} << Shape()
+        << "Concatenate joins along channels, so every input needs the same height and width, "
+           "but input 1 receives [64, 7, 7] and input 2 receives [64, 14, 14]";
+    QTest::newRow("Concatenate matrix") << concatenate << QList<Shape>{{4, 4}, {4, 4}} << Shape()
+                                        << "Concatenate joins vectors [N] or feature maps [C, H, "
+                                           "W], but input 1 receives [4, 4]";
+    QTest::newRow("Concatenate unknown input")
+        << concatenate << QList<Shape>{{64}, {}} << Shape() << "Concatenate has no input shape";
+    QTest::newRow("GELU keeps the shape")
+        << QString(component::Gelu) << QList<Shape>{{32, 5, 5}} << Shape{32, 5, 5} << QString();
+}
+
+void TestShapeInference::mergeShapes() {
+    QFETCH(QString, type);
+    QFETCH(QList<Shape>, inputs);
+    QFETCH(Shape, expected);
+    QFETCH(QString, error);
+    QString message;
+    const Shape output = inferOutputShape(type, {}, inputs, ShapeContext(), &message);
+    QCOMPARE(output, expected);
+    QCOMPARE(message, error);
+    // The single-input form agrees for one-input components.
+    if (inputs.size() == 1)
+        QCOMPARE(inferOutputShape(type, {}, inputs.first(), ShapeContext(), nullptr), expected);
+}
+
+void TestShapeInference::twoBranchModelIsValid() {
+    Graph graph;
+    const QList<NodeId> ids = buildTwoBranch(graph);
+    ShapeContext context;
+    context.classCount = 2;
+    context.dataset = ShapeContext::Dataset::Present;
+    const Validation validation = validate(graph, context);
+    QVERIFY2(validation.problems.isEmpty(), qPrintable(describeProblems(validation)));
+    QCOMPARE(validation.shape(ids[1]), (Shape{512}));
+    QCOMPARE(validation.shape(ids[2]), (Shape{128}));
+    QCOMPARE(validation.shape(ids[3]), (Shape{64}));
+    QCOMPARE(validation.shape(ids[4]), (Shape{192}));
+    QCOMPARE(validation.shape(ids[5]), (Shape{2}));
+    QCOMPARE(ComponentRegistry::describe(component::Concatenate, {}),
+             QStringLiteral("Concatenate"));
+}
+
+void TestShapeInference::mergeValidation_data() {
+    QTest::addColumn<QList<NodeSpec>>("nodes");
+    QTest::addColumn<QList<LinkSpec>>("links");
+    QTest::addColumn<int>("nodeIndex");
+    QTest::addColumn<int>("port");
+    QTest::addColumn<QString>("message");
+
+    const NodeSpec input{component::Input, {}};
+    const NodeSpec resnet{component::ResNet, {{"variant", "18"}}};
+    const NodeSpec dense128{component::Dense, {{"units", 128}}};
+    const NodeSpec dense64{component::Dense, {{"units", 64}}};
+    const NodeSpec head{component::Dense, {{"units", 2}, {"activation", "softmax"}}};
+    const NodeSpec output{component::Output, {}};
+    const NodeSpec add{component::Add, {}};
+    const NodeSpec concatenate{component::Concatenate, {}};
+    using L = QList<LinkSpec>;
+
+    QTest::newRow("Add of 128 and 64")
+        << QList<NodeSpec>{input, resnet, dense128, dense64, add, head, output}
+        << L{{0, 1}, {1, 2}, {1, 3}, {2, 4, 0}, {3, 4, 1}, {4, 5}, {5, 6}} << 4 << 0
+        << "Add needs inputs of one shape, but input 1 receives [128] and input 2 receives [64]";
+    QTest::newRow("Add with one input")
+        << QList<NodeSpec>{input, resnet, dense128, add, head, output}
+        << L{{0, 1}, {1, 2}, {2, 3, 0}, {3, 4}, {4, 5}} << 3 << 0
+        << "Add needs at least 2 inputs, but only one is connected";
+    QTest::newRow("Concatenate with none")
+        << QList<NodeSpec>{input, resnet, concatenate, head, output} << L{{0, 1}, {3, 4}, {2, 3}}
+        << 2 << 0 << "Concatenate needs at least 2 inputs, but none are connected";
+    QTest::newRow("Concatenate of a vector and a feature map")
+        << QList<NodeSpec>{input, resnet, concatenate, head, output}
+        << L{{0, 1}, {1, 2, 0}, {0, 2, 1}, {2, 3}, {3, 4}} << 2 << 0
+        << "Concatenate needs inputs of one rank, but input 1 receives [512] and input 2 "
+           "receives [3, 224, 224]";
+    QTest::newRow("one port linked twice")
+        << QList<NodeSpec>{input, resnet, dense128, dense64, add, head, output}
+        << L{{0, 1}, {1, 2}, {1, 3}, {2, 4, 1}, {3, 4, 1}, {4, 5}, {5, 6}} << 4 << 1
+        << "input 'in 2' has 2 links; it accepts one";
+}
+
+void TestShapeInference::mergeValidation() {
+    QFETCH(QList<NodeSpec>, nodes);
+    QFETCH(QList<LinkSpec>, links);
+    QFETCH(int, nodeIndex);
+    QFETCH(int, port);
+    QFETCH(QString, message);
+
+    Graph graph;
+    const QList<NodeId> ids = buildDag(graph, nodes, links);
+    QCOMPARE(graph.linkCount(), links.size());
+    ShapeContext context;
+    context.classCount = 2;
+    const Validation validation = validate(graph, context);
+    const Problem expected{Severity::Error, ids[nodeIndex], PortSide::Input, port, message};
+    QVERIFY2(validation.problems.contains(expected),
+             qPrintable(QStringLiteral("expected: #%1 %2 %3\ngot:\n%4")
+                            .arg(expected.node)
+                            .arg(port)
+                            .arg(message, describeProblems(validation))));
+    QVERIFY(!validation.isValid());
+    // No shape for the broken merge, and none cascades: the next layer reports nothing of its
+    // own about shapes.
+    QVERIFY(validation.shape(ids[nodeIndex]).isEmpty());
+    for (const Problem& problem : validation.problemsFor(ids[nodeIndex + 1]))
+        QVERIFY2(problem.severity != Severity::Error, qPrintable(problem.message));
 }
 
 QTEST_GUILESS_MAIN(TestShapeInference)

@@ -1,5 +1,7 @@
 #include "core/graph/ComponentRegistry.h"
 
+#include "core/graph/components/Components.h"
+
 #include <cmath>
 #include <limits>
 #include <QJsonArray>
@@ -244,6 +246,26 @@ QString ParameterSpec::check(const QVariant& value) const {
 
 QString ComponentSpec::iconPath() const {
     return QStringLiteral(":/icons/components/") + iconName + QStringLiteral(".svg");
+}
+
+const PortSpec* ComponentSpec::inputPort(int port) const {
+    if (port < 0)
+        return nullptr;
+    if (port < inputs.size())
+        return &inputs[port];
+    if (hasVariadicInput() && port < MaxPorts)
+        return &inputs.last();
+    return nullptr;
+}
+
+QString ComponentSpec::inputPortName(int port) const {
+    const PortSpec* spec = inputPort(port);
+    if (!spec)
+        return QString::number(port);
+    if (!spec->variadic)
+        return spec->name;
+    const int first = static_cast<int>(inputs.size()) - 1;
+    return QStringLiteral("%1 %2").arg(spec->name).arg(port - first + 1);
 }
 
 const ParameterSpec* ComponentSpec::parameter(const QString& parameterName) const {
@@ -497,6 +519,8 @@ ComponentRegistry::ComponentRegistry() {
         spec.inputs = {vectorIn};
         m_components.append(spec);
     }
+    // The components written as one descriptor file each (core/graph/components/).
+    m_components.append(components::all());
 }
 
 const ComponentSpec* ComponentRegistry::find(const QString& name) const {
@@ -574,6 +598,8 @@ QString ComponentRegistry::describe(const QString& type, const QVariantMap& para
         const QVariant size = value(QStringLiteral("poolSize"));
         return join({type, size.isValid() ? size.toString() + times + size.toString() : QString()});
     }
+    if (spec->label)
+        return spec->label(spec->effectiveParameters(parameters));
     return type;
 }
 

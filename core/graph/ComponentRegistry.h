@@ -1,5 +1,9 @@
 #pragma once
 
+#include "core/graph/Graph.h"
+#include "core/graph/ShapeInference.h"
+
+#include <functional>
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -46,16 +50,45 @@ struct ParameterSpec {
 /// What flows along a link: an image-like tensor [C, H, W], a vector [N], or either.
 enum class PortKind { Image, Vector, Any };
 
-/// One input or output port of a component. Inputs accept exactly one link.
+/// One input or output port of a component. Inputs accept exactly one link. An output may
+/// feed any number of inputs.
+///
+/// A variadic input (only the last input of a component may be one) stands for a growing row
+/// of ports: port `i`, `i + 1`, … as links arrive, and a node always shows one free port after
+/// its highest connected one (see Graph::inputPortCount()). Merge components (Add,
+/// Concatenate) take their inputs this way, in port order.
 struct PortSpec {
     QString name;
     PortKind kind = PortKind::Any;
     QString description;
+    bool variadic = false;
+    /// Variadic only: the fewest links the row needs before the model can be built.
+    int minimumLinks = 0;
 };
+
+/// What a component's shape rule sees: its effective parameters, the shapes arriving at its
+/// connected inputs in port order (each known), and the project's facts.
+struct ShapeRuleInput {
+    QVariantMap parameters;
+    QList<Shape> inputs;
+    ShapeContext context;
+};
+
+/// Output shape of one component, or an empty Shape with `*error` set to a sentence for the
+/// user (it becomes a validation error on the node).
+using ShapeRule = std::function<Shape(const ShapeRuleInput& input, QString* error)>;
+
+/// A short text from a component's effective parameters (a card's key parameters, a label).
+using ParameterSummary = std::function<QString(const QVariantMap& parameters)>;
 
 /// Everything the editor needs to know about one kind of node: the palette shows name, icon,
 /// category and description; the inspector edits `parameters`; validation and file loading
 /// check against it.
+///
+/// Components written as one descriptor file in core/graph/components/ (Add, Concatenate,
+/// GELU; see docs/DEVELOPMENT.md) also carry their shape rule, their labels and their palette
+/// colour here; the LibTorch module and the export mapping are registered by type name from
+/// core/nn and core/export, so that this stays free of LibTorch.
 struct ComponentSpec {
     QString name;     ///< type name stored in nodes and project files, e.g. "ResNet"
     QString category; ///< palette group
@@ -64,6 +97,23 @@ struct ComponentSpec {
     QList<PortSpec> inputs;
     QList<PortSpec> outputs;
     QList<ParameterSpec> parameters;
+    /// Output shape from the input shapes; unset for the built-in table's components, whose
+    /// rules live in inferOutputShape().
+    ShapeRule shapeRule;
+    /// "Dense 128 ReLU"-style label for describe(); unset: the type name.
+    ParameterSummary label;
+    /// The card's key parameters ("3 inputs" is the canvas's business); unset: none.
+    ParameterSummary cardSummary;
+    /// Palette and card colour, "#rrggbb"; empty: the category's colour.
+    QString colour;
+
+    /// True when the last input is variadic.
+    bool hasVariadicInput() const { return !inputs.isEmpty() && inputs.last().variadic; }
+    /// The spec of input port `port` (a variadic row repeats its last entry); nullptr when
+    /// there is no such port.
+    const PortSpec* inputPort(int port) const;
+    /// "in", or "in 2" for the second port of a variadic row (counted from 1).
+    QString inputPortName(int port) const;
 
     /// ":/icons/components/<iconName>.svg"
     QString iconPath() const;
@@ -113,6 +163,9 @@ inline constexpr QLatin1String MaxPool2D{"MaxPool2D"};
 inline constexpr QLatin1String GlobalAvgPool{"GlobalAvgPool"};
 inline constexpr QLatin1String BatchNorm{"BatchNorm"};
 inline constexpr QLatin1String Output{"Output"};
+inline constexpr QLatin1String Add{"Add"};
+inline constexpr QLatin1String Concatenate{"Concatenate"};
+inline constexpr QLatin1String Gelu{"GELU"};
 } // namespace component
 
 } // namespace tc::graph

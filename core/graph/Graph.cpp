@@ -78,7 +78,7 @@ QString shortName(const QString& type) {
 /// are unknown but whose links are kept so that nothing of a newer file is lost.
 int portCount(const QString& type, bool output) {
     const ComponentSpec* spec = ComponentRegistry::instance().find(type);
-    if (!spec)
+    if (!spec || (!output && spec->hasVariadicInput()))
         return MaxPorts;
     return static_cast<int>(output ? spec->outputs.size() : spec->inputs.size());
 }
@@ -242,17 +242,30 @@ QString Graph::canLink(const PortRef& from, const PortRef& to) const {
     if (from.port < 0 || from.port >= sourceSpec->outputs.size())
         return QStringLiteral("%1 has no output %2")
             .arg(nodeName(from.node), QString::number(from.port));
-    if (to.port < 0 || to.port >= targetSpec->inputs.size())
+    const PortSpec* targetPort = targetSpec->inputPort(to.port);
+    if (!targetPort)
         return QStringLiteral("%1 has no input %2")
+            .arg(nodeName(to.node), QString::number(to.port));
+    if (targetPort->variadic && to.port >= inputPortCount(to.node))
+        return QStringLiteral("%1 has no input %2 yet; link into its free input")
             .arg(nodeName(to.node), QString::number(to.port));
     if (!linksInto(to).isEmpty()) {
         return QStringLiteral("input '%1' of %2 is already connected; remove that link first")
-            .arg(targetSpec->inputs[to.port].name, nodeName(to.node));
+            .arg(targetSpec->inputPortName(to.port), nodeName(to.node));
+    }
+    if (targetPort->variadic) {
+        // One output into two ports of one merge would add (or join) a tensor to itself:
+        // allowed by the maths, but never what a user dragging a second link means.
+        for (LinkId id : inputLinks(to.node)) {
+            if (m_links.value(id).from == from)
+                return QStringLiteral("%1 already feeds %2")
+                    .arg(nodeName(from.node), nodeName(to.node));
+        }
     }
     if (reaches(to.node, from.node))
         return QStringLiteral("this link would create a cycle");
 
-    const PortKind wanted = targetSpec->inputs[to.port].kind;
+    const PortKind wanted = targetPort->kind;
     if (wanted != PortKind::Any) {
         const Shape shape = validate(*this).shape(from.node);
         const PortKind offered = effectiveKind(sourceSpec->outputs[from.port].kind, shape);
@@ -269,6 +282,30 @@ QString Graph::canLink(const PortRef& from, const PortRef& to) const {
         }
     }
     return {};
+}
+
+int Graph::inputPortCount(NodeId id) const {
+    const Node* node = findNode(id);
+    if (!node)
+        return 0;
+    int highestLinked = -1;
+    for (auto it = m_incoming.constFind(id); it != m_incoming.constEnd() && it.key() == id; ++it)
+        highestLinked = std::max(highestLinked, m_links.value(it.value()).to.port);
+    const ComponentSpec* spec = ComponentRegistry::instance().find(node->type);
+    if (!spec)
+        return highestLinked + 1;
+    const int fixed = static_cast<int>(spec->inputs.size());
+    if (!spec->hasVariadicInput())
+        return fixed;
+    return std::min(MaxPorts, std::max(fixed, highestLinked + 2));
+}
+
+QList<LinkId> Graph::inputLinksByPort(NodeId id) const {
+    QList<LinkId> links = inputLinks(id);
+    std::stable_sort(links.begin(), links.end(), [this](LinkId a, LinkId b) {
+        return m_links.value(a).to.port < m_links.value(b).to.port;
+    });
+    return links;
 }
 
 bool Graph::reaches(NodeId from, NodeId to) const {

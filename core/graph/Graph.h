@@ -123,6 +123,13 @@ public:
     QList<LinkId> linksOf(NodeId id) const;
     /// Links arriving at one input port.
     QList<LinkId> linksInto(const PortRef& input) const;
+    /// The input ports a node has now: its component's inputs and, for a variadic row (Add,
+    /// Concatenate), one free port after the highest connected one, so that the row grows as
+    /// links arrive. 0 for a missing node; for an unknown component, its highest linked port + 1.
+    int inputPortCount(NodeId id) const;
+    /// The links into a node in input-port order (ties by link id): the order in which a
+    /// merge component receives its inputs.
+    QList<LinkId> inputLinksByPort(NodeId id) const;
     /// Nodes of one component type, ascending.
     QList<NodeId> nodesOfType(const QString& type) const;
     /// The id the next addNode()/addLink() will use.

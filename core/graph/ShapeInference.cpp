@@ -3,6 +3,7 @@
 #include "core/graph/ComponentRegistry.h"
 #include "core/graph/WindowRule.h"
 
+#include <algorithm>
 #include <limits>
 
 namespace tc::graph {
@@ -202,8 +203,32 @@ Shape inferOutputShape(const QString& type, const QVariantMap& parameters, const
         return input;
     }
 
+    const ComponentSpec* spec = ComponentRegistry::instance().find(type);
+    if (spec && spec->shapeRule)
+        return inferOutputShape(type, parameters, QList<Shape>{input}, context, error);
     setError(error, QStringLiteral("unknown component '%1'").arg(type));
     return {};
+}
+
+Shape inferOutputShape(const QString& type, const QVariantMap& parameters,
+                       const QList<Shape>& inputs, const ShapeContext& context, QString* error) {
+    const ComponentSpec* spec = ComponentRegistry::instance().find(type);
+    if (!spec || !spec->shapeRule)
+        return inferOutputShape(type, parameters, inputs.value(0), context, error);
+    const bool unknown =
+        inputs.isEmpty() || std::any_of(inputs.begin(), inputs.end(),
+                                        [](const Shape& shape) { return shape.isEmpty(); });
+    if (!spec->inputs.isEmpty() && unknown) {
+        setError(error, QStringLiteral("%1 has no input shape").arg(type));
+        return {};
+    }
+    QString message;
+    Shape output = spec->shapeRule(ShapeRuleInput{parameters, inputs, context}, &message);
+    if (output.isEmpty())
+        setError(error, message.isEmpty()
+                            ? QStringLiteral("%1 cannot infer its output shape").arg(type)
+                            : message);
+    return output;
 }
 
 } // namespace tc::graph

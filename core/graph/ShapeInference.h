@@ -53,5 +53,10 @@ int convolutionOutputSize(int size, int kernel, int stride, int padding);
 /// that does not match the data set…
 Shape inferOutputShape(const QString& type, const QVariantMap& parameters, const Shape& input,
                        const ShapeContext& context, QString* error);
+/// The same for any number of inputs, in input-port order: merge components (Add,
+/// Concatenate) take several, every other component one (or none, Input). Components with a
+/// descriptor (ComponentSpec::shapeRule) are inferred by it.
+Shape inferOutputShape(const QString& type, const QVariantMap& parameters,
+                       const QList<Shape>& inputs, const ShapeContext& context, QString* error);
 
 } // namespace tc::graph

@@ -3,6 +3,7 @@
 #include "core/graph/ComponentRegistry.h"
 
 #include <algorithm>
+#include <functional>
 #include <QHash>
 #include <QSet>
 
@@ -137,6 +138,80 @@ QString shortenedPath(const QString& path) {
     return path.left(Head) + QStringLiteral("...") + path.right(Tail);
 }
 
+using Report = std::function<void(Severity, NodeId, const QString&, PortSide, int)>;
+
+/// "one", "none", "3": how many links a message counts.
+QString linkCount(int links) {
+    if (links == 0)
+        return QStringLiteral("none");
+    if (links == 1)
+        return QStringLiteral("only one");
+    return QString::number(links);
+}
+
+/// Every input port of a node: a fixed port needs exactly one link; a variadic row (a merge
+/// component) needs its minimum number of links, one per port.
+void checkInputLinks(const Graph& graph, NodeId id, const ComponentSpec& spec,
+                     const Report& report) {
+    const int ports = graph.inputPortCount(id);
+    int variadicLinks = 0;
+    int firstVariadic = -1;
+    for (int port = 0; port < ports; ++port) {
+        const PortSpec* portSpec = spec.inputPort(port);
+        const int links = static_cast<int>(graph.linksInto({id, port}).size());
+        const QString portName = spec.inputPortName(port);
+        if (portSpec->variadic) {
+            if (firstVariadic < 0)
+                firstVariadic = port;
+            variadicLinks += links;
+        } else if (links == 0) {
+            report(Severity::Error, id, QStringLiteral("input '%1' is not connected").arg(portName),
+                   PortSide::Input, port);
+        }
+        if (links > 1) {
+            report(
+                Severity::Error, id,
+                QStringLiteral("input '%1' has %2 links; it accepts one").arg(portName).arg(links),
+                PortSide::Input, port);
+        }
+    }
+    if (firstVariadic >= 0) {
+        const int minimum = spec.inputs.last().minimumLinks;
+        if (variadicLinks < minimum) {
+            report(Severity::Error, id,
+                   QStringLiteral("%1 needs at least %2 inputs, but %3 %4 connected")
+                       .arg(spec.name)
+                       .arg(minimum)
+                       .arg(linkCount(variadicLinks),
+                            variadicLinks == 1 ? QStringLiteral("is") : QStringLiteral("are")),
+                   PortSide::Input, firstVariadic);
+        }
+    }
+}
+
+/// The shapes arriving at a node's connected inputs, in port order. False when they are not
+/// all known: a port without exactly one link, a variadic row below its minimum (reported by
+/// checkInputLinks()) or an upstream node without a shape (reported there).
+bool connectedInputShapes(const Graph& graph, NodeId id, const ComponentSpec& spec,
+                          const QMap<NodeId, Shape>& shapes, QList<Shape>* result) {
+    const int ports = graph.inputPortCount(id);
+    int variadicLinks = 0;
+    for (int port = 0; port < ports; ++port) {
+        const PortSpec* portSpec = spec.inputPort(port);
+        const QList<LinkId> links = graph.linksInto({id, port});
+        if (links.size() > 1 || (links.isEmpty() && !portSpec->variadic))
+            return false;
+        if (links.isEmpty())
+            continue; // a gap in a variadic row, or its free port
+        ++variadicLinks;
+        const Shape shape = shapes.value(graph.findLink(links.first())->from.node);
+        if (shape.isEmpty())
+            return false;
+        result->append(shape);
+    }
+    return !spec.hasVariadicInput() || variadicLinks >= spec.inputs.last().minimumLinks;
+}
+
 } // namespace
 
 QString severityName(Severity severity) {
@@ -201,21 +276,7 @@ Validation validate(const Graph& graph, const ShapeContext& context) {
                     QStringLiteral("unknown parameter '%1' is ignored").arg(shortened(it.key())));
             }
         }
-        for (int port = 0; port < spec->inputs.size(); ++port) {
-            const int links = static_cast<int>(graph.linksInto({id, port}).size());
-            const QString portName = spec->inputs[port].name;
-            if (links == 0) {
-                report(Severity::Error, id,
-                       QStringLiteral("input '%1' is not connected").arg(portName), PortSide::Input,
-                       port);
-            } else if (links > 1) {
-                report(Severity::Error, id,
-                       QStringLiteral("input '%1' has %2 links; it accepts one")
-                           .arg(portName)
-                           .arg(links),
-                       PortSide::Input, port);
-            }
-        }
+        checkInputLinks(graph, id, *spec, report);
     }
 
     const QList<NodeId> inputs = graph.nodesOfType(component::Input);
@@ -257,19 +318,12 @@ Validation validate(const Graph& graph, const ShapeContext& context) {
             continue;
         const Node* node = graph.findNode(id);
         const ComponentSpec* spec = registry.find(node->type);
-        Shape input;
-        if (!spec->inputs.isEmpty()) {
-            const QList<LinkId> links = graph.linksInto({id, 0});
-            if (links.size() != 1)
-                continue; // reported above
-            const Link* link = graph.findLink(links.first());
-            input = result.shapes.value(link->from.node);
-            if (input.isEmpty())
-                continue; // an upstream problem, reported there
-        }
+        QList<Shape> inputShapes;
+        if (!connectedInputShapes(graph, id, *spec, result.shapes, &inputShapes))
+            continue; // reported above, or an upstream problem reported there
         const QVariantMap parameters = spec->effectiveParameters(node->parameters);
         QString error;
-        const Shape output = inferOutputShape(node->type, parameters, input, context, &error);
+        const Shape output = inferOutputShape(node->type, parameters, inputShapes, context, &error);
         if (output.isEmpty()) {
             report(Severity::Error, id, error,
                    spec->inputs.isEmpty() ? PortSide::None : PortSide::Input,
