@@ -5,8 +5,10 @@
 #include "core/graph/ShapeInference.h"
 #include "core/nn/ComponentFactory.h"
 #include "core/nn/ModelBuilder.h"
+#include "core/nn/ModuleRegistry.h"
 #include "core/nn/StateDict.h"
 
+#include <QCryptographicHash>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QtTest>
@@ -14,6 +16,11 @@
 
 using tc::graph::Graph;
 using tc::graph::PortRef;
+
+// Recorded from the chain builder before merge components (see chainOutputsAreUnchanged):
+// this test built with core/nn/ModelBuilder.cpp of commit ee65a82.
+#define CHAIN_WEIGHTS_SHA256 "dfb60bdbc0fe5cbe4e4e9c1bd1c0f02720145d48fceeb8b240f11a1b1c98e538"
+#define CHAIN_LOGITS_HEX "a00306be1ff9903eea100abfe16b473dc53382be54f8aebe"
 
 namespace {
 
@@ -41,6 +48,49 @@ void buildChain(Graph& graph, const QString& trainable, int units = 2, int train
         QVERIFY(graph.addLink(PortRef{chain[i], 0}, PortRef{chain[i + 1], 0}) > 0);
 }
 
+/// Input → ResNet18 (random, frozen) → Dense 16 relu and Dense 8 relu → `merge` →
+/// Dense 2 softmax → Output. Add needs equal widths, so with Add both branches are 16 wide.
+/// Returns the node ids in that order.
+QList<int> buildTwoBranch(Graph& graph, const QString& merge, const QString& trainable) {
+    const int input = graph.addNode(QStringLiteral("Input"), {},
+                                    {{QStringLiteral("channels"), 3},
+                                     {QStringLiteral("height"), 64},
+                                     {QStringLiteral("width"), 64}});
+    const int backbone = graph.addNode(QStringLiteral("ResNet"), {},
+                                       {{QStringLiteral("variant"), QStringLiteral("18")},
+                                        {QStringLiteral("pretrained"), QStringLiteral("none")},
+                                        {QStringLiteral("trainable"), trainable},
+                                        {QStringLiteral("pooling"), QStringLiteral("avg")}});
+    const int left = graph.addNode(
+        QStringLiteral("Dense"), {},
+        {{QStringLiteral("units"), 16}, {QStringLiteral("activation"), QStringLiteral("relu")}});
+    const int right = graph.addNode(QStringLiteral("Dense"), {},
+                                    {{QStringLiteral("units"), merge == "Add" ? 16 : 8},
+                                     {QStringLiteral("activation"), QStringLiteral("relu")}});
+    const int join = graph.addNode(merge);
+    const int last = graph.addNode(
+        QStringLiteral("Dense"), {},
+        {{QStringLiteral("units"), 2}, {QStringLiteral("activation"), QStringLiteral("softmax")}});
+    const int output = graph.addNode(QStringLiteral("Output"));
+    const QList<QPair<PortRef, PortRef>> links = {
+        {{input, 0}, {backbone, 0}}, {{backbone, 0}, {left, 0}}, {{backbone, 0}, {right, 0}},
+        {{left, 0}, {join, 0}},      {{right, 0}, {join, 1}},    {{join, 0}, {last, 0}},
+        {{last, 0}, {output, 0}}};
+    for (const auto& [from, to] : links) {
+        QString reason;
+        if (graph.addLink(from, to, &reason) <= 0)
+            qWarning("link rejected: %s", qPrintable(reason));
+    }
+    return {input, backbone, left, right, join, last, output};
+}
+
+/// A tensor's exact bytes, for bit-for-bit comparisons with recorded values.
+QByteArray bytesOf(const torch::Tensor& tensor) {
+    const torch::Tensor contiguous = tensor.contiguous().to(torch::kFloat);
+    return QByteArray(static_cast<const char*>(contiguous.data_ptr()),
+                      static_cast<qsizetype>(contiguous.numel() * sizeof(float)));
+}
+
 tc::nn::ModelBuildOptions options(int classes = 2) {
     tc::nn::ModelBuildOptions o;
     o.classes = classes;
@@ -65,6 +115,10 @@ private Q_SLOTS:
     void classCountMismatchIsReported();
     void missingOutputIsReported();
     void builtShapesMatchInferredShapes();
+    void chainOutputsAreUnchanged();
+    void twoBranchGraphRunsInTopologicalOrder();
+    void mergeShapesMatchInferredShapes();
+    void graphHeadTrainsThroughBothBranches();
 };
 
 void TestModelBuilder::frozenBackboneBecomesTheTrunk() {
@@ -248,6 +302,179 @@ void TestModelBuilder::builtShapesMatchInferredShapes() {
         ++built;
     }
     QVERIFY(built > 300); // the grid is not all refusals
+}
+
+/// "A chain stays a chain": the head's tensor names, its initial weights and its logits on fixed
+/// features are exactly what the chain builder before merge components gave (recorded by
+/// building this test with ModelBuilder.cpp of ee65a82; the bytes are this CPU's and
+/// LibTorch's, so a different machine may need them recorded again).
+void TestModelBuilder::chainOutputsAreUnchanged() {
+    Graph graph;
+    buildChain(graph, QStringLiteral("frozen"));
+    tc::nn::BuiltModel built = tc::nn::buildModel(graph, options());
+    QVERIFY2(built.ok(), qPrintable(built.error));
+    QStringList names;
+    QCryptographicHash weights(QCryptographicHash::Sha256);
+    for (const auto& item : built.classifier.head.ptr()->named_parameters()) {
+        names.append(QString::fromStdString(item.key()));
+        weights.addData(bytesOf(item.value()));
+    }
+    QCOMPARE(names, (QStringList{"dense_3.linear.weight", "dense_3.linear.bias",
+                                 "dense_4.linear.weight", "dense_4.linear.bias"}));
+    torch::manual_seed(11);
+    const torch::Tensor features = torch::randn({3, 512});
+    torch::NoGradGuard noGrad;
+    built.classifier.head.ptr()->eval();
+    const torch::Tensor logits = built.classifier.head.forward(features);
+    const QByteArray weightsHash = weights.result().toHex();
+    const QByteArray logitsHex = bytesOf(logits).toHex();
+    qInfo("head weights sha256 %s, logits %s", weightsHash.constData(), logitsHex.constData());
+    QCOMPARE(weightsHash, QByteArray(CHAIN_WEIGHTS_SHA256));
+    QCOMPARE(logitsHex, QByteArray(CHAIN_LOGITS_HEX));
+}
+
+void TestModelBuilder::twoBranchGraphRunsInTopologicalOrder() {
+    Graph graph;
+    const QList<int> ids =
+        buildTwoBranch(graph, QStringLiteral("Concatenate"), QStringLiteral("frozen"));
+    tc::nn::BuiltModel built = tc::nn::buildModel(graph, options());
+    QVERIFY2(built.ok(), qPrintable(built.error));
+    // The frozen backbone feeds two branches and is still the cached trunk.
+    QVERIFY(built.classifier.hasTrunk());
+    QVERIFY(built.classifier.trunkKey.startsWith(QStringLiteral("resnet18/")));
+    QVERIFY2(built.description.contains(
+                 QStringLiteral("Dense 16 relu \u2016 Dense 8 relu \u2192 Concatenate \u2192 "
+                                "Dense 2 softmax")),
+             qPrintable(built.description));
+    auto head = built.classifier.head.ptr();
+    QStringList names;
+    for (const auto& item : head->named_parameters())
+        names.append(QString::fromStdString(item.key()));
+    QCOMPARE(names,
+             (QStringList{"dense_3.linear.weight", "dense_3.linear.bias", "dense_4.linear.weight",
+                          "dense_4.linear.bias", "dense_6.linear.weight", "dense_6.linear.bias"}));
+    tc::nn::StateDict tensors;
+    for (const auto& item : head->named_parameters())
+        tensors.insert(item.key(), item.value());
+
+    torch::NoGradGuard noGrad;
+    head->eval();
+    const torch::Tensor features = torch::randn({4, 512});
+    const torch::Tensor logits = built.classifier.head.forward(features);
+    QCOMPARE(logits.sizes().vec(), (std::vector<std::int64_t>{4, 2}));
+    // The same computation written out by hand: the head returns logits (no softmax).
+    auto at = [&](const char* name) {
+        return tensors[name];
+    };
+    const torch::Tensor left = torch::relu(
+        torch::linear(features, at("dense_3.linear.weight"), at("dense_3.linear.bias")));
+    const torch::Tensor right = torch::relu(
+        torch::linear(features, at("dense_4.linear.weight"), at("dense_4.linear.bias")));
+    const torch::Tensor expected = torch::linear(
+        torch::cat({left, right}, 1), at("dense_6.linear.weight"), at("dense_6.linear.bias"));
+    QVERIFY(torch::allclose(logits, expected, /*rtol=*/0, /*atol=*/1e-6));
+
+    // Add: the two branches summed.
+    Graph addGraph;
+    buildTwoBranch(addGraph, QStringLiteral("Add"), QStringLiteral("frozen"));
+    tc::nn::BuiltModel added = tc::nn::buildModel(addGraph, options());
+    QVERIFY2(added.ok(), qPrintable(added.error));
+    tc::nn::StateDict addTensors;
+    for (const auto& item : added.classifier.head.ptr()->named_parameters())
+        addTensors.insert(item.key(), item.value());
+    added.classifier.head.ptr()->eval();
+    auto a = [&](const char* name) {
+        return addTensors[name];
+    };
+    const torch::Tensor sum =
+        torch::relu(torch::linear(features, a("dense_3.linear.weight"), a("dense_3.linear.bias"))) +
+        torch::relu(torch::linear(features, a("dense_4.linear.weight"), a("dense_4.linear.bias")));
+    QVERIFY(
+        torch::allclose(added.classifier.head.forward(features),
+                        torch::linear(sum, a("dense_6.linear.weight"), a("dense_6.linear.bias")),
+                        /*rtol=*/0, /*atol=*/1e-6));
+    Q_UNUSED(ids);
+}
+
+void TestModelBuilder::mergeShapesMatchInferredShapes() {
+    using Shape = std::vector<std::int64_t>;
+    struct Case {
+        QString type;
+        std::vector<Shape> inputs;
+    };
+    const std::vector<Case> cases = {
+        {QStringLiteral("Add"), {{5}, {5}}},
+        {QStringLiteral("Add"), {{4, 3, 3}, {4, 3, 3}, {4, 3, 3}}},
+        {QStringLiteral("Add"), {{5}, {6}}},
+        {QStringLiteral("Concatenate"), {{5}, {6}}},
+        {QStringLiteral("Concatenate"), {{4, 3, 3}, {2, 3, 3}}},
+        {QStringLiteral("Concatenate"), {{4, 3, 3}, {2, 2, 3}}},
+        {QStringLiteral("Concatenate"), {{4}, {2, 2, 3}}},
+        {QStringLiteral("GELU"), {{4, 3, 3}}},
+    };
+    torch::NoGradGuard noGrad;
+    for (const Case& c : cases) {
+        QList<tc::graph::Shape> inputs;
+        std::vector<torch::Tensor> tensors;
+        for (const Shape& shape : c.inputs) {
+            tc::graph::Shape graphShape;
+            for (std::int64_t size : shape)
+                graphShape << int(size);
+            inputs << graphShape;
+            Shape batch{2};
+            batch.insert(batch.end(), shape.begin(), shape.end());
+            tensors.push_back(torch::rand(batch));
+        }
+        QString error;
+        const tc::graph::Shape inferred =
+            tc::graph::inferOutputShape(c.type, {}, inputs, {}, &error);
+        tc::nn::BuiltComponent component = tc::nn::buildComponent(c.type, {}, c.inputs);
+        QVERIFY2(inferred.isEmpty() == !component.ok(),
+                 qPrintable(c.type + QStringLiteral(": '%1' vs '%2'").arg(error, component.error)));
+        if (!component.ok())
+            continue;
+        const tc::nn::ModuleFactory* factory = tc::nn::ModuleRegistry::instance().find(c.type);
+        QVERIFY(factory);
+        const torch::Tensor output = factory->takesInputList
+                                         ? component.module.forward(tensors)
+                                         : component.module.forward(tensors.front());
+        Shape expected{2};
+        for (int size : inferred)
+            expected.push_back(size);
+        QCOMPARE(output.sizes().vec(), expected);
+    }
+}
+
+void TestModelBuilder::graphHeadTrainsThroughBothBranches() {
+    Graph graph;
+    buildTwoBranch(graph, QStringLiteral("Concatenate"), QStringLiteral("frozen"));
+    tc::nn::BuiltModel built = tc::nn::buildModel(graph, options());
+    QVERIFY2(built.ok(), qPrintable(built.error));
+    auto head = built.classifier.head.ptr();
+    head->train(true);
+    torch::optim::SGD optimizer(head->parameters(), torch::optim::SGDOptions(0.1));
+    const torch::Tensor features = torch::randn({16, 512});
+    const torch::Tensor labels = (features.select(1, 0) > 0).to(torch::kLong);
+    double first = 0;
+    double last = 0;
+    for (int step = 0; step < 30; ++step) {
+        optimizer.zero_grad();
+        const torch::Tensor loss =
+            torch::nll_loss(torch::log_softmax(built.classifier.head.forward(features), 1), labels);
+        loss.backward();
+        if (step == 0) {
+            // Gradients reach both branches through the Concatenate.
+            for (const auto& item : head->named_parameters()) {
+                QVERIFY2(item.value().grad().defined() &&
+                             item.value().grad().abs().sum().item<double>() > 0,
+                         item.key().c_str());
+            }
+            first = loss.item<double>();
+        }
+        last = loss.item<double>();
+        optimizer.step();
+    }
+    QVERIFY2(last < first, qPrintable(QStringLiteral("%1 → %2").arg(first).arg(last)));
 }
 
 QTEST_GUILESS_MAIN(TestModelBuilder)

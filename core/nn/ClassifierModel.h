@@ -6,7 +6,9 @@
 #include <torch/nn/modules/container/any.h>
 #include <torch/types.h>
 
-namespace tc::train {
+// Below both core/nn (the model builder makes it) and core/train (the trainer trains it), so
+// that neither layer includes the other for it.
+namespace tc::nn {
 
 /// What the trainer trains: an optional frozen trunk, run without gradients and therefore
 /// cacheable per image, followed by the trainable head that ends in logits.
@@ -29,4 +31,9 @@ struct ClassifierModel {
     bool hasTrunk() const { return !trunk.is_empty(); }
 };
 
+} // namespace tc::nn
+
+namespace tc::train {
+/// The trainer's name for it.
+using ClassifierModel = tc::nn::ClassifierModel;
 } // namespace tc::train

@@ -2,6 +2,7 @@
 
 #include "core/graph/WindowRule.h"
 #include "core/nn/Layers.h"
+#include "core/nn/ModuleRegistry.h"
 #include "core/nn/ResNet.h"
 #include "core/nn/StateDict.h"
 
@@ -298,11 +299,12 @@ std::vector<std::int64_t> resNetOutputShape(ResNetDepth depth, Pooling pooling, 
 }
 
 QStringList buildableComponentTypes() {
-    return {QStringLiteral("Input"),     QStringLiteral("ResNet"),
-            QStringLiteral("Dense"),     QStringLiteral("Dropout"),
-            QStringLiteral("Flatten"),   QStringLiteral("Conv2D"),
-            QStringLiteral("MaxPool2D"), QStringLiteral("GlobalAvgPool"),
-            QStringLiteral("BatchNorm"), QStringLiteral("Output")};
+    return QStringList{QStringLiteral("Input"),     QStringLiteral("ResNet"),
+                       QStringLiteral("Dense"),     QStringLiteral("Dropout"),
+                       QStringLiteral("Flatten"),   QStringLiteral("Conv2D"),
+                       QStringLiteral("MaxPool2D"), QStringLiteral("GlobalAvgPool"),
+                       QStringLiteral("BatchNorm"), QStringLiteral("Output")} +
+           ModuleRegistry::instance().types();
 }
 
 BuiltComponent buildComponent(const QString& type, const QVariantMap& parameters,
@@ -317,6 +319,8 @@ BuiltComponent buildComponent(const QString& type, const QVariantMap& parameters
                 return failed;
             }
         }
+        if (ModuleRegistry::instance().find(type))
+            return buildComponent(type, parameters, InputShapes{inputShape}, context);
         const Parameters values(type, parameters);
         if (type.compare(QLatin1String("ResNet"), Qt::CaseInsensitive) == 0)
             return buildResNet(values, inputShape, context);

@@ -3,9 +3,9 @@
 // Core-internal (LibTorch) header: the graph → LibTorch model builder.
 
 #include "core/nn/Architecture.h"
+#include "core/nn/ClassifierModel.h"
 #include "core/nn/ComponentFactory.h"
 #include "core/nn/WeightStore.h"
-#include "core/train/ClassifierModel.h"
 
 #include <optional>
 #include <QString>
@@ -31,7 +31,7 @@ struct ModelBuildOptions {
 
 /// A graph built into a trainable classifier.
 struct BuiltModel {
-    tc::train::ClassifierModel classifier;
+    ClassifierModel classifier;
     /// The backbone's weights, when the graph has a ResNet: pretrained, or random and why.
     std::optional<WeightsStatus> weights;
     /// The arithmetic of the frozen backbone with Auto resolved; fp32 without one (trainable

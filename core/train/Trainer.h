@@ -4,7 +4,7 @@
 
 #include "core/data/Batcher.h"
 #include "core/data/DataSettings.h"
-#include "core/train/ClassifierModel.h"
+#include "core/nn/ClassifierModel.h"
 #include "core/train/TrainingControl.h"
 #include "core/train/TrainingEvents.h"
 #include "core/train/TrainingSettings.h"
