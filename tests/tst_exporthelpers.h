@@ -18,6 +18,35 @@ inline exporting::ComponentSpec component(const char* type, QVariantMap paramete
     return {QLatin1String(type), std::move(parameters)};
 }
 
+/// `spec` reading the components at `inputs` (indices; -1 is the images).
+inline exporting::ComponentSpec fedBy(exporting::ComponentSpec spec, std::vector<int> inputs) {
+    spec.inputs = std::move(inputs);
+    return spec;
+}
+
+/// A graph like resources/examples/two-branch.tcproj's: ResNet18 (random weights) →
+/// Dense 16 ReLU and Dense 8 ReLU with batch norm side by side → Concatenate → Dense 2
+/// softmax.
+inline std::vector<exporting::ComponentSpec> twoBranchGraph(int classes = 2) {
+    return {component("ResNet", {{"variant", "18"}, {"pretrained", "none"}}),
+            fedBy(component("Dense", {{"units", 16}, {"activation", "relu"}}), {0}),
+            fedBy(component("Dense", {{"units", 8}, {"activation", "relu"}, {"batch_norm", true}}),
+                  {0}),
+            fedBy(component("Concatenate"), {1, 2}),
+            fedBy(component("Dense", {{"units", classes}, {"activation", "softmax"}}), {3})};
+}
+
+/// Add, GELU and a branch that reads the backbone's features directly: ResNet18 →
+/// Dense 512 tanh → Add(ResNet, Dense, GELU(Dense 512)) → Dense 3.
+inline std::vector<exporting::ComponentSpec> addGeluGraph() {
+    return {component("ResNet", {{"variant", "18"}, {"pretrained", "none"}}),
+            fedBy(component("Dense", {{"units", 512}, {"activation", "tanh"}}), {0}),
+            fedBy(component("Dense", {{"units", 512}, {"activation", "none"}}), {0}),
+            fedBy(component("GELU"), {2}),
+            fedBy(component("Add"), {0, 1, 3}),
+            fedBy(component("Dense", {{"units", 3}}), {4})};
+}
+
 /// The tests' flagship: ResNet18 (random weights) → Dense 32 ReLU with batch norm and
 /// dropout → Dense 2 softmax, at 64×64.
 inline std::vector<exporting::ComponentSpec> flagshipChain(int classes = 2) {

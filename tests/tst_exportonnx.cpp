@@ -56,6 +56,10 @@ private Q_SLOTS:
             << QStringList{
                    "LeakyRelu",         "Tanh", "Erf", "Div", "Mul", "MaxPool", "GlobalAveragePool",
                    "BatchNormalization"};
+        QTest::newRow("graph: two branches, concatenate")
+            << testing::twoBranchGraph() << 2 << QStringList{"Concat", "Gemm", "Softmax"};
+        QTest::newRow("graph: add of three, GELU")
+            << testing::addGeluGraph() << 3 << QStringList{"Add", "Erf", "Tanh", "Gemm"};
         QTest::newRow("conv sigmoid + dense bn tanh, logits out")
             << std::vector<ComponentSpec>{component("Conv2D", {{"filters", 4},
                                                                {"stride", 4},

@@ -69,6 +69,8 @@ private Q_SLOTS:
             << 2;
         QTest::newRow("small cnn: conv, same/valid pools, batch norms, activations")
             << smallCnnWithEveryLayer() << 4;
+        QTest::newRow("graph: two branches, concatenate") << testing::twoBranchGraph() << 2;
+        QTest::newRow("graph: add of three, GELU") << testing::addGeluGraph() << 3;
         QTest::newRow("conv + flatten + dense without final activation")
             << std::vector<ComponentSpec>{component("Conv2D", {{"filters", 4},
                                                                {"stride", 4},

@@ -2,6 +2,7 @@
 
 #include "core/nn/ComponentFactory.h"
 #include "core/nn/Layers.h"
+#include "core/nn/ModuleRegistry.h"
 #include "core/nn/ResNet.h"
 
 namespace tc::exporting {
@@ -39,8 +40,19 @@ std::optional<ChainModel> ChainModel::make(const std::vector<ComponentSpec>& com
     TrainedModel naming;
     naming.components = components;
     ChainModel chain;
-    std::vector<std::int64_t> shape = inputShape;
     for (int i = 0; i < int(components.size()); ++i) {
+        // The shapes arriving at this component, from the images or earlier layers.
+        const std::vector<int> inputs = naming.inputsOf(i);
+        nn::InputShapes inputShapes;
+        for (int input : inputs) {
+            if (input < -1 || input >= i)
+                return fail(QStringLiteral("component %1 reads component %2, which does not come "
+                                           "before it")
+                                .arg(i + 1)
+                                .arg(input + 1));
+            inputShapes.push_back(input < 0 ? inputShape : chain.m_layers[input].outputShape);
+        }
+        const std::vector<std::int64_t> shape = inputShapes.front();
         const ComponentSpec& component = components[i];
         const QString type = component.type;
         if (type.compare(QLatin1String("Input"), Qt::CaseInsensitive) == 0 ||
@@ -59,17 +71,22 @@ std::optional<ChainModel> ChainModel::make(const std::vector<ComponentSpec>& com
             }
             parameters.insert(QStringLiteral("pretrained"), QStringLiteral("none"));
         }
-        nn::BuiltComponent built = nn::buildComponent(type, parameters, shape);
+        nn::BuiltComponent built =
+            inputShapes.size() == 1 && !nn::ModuleRegistry::instance().find(type)
+                ? nn::buildComponent(type, parameters, shape)
+                : nn::buildComponent(type, parameters, inputShapes);
         if (!built.ok())
             return fail(QStringLiteral("component %1: %2").arg(i + 1).arg(built.error));
+        const nn::ModuleFactory* factory = nn::ModuleRegistry::instance().find(type);
         ChainLayer layer;
         layer.type = type;
         layer.prefix = naming.tensorPrefix(i);
         layer.module = std::move(built.module);
         layer.inputShape = shape;
         layer.outputShape = built.outputShape;
+        layer.inputs = inputs;
+        layer.takesInputList = factory && factory->takesInputList;
         layer.module.ptr()->eval();
-        shape = built.outputShape;
         chain.m_layers.push_back(std::move(layer));
     }
     return chain;
@@ -154,8 +171,18 @@ std::vector<std::int64_t> ChainModel::outputShape() const {
     return m_layers.empty() ? std::vector<std::int64_t>{} : m_layers.back().outputShape;
 }
 
+bool ChainModel::isChain() const {
+    for (size_t i = 0; i < m_layers.size(); ++i) {
+        if (m_layers[i].inputs != std::vector<int>{int(i) - 1})
+            return false;
+    }
+    return true;
+}
+
 torch::Tensor ChainModel::logits(const torch::Tensor& images) {
     torch::NoGradGuard noGrad;
+    if (!isChain())
+        return graphLogits(images);
     torch::Tensor x = images;
     for (size_t i = 0; i < m_layers.size(); ++i) {
         ChainLayer& layer = m_layers[i];
@@ -170,6 +197,38 @@ torch::Tensor ChainModel::logits(const torch::Tensor& images) {
         x = layer.module.forward(x);
     }
     return x;
+}
+
+torch::Tensor ChainModel::graphLogits(const torch::Tensor& images) {
+    // Each layer's value, in order; a layer reads the values of the layers it names.
+    std::vector<torch::Tensor> values;
+    values.reserve(m_layers.size());
+    auto valueOf = [&](int index) -> const torch::Tensor& {
+        return index < 0 ? images : values[index];
+    };
+    for (size_t i = 0; i < m_layers.size(); ++i) {
+        ChainLayer& layer = m_layers[i];
+        if (i == 0 && m_backbone) {
+            values.push_back(m_backbone->extract(valueOf(layer.inputs.front())));
+            continue;
+        }
+        if (layer.takesInputList) {
+            std::vector<torch::Tensor> inputs;
+            for (int input : layer.inputs)
+                inputs.push_back(valueOf(input));
+            values.push_back(layer.module.forward(std::move(inputs)));
+            continue;
+        }
+        const torch::Tensor& x = valueOf(layer.inputs.front());
+        if (i + 1 == m_layers.size()) {
+            if (auto* dense = layer.as<nn::DenseImpl>()) {
+                values.push_back(dense->forwardLogits(x));
+                continue;
+            }
+        }
+        values.push_back(layer.module.forward(x));
+    }
+    return values.back();
 }
 
 torch::Tensor ChainModel::probabilities(const torch::Tensor& images) {

@@ -17,8 +17,13 @@ struct ChainLayer {
     QString type;   ///< the component's registry type, as written in the model ("Dense")
     QString prefix; ///< TrainedModel::tensorPrefix(): "backbone." or "head.<i>."
     torch::nn::AnyModule module;
-    std::vector<std::int64_t> inputShape; ///< one sample, no batch dimension
+    std::vector<std::int64_t> inputShape; ///< one sample, no batch dimension (the first input's)
     std::vector<std::int64_t> outputShape;
+    /// The layers feeding this one, in input-port order (TrainedModel::inputsOf()); -1 is the
+    /// images. A chain's layer i reads {i − 1}.
+    std::vector<int> inputs;
+    /// True for merge components (Add, Concatenate): forward() takes all inputs as a list.
+    bool takesInputList = false;
 
     /// The module as its implementation class (nn::DenseImpl, nn::ResNetImpl, …), or nullptr.
     template <typename Impl> Impl* as() const { return dynamic_cast<Impl*>(module.ptr().get()); }
@@ -53,6 +58,8 @@ public:
     nn::Precision backbonePrecision() const;
 
     const std::vector<ChainLayer>& layers() const { return m_layers; }
+    /// True when every layer reads the one before it (no branches, no merges).
+    bool isChain() const;
     /// Shape of one output sample: {classes}.
     std::vector<std::int64_t> outputShape() const;
 
@@ -67,6 +74,8 @@ public:
     nn::StateDict namedTensors() const;
 
 private:
+    /// logits() of a graph: every layer's value kept for the layers that read it.
+    torch::Tensor graphLogits(const torch::Tensor& images);
     static std::optional<ChainModel> make(const std::vector<ComponentSpec>& components,
                                           const std::vector<std::int64_t>& inputShape,
                                           QString* error);

@@ -60,17 +60,27 @@ public:
         activations = activations.detach().requires_grad_(true);
         torch::AutoGradMode enableGrad(true);
         torch::Tensor x = afterLayer4(*backbone, activations);
+        // Each layer's value (a chain reads the one before; a graph names its inputs).
+        std::vector<torch::Tensor> values{x};
         for (size_t i = 1; i < layers.size(); ++i) {
             ChainLayer& layer = layers[i];
+            if (layer.takesInputList) {
+                std::vector<torch::Tensor> inputs;
+                for (int input : layer.inputs)
+                    inputs.push_back(values.at(input));
+                values.push_back(layer.module.forward(std::move(inputs)));
+                continue;
+            }
+            const torch::Tensor& input = values.at(layer.inputs.front());
             if (i + 1 == layers.size()) {
                 if (auto* dense = layer.as<nn::DenseImpl>()) {
-                    x = dense->forwardLogits(x);
+                    values.push_back(dense->forwardLogits(input));
                     break;
                 }
             }
-            x = layer.module.forward(x);
+            values.push_back(layer.module.forward(input));
         }
-        return {activations, x};
+        return {activations, values.back()};
     }
 };
 
@@ -120,6 +130,13 @@ std::unique_ptr<Explainer> Explainer::open(const QString& path, QString* error) 
     impl->backbone = impl->layers.front().as<nn::ResNetImpl>();
     if (!impl->backbone)
         return fail(QStringLiteral("the first component is not a ResNet"));
+    for (size_t i = 1; i < impl->layers.size(); ++i) {
+        for (int input : impl->layers[i].inputs) {
+            if (input < 0)
+                return fail(QStringLiteral("Grad-CAM needs a model whose only use of the images "
+                                           "is its ResNet backbone"));
+        }
+    }
     impl->model = std::move(*model);
     impl->model.tensors = nn::StateDict(); // the modules hold them now
     return std::unique_ptr<Explainer>(new Explainer(std::move(impl)));

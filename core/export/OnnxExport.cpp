@@ -1,6 +1,7 @@
 #include "core/export/OnnxExport.h"
 
 #include "core/export/ChainModel.h"
+#include "core/graph/ComponentRegistry.h"
 #include "core/nn/Layers.h"
 #include "core/nn/ResNet.h"
 #include "core/util/BuildInfo.h"
@@ -122,9 +123,29 @@ public:
 
     std::string translate(const ChainModel& chain, std::string x) {
         const auto& layers = chain.layers();
-        for (size_t i = 0; i < layers.size(); ++i)
-            x = layer(layers[i], x, i + 1 == layers.size());
-        return x;
+        if (chain.isChain()) {
+            for (size_t i = 0; i < layers.size(); ++i)
+                x = layer(layers[i], x, i + 1 == layers.size());
+            return x;
+        }
+        // A graph: each layer's output name, for the layers that read it (-1: the images).
+        std::vector<std::string> values;
+        auto valueOf = [&](int index) {
+            return index < 0 ? x : values[index];
+        };
+        for (size_t i = 0; i < layers.size(); ++i) {
+            const ChainLayer& current = layers[i];
+            if (current.takesInputList) {
+                std::vector<std::string> inputs;
+                for (int input : current.inputs)
+                    inputs.push_back(valueOf(input));
+                values.push_back(merge(current, inputs));
+            } else {
+                values.push_back(
+                    layer(current, valueOf(current.inputs.front()), i + 1 == layers.size()));
+            }
+        }
+        return values.back();
     }
 
 private:
@@ -277,8 +298,30 @@ private:
         return x;
     }
 
+    /// The merge components (core/graph/components/Add.cpp, Concatenate.cpp).
+    std::string merge(const ChainLayer& layer, const std::vector<std::string>& inputs) {
+        const QString name = hint(layer.prefix);
+        if (layer.type == graph::component::Add) {
+            // Pairwise, left to right, as the LibTorch module adds.
+            std::string sum = inputs.front();
+            for (size_t i = 1; i < inputs.size(); ++i)
+                sum = m_w.node("Add", {sum, inputs[i]}, name);
+            return sum;
+        }
+        if (layer.type == graph::component::Concatenate) {
+            const std::string joined = m_w.node("Concat", inputs, name);
+            m_w.attribute("axis", std::int64_t(1));
+            return joined;
+        }
+        throw ExportError(QStringLiteral("component type '%1' cannot be exported to ONNX")
+                              .arg(layer.type)
+                              .toStdString());
+    }
+
     std::string layer(const ChainLayer& layer, std::string x, bool last) {
         const QString& p = layer.prefix;
+        if (layer.type == graph::component::Gelu) // core/graph/components/Gelu.cpp
+            return activation(x, nn::Activation::Gelu, 0, hint(p));
         if (auto* model = layer.as<nn::ResNetImpl>())
             return resnet(x, *model, p);
         if (auto* dense = layer.as<nn::DenseImpl>()) {

@@ -1,8 +1,10 @@
 #include "core/export/RunModel.h"
 
+#include "core/graph/ComponentRegistry.h"
 #include "core/graph/Graph.h"
 #include "core/graph/Project.h"
 #include "core/nn/ModelBuilder.h"
+#include "core/nn/TrunkIdentity.h"
 #include "core/train/Decision.h"
 #include "core/train/RunFiles.h"
 #include "core/train/TrainingSettings.h"
@@ -10,8 +12,9 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
+#include <QHash>
 #include <QJsonDocument>
-#include <QRegularExpression>
+#include <QSet>
 
 namespace tc::exporting {
 
@@ -22,22 +25,6 @@ QJsonObject readJsonFile(const QString& path) {
     if (!file.open(QIODevice::ReadOnly))
         return {};
     return QJsonDocument::fromJson(file.read(64 << 20)).object();
-}
-
-/// What the trainer's trunk key says about a frozen backbone:
-/// "resnet50/avg/weights:/path/resnet50-….pth/224x224/bf16" or "…/random:seed=42/…".
-struct TrunkKey {
-    QString identity; ///< the key without its precision, which differs between machines
-    QString weightsFile;
-};
-
-std::optional<TrunkKey> parseTrunkKey(const QString& key) {
-    static const QRegularExpression pattern(QStringLiteral(
-        "^([^/]+/[^/]+/(?:weights:(.*)|random:seed=\\d+)/\\d+x\\d+)(?:/(?:fp32|bf16))?$"));
-    const QRegularExpressionMatch match = pattern.match(key);
-    if (!match.hasMatch())
-        return std::nullopt;
-    return TrunkKey{match.captured(1), match.captured(2)};
 }
 
 /// The components from the Input node to the Output node (both excluded), as ModelBuilder
@@ -62,6 +49,55 @@ std::optional<QList<graph::NodeId>> chainOf(const graph::Graph& graph) {
         current = graph.findLink(inputs.front())->from.node;
     }
     return std::nullopt; // a cycle
+}
+
+/// A graph's components (Input and Output excluded) in topological order: the nodes the Output
+/// depends on, each with the indices of the components feeding it (-1: the Input node), in
+/// input-port order. As ModelBuilder builds a graph that is not a chain.
+std::optional<std::vector<std::pair<graph::NodeId, std::vector<int>>>>
+graphComponentsOf(const graph::Graph& graph) {
+    const QList<graph::NodeId> outputs = graph.nodesOfType(graph::component::Output);
+    if (outputs.size() != 1)
+        return std::nullopt;
+    QSet<graph::NodeId> needed{outputs.front()};
+    QList<graph::NodeId> pending{outputs.front()};
+    while (!pending.isEmpty()) {
+        const graph::NodeId current = pending.takeLast();
+        for (graph::LinkId link : graph.inputLinks(current)) {
+            const graph::NodeId source = graph.findLink(link)->from.node;
+            if (!needed.contains(source)) {
+                needed.insert(source);
+                pending.append(source);
+            }
+        }
+    }
+    bool acyclic = true;
+    const QList<graph::NodeId> order = graph.topologicalOrder(&acyclic);
+    if (!acyclic)
+        return std::nullopt;
+    std::vector<std::pair<graph::NodeId, std::vector<int>>> result;
+    QHash<graph::NodeId, int> indexOf;
+    for (graph::NodeId id : order) {
+        if (!needed.contains(id))
+            continue;
+        const graph::Node* node = graph.findNode(id);
+        if (node->type == graph::component::Input) {
+            indexOf.insert(id, -1);
+            continue;
+        }
+        if (node->type == graph::component::Output)
+            continue;
+        std::vector<int> inputs;
+        for (graph::LinkId link : graph.inputLinksByPort(id)) {
+            const auto source = indexOf.constFind(graph.findLink(link)->from.node);
+            if (source == indexOf.constEnd())
+                return std::nullopt;
+            inputs.push_back(source.value());
+        }
+        indexOf.insert(id, int(result.size()));
+        result.emplace_back(id, std::move(inputs));
+    }
+    return result;
 }
 
 void collectTensors(const torch::nn::Module& module, const std::string& prefix,
@@ -172,9 +208,9 @@ std::optional<TrainedModel> trainedModelFromRun(const QString& runFolder,
     // Rebuild the model exactly as training did (same graph, size, classes, seed), with the
     // very weights file a frozen backbone was trained on, then load the trained tensors.
     const QString trainedKey = state->value(QStringLiteral("trunkKey")).toString();
-    std::optional<TrunkKey> trunk;
+    std::optional<nn::TrunkIdentity> trunk;
     if (!trainedKey.isEmpty()) {
-        trunk = parseTrunkKey(trainedKey);
+        trunk = nn::TrunkIdentity::parse(trainedKey);
         if (!trunk)
             return fail(
                 QStringLiteral("%1: unknown backbone key '%2'").arg(checkpointPath, trainedKey));
@@ -196,8 +232,7 @@ std::optional<TrainedModel> trainedModelFromRun(const QString& runFolder,
     if (!built.ok())
         return fail(QStringLiteral("%1: %2").arg(projectPath, built.error));
     if (trunk) {
-        const std::optional<TrunkKey> rebuilt = parseTrunkKey(built.classifier.trunkKey);
-        if (!rebuilt || rebuilt->identity != trunk->identity)
+        if (!built.trunk || built.trunk->computation() != trunk->computation())
             return fail(QStringLiteral("%1: the project's backbone (%2) is not the one this run "
                                        "trained (%3); was the project changed?")
                             .arg(checkpointPath, built.classifier.trunkKey, trainedKey));
@@ -212,13 +247,24 @@ std::optional<TrainedModel> trainedModelFromRun(const QString& runFolder,
                               &reason))
         return fail(reason);
 
-    const std::optional<QList<graph::NodeId>> chain = chainOf(project.graph());
-    if (!chain)
-        return fail(
-            QStringLiteral("%1: the model is not a chain from Input to Output").arg(projectPath));
-    for (const graph::NodeId id : *chain) {
-        const graph::Node* node = project.graph().findNode(id);
-        model.components.push_back({node->type, node->parameters});
+    // A chain is written as before graphs; a graph's components name their inputs.
+    std::optional<QList<graph::NodeId>> chain = chainOf(project.graph());
+    if (chain) {
+        for (const graph::NodeId id : *chain) {
+            const graph::Node* node = project.graph().findNode(id);
+            model.components.push_back({node->type, node->parameters, {}});
+        }
+    } else {
+        const auto components = graphComponentsOf(project.graph());
+        if (!components)
+            return fail(QStringLiteral("%1: the model is not a graph from Input to Output")
+                            .arg(projectPath));
+        chain.emplace();
+        for (const auto& [id, inputs] : *components) {
+            const graph::Node* node = project.graph().findNode(id);
+            model.components.push_back({node->type, node->parameters, inputs});
+            chain->append(id);
+        }
     }
     // The frozen backbone registers its ResNet as "resnet"; head children are named
     // "<type>_<node id>" (ModelBuilder), which places them in the chain.

@@ -1,6 +1,7 @@
 #include "core/export/TorchScriptExport.h"
 
 #include "core/export/ChainModel.h"
+#include "core/graph/ComponentRegistry.h"
 #include "core/nn/Layers.h"
 #include "core/nn/ResNet.h"
 #include "core/util/BuildInfo.h"
@@ -229,16 +230,26 @@ public:
                 line(QStringLiteral("return x"));
                 m_lines << QString() << QStringLiteral("def head(self, x: Tensor) -> Tensor:");
                 writeResNetPooling(*resnet);
-                for (size_t i = 1; i < layers.size(); ++i)
-                    writeLayer(layers[i], i + 1 == layers.size());
+                if (m_chain.isChain()) {
+                    for (size_t i = 1; i < layers.size(); ++i)
+                        writeLayer(layers[i], i + 1 == layers.size());
+                } else {
+                    line(QStringLiteral("v0 = x"));
+                    writeGraph(1);
+                }
                 line(QStringLiteral("return x"));
                 m_lines << QString() << QStringLiteral("def classify(self, x: Tensor) -> Tensor:");
                 line(QStringLiteral("return ") +
                      probabilities.arg(QStringLiteral("self.head(self.features(x))")));
             } else {
                 m_lines << QStringLiteral("def classify(self, x: Tensor) -> Tensor:");
-                for (size_t i = 0; i < layers.size(); ++i)
-                    writeLayer(layers[i], i + 1 == layers.size());
+                if (m_chain.isChain()) {
+                    for (size_t i = 0; i < layers.size(); ++i)
+                        writeLayer(layers[i], i + 1 == layers.size());
+                } else {
+                    line(QStringLiteral("images = x"));
+                    writeGraph(0);
+                }
                 line(QStringLiteral("return ") + probabilities.arg(QStringLiteral("x")));
             }
         } catch (const std::runtime_error& failure) {
@@ -398,8 +409,51 @@ private:
         line(QStringLiteral("x = torch.relu(y + s)"));
     }
 
+    /// A graph's layers from `first` on: each reads the values it names (v<i>, or `images`),
+    /// and its own value is kept as v<i>; x ends as the last layer's value.
+    void writeGraph(size_t first) {
+        const auto& layers = m_chain.layers();
+        auto value = [&](int index) {
+            if (index < 0) {
+                if (first > 0)
+                    throw std::runtime_error("explanations need a model whose only use of the "
+                                             "images is its ResNet");
+                return QStringLiteral("images");
+            }
+            return QStringLiteral("v%1").arg(index);
+        };
+        for (size_t i = first; i < layers.size(); ++i) {
+            const ChainLayer& layer = layers[i];
+            if (layer.takesInputList) {
+                QStringList inputs;
+                for (int input : layer.inputs)
+                    inputs << value(input);
+                line(QStringLiteral("# %1: %2").arg(layer.prefix.chopped(1), layer.type));
+                if (layer.type == graph::component::Add) // left to right, as LibTorch adds
+                    line(QStringLiteral("x = ") + inputs.join(QStringLiteral(" + ")));
+                else if (layer.type == graph::component::Concatenate)
+                    line(QStringLiteral("x = torch.cat([%1], 1)")
+                             .arg(inputs.join(QStringLiteral(", "))));
+                else
+                    throw std::runtime_error(QStringLiteral("component type '%1' cannot be "
+                                                            "exported")
+                                                 .arg(layer.type)
+                                                 .toStdString());
+            } else {
+                line(QStringLiteral("x = ") + value(layer.inputs.front()));
+                writeLayer(layer, i + 1 == layers.size());
+            }
+            line(QStringLiteral("v%1 = x").arg(i));
+        }
+    }
+
     void writeLayer(const ChainLayer& layer, bool last) {
         const QString& p = layer.prefix;
+        if (layer.type == graph::component::Gelu) { // core/graph/components/Gelu.cpp
+            line(QStringLiteral("# %1: %2").arg(p.chopped(1), layer.type));
+            line(QStringLiteral("x = torch.gelu(x)"));
+            return;
+        }
         if (auto* resnet = layer.as<nn::ResNetImpl>()) {
             writeResNet(*resnet, p);
             return;

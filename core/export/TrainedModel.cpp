@@ -2,6 +2,8 @@
 
 #include "core/util/BuildInfo.h"
 
+#include <algorithm>
+#include <cmath>
 #include <QJsonArray>
 #include <QSet>
 
@@ -64,6 +66,19 @@ bool TrainedModel::hasBackbone() const {
     return !components.empty() && isResNet(components.front());
 }
 
+bool TrainedModel::isChain() const {
+    return std::all_of(components.begin(), components.end(),
+                       [](const ComponentSpec& component) { return component.inputs.empty(); });
+}
+
+std::vector<int> TrainedModel::inputsOf(int index) const {
+    if (index < 0 || index >= int(components.size()))
+        return {};
+    if (!components[index].inputs.empty())
+        return components[index].inputs;
+    return {index - 1};
+}
+
 QString TrainedModel::tensorPrefix(int index) const {
     if (index == 0 && hasBackbone())
         return QStringLiteral("backbone.");
@@ -93,10 +108,18 @@ std::int64_t TrainedModel::parameterCount() const {
 QJsonObject TrainedModel::configJson() const {
     QJsonArray chain;
     for (int i = 0; i < int(components.size()); ++i) {
-        chain.append(QJsonObject{
+        QJsonObject component{
             {QStringLiteral("type"), components[i].type},
             {QStringLiteral("parameters"), QJsonObject::fromVariantMap(components[i].parameters)},
-            {QStringLiteral("prefix"), tensorPrefix(i)}});
+            {QStringLiteral("prefix"), tensorPrefix(i)}};
+        // A graph's components say where their inputs come from; a chain's need not.
+        if (!components[i].inputs.empty()) {
+            QJsonArray inputs;
+            for (int input : components[i].inputs)
+                inputs.append(input);
+            component.insert(QStringLiteral("inputs"), inputs);
+        }
+        chain.append(component);
     }
     QJsonObject tensorShapes;
     for (const auto& item : tensors)
@@ -153,8 +176,27 @@ std::optional<TrainedModel> TrainedModel::fromConfigJson(const QJsonObject& json
         const QString type = object.value(QStringLiteral("type")).toString();
         if (type.isEmpty())
             return fail(QStringLiteral("a component has no type"));
-        model.components.push_back(
-            {type, object.value(QStringLiteral("parameters")).toObject().toVariantMap()});
+        ComponentSpec component{
+            type, object.value(QStringLiteral("parameters")).toObject().toVariantMap(), {}};
+        const QJsonValue inputs = object.value(QStringLiteral("inputs"));
+        if (!inputs.isUndefined()) {
+            const int index = int(model.components.size());
+            if (!inputs.isArray() || inputs.toArray().isEmpty())
+                return fail(QStringLiteral("component %1's \"inputs\" is not a list of "
+                                           "component indices")
+                                .arg(index + 1));
+            for (const QJsonValue& input : inputs.toArray()) {
+                const double number = input.toDouble(-2);
+                if (!input.isDouble() || number != std::floor(number) || number < -1 ||
+                    number >= index)
+                    return fail(QStringLiteral("component %1 takes an input from %2, which is "
+                                               "not an earlier component")
+                                    .arg(index + 1)
+                                    .arg(input.toVariant().toString()));
+                component.inputs.push_back(int(number));
+            }
+        }
+        model.components.push_back(component);
     }
     for (const QJsonValue& value : json.value(QStringLiteral("classes")).toArray())
         model.classNames << value.toString();

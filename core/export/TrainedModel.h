@@ -16,11 +16,16 @@
 
 namespace tc::exporting {
 
-/// One component of the model's chain, as in the project graph: a registry type name
-/// ("ResNet", "Dense", …) and its parameters.
+/// One component of the model, as in the project graph: a registry type name ("ResNet",
+/// "Dense", "Concatenate", …), its parameters and where its inputs come from.
 struct ComponentSpec {
     QString type;
     QVariantMap parameters;
+    /// The components feeding this one, by index into TrainedModel::components (always
+    /// earlier ones: the list is in topological order), in input-port order; -1 is the model's
+    /// input (the images). Empty means "the previous component" (the images for the first):
+    /// a chain has no inputs anywhere, and its configuration is written as before graphs.
+    std::vector<int> inputs;
 };
 
 /// A trained model described without any LibTorch module: the chain of components (Input and
@@ -61,6 +66,10 @@ struct TrainedModel {
     std::vector<std::int64_t> inputShape() const;
     /// True when the chain starts with a ResNet (its tensors are under "backbone.").
     bool hasBackbone() const;
+    /// True when no component names its inputs: every one reads the one before.
+    bool isChain() const;
+    /// The inputs of component `index` resolved: its own list, or {index − 1}.
+    std::vector<int> inputsOf(int index) const;
     /// "backbone." or "head.<i>." for component `index`.
     QString tensorPrefix(int index) const;
     /// "ResNet18 → Dense 128 relu → Dense 2 softmax".

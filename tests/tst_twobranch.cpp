@@ -1,0 +1,213 @@
+// The two-branch example end to end: resources/examples/two-branch.tcproj (ResNet18 → two
+// Dense paths → Concatenate → Dense 2) validates, trains headless with `torchcanvas train`,
+// exports to TorchScript, ONNX and safetensors, and Python's torch.jit.load and OpenCV's DNN
+// module (after onnx.checker) give the probabilities `torchcanvas predict` gives on the run,
+// to 1e-5.
+
+#include "core/graph/ComponentRegistry.h"
+#include "core/graph/Project.h"
+#include "TrainingTestSupport.h"
+#include "tst_exporthelpers.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QtTest>
+
+using namespace tc;
+
+namespace {
+
+using Probabilities = QHash<QString, std::vector<double>>;
+
+Probabilities fromPredictJson(const QJsonObject& json) {
+    Probabilities result;
+    const QJsonArray classes = json.value(QStringLiteral("classes")).toArray();
+    for (const QJsonValue& value : json.value(QStringLiteral("predictions")).toArray()) {
+        const QJsonObject row = value.toObject();
+        std::vector<double> probabilities;
+        for (const QJsonValue& name : classes)
+            probabilities.push_back(row.value(QStringLiteral("probabilities"))
+                                        .toObject()
+                                        .value(name.toString())
+                                        .toDouble(-1.0));
+        result.insert(row.value(QStringLiteral("image")).toString(), probabilities);
+    }
+    return result;
+}
+
+Probabilities fromPythonJson(const QJsonObject& json) {
+    Probabilities result;
+    for (const QJsonValue& value : json.value(QStringLiteral("predictions")).toArray()) {
+        std::vector<double> probabilities;
+        for (const QJsonValue& p :
+             value.toObject().value(QStringLiteral("probabilities")).toArray())
+            probabilities.push_back(p.toDouble());
+        result.insert(value.toObject().value(QStringLiteral("image")).toString(), probabilities);
+    }
+    return result;
+}
+
+double largestDifference(const Probabilities& a, const Probabilities& b,
+                         const QStringList& images) {
+    double largest = 0.0;
+    for (const QString& image : images) {
+        const auto& x = a.value(image);
+        const auto& y = b.value(image);
+        if (x.size() != y.size() || x.empty())
+            return 1e9;
+        for (size_t c = 0; c < x.size(); ++c)
+            largest = std::max(largest, std::abs(x[c] - y[c]));
+    }
+    return largest;
+}
+
+struct Result {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Result run(const QString& program, const QStringList& arguments) {
+    Result result;
+    result.out = testing::runProgram(program, arguments, &result.exitCode, &result.err);
+    return result;
+}
+
+Result torchCanvas(const QStringList& arguments) {
+    return run(QStringLiteral(TORCHCANVAS_BINARY), arguments);
+}
+
+} // namespace
+
+class TestTwoBranch : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void validates();
+    void trainsHeadless();
+    void exportsAgreeWithPredict_data();
+    void exportsAgreeWithPredict();
+
+private:
+    QString m_folder;
+    QString m_project;
+    QString m_run;
+    QStringList m_images;
+    QJsonObject m_predicted;
+};
+
+void TestTwoBranch::initTestCase() {
+    torch::set_num_threads(2);
+    m_folder = testing::freshFolder(QStringLiteral("two-branch"));
+    const QDir folder(m_folder);
+    const QString csv = testing::generateTinyDemo(folder.filePath(QStringLiteral("demo")));
+    QVERIFY(!csv.isEmpty());
+
+    // The example as shipped, pointed at the tiny data set at 64×64 for two epochs.
+    graph::Project project;
+    QString error;
+    QVERIFY2(
+        project.load(QStringLiteral(TORCHCANVAS_SOURCE_DIR "/resources/examples/two-branch.tcproj"),
+                     &error),
+        qPrintable(error));
+    graph::Graph& graph = project.graph();
+    const QList<graph::NodeId> inputs = graph.nodesOfType(graph::component::Input);
+    QCOMPARE(inputs.size(), 1);
+    graph.setParameter(inputs.front(), QStringLiteral("height"), 64);
+    graph.setParameter(inputs.front(), QStringLiteral("width"), 64);
+    QCOMPARE(graph.nodesOfType(graph::component::Concatenate).size(), 1);
+    project.setDataset({{QStringLiteral("source"), csv},
+                        {QStringLiteral("groups"),
+                         QJsonObject{{QStringLiteral("mode"), QStringLiteral("breakhis")}}}});
+    project.setSplit({{QStringLiteral("train"), 60},
+                      {QStringLiteral("validation"), 25},
+                      {QStringLiteral("test"), 15}});
+    project.setPreprocessing({{QStringLiteral("width"), 64}, {QStringLiteral("height"), 64}});
+    project.setTraining({{QStringLiteral("epochs"), 2},
+                         {QStringLiteral("batchSize"), 8},
+                         {QStringLiteral("precision"), QStringLiteral("fp32")}});
+    m_project = folder.filePath(QStringLiteral("two-branch.tcproj"));
+    QVERIFY2(project.save(m_project, &error), qPrintable(error));
+    m_run = folder.filePath(QStringLiteral("run"));
+    for (int i = 0; i < 3; ++i)
+        m_images << testing::writeTestImage(m_folder, QStringLiteral("image-%1.png").arg(i),
+                                            96 + 8 * i, 64, 20 + i);
+}
+
+void TestTwoBranch::validates() {
+    const Result result = torchCanvas({QStringLiteral("validate"), m_project});
+    QVERIFY2(result.exitCode == 0, result.err.constData());
+}
+
+void TestTwoBranch::trainsHeadless() {
+    const Result result =
+        torchCanvas({QStringLiteral("train"), m_project, QStringLiteral("--out"), m_run,
+                     QStringLiteral("--weights-dir"), QDir(m_folder).filePath("no-weights")});
+    QVERIFY2(result.exitCode == 0, result.err.constData());
+    QVERIFY2(result.out.startsWith("finished (completed) after 2 epoch(s)"),
+             result.out.constData());
+    // The model as the builder describes it: both branches, then the merge.
+    QVERIFY2(result.err.contains("Dense 128 relu \u2016 Dense 64 relu \u2192 Concatenate"),
+             result.err.constData());
+    // The frozen backbone feeds two branches and is still computed once per image and cached.
+    QVERIFY2(result.err.contains("[caching features]"), result.err.constData());
+    QVERIFY(QFileInfo::exists(QDir(m_run).filePath(QStringLiteral("checkpoint-best.pt"))));
+
+    const Result predicted = torchCanvas(
+        QStringList{QStringLiteral("predict"), m_run, QStringLiteral("--json")} + m_images);
+    QVERIFY2(predicted.exitCode == 0, predicted.err.constData());
+    m_predicted = QJsonDocument::fromJson(predicted.out).object();
+    QCOMPARE(m_predicted.value(QStringLiteral("predictions")).toArray().size(), m_images.size());
+}
+
+void TestTwoBranch::exportsAgreeWithPredict_data() {
+    QTest::addColumn<QString>("format");
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("oracle"); // a tests/tools script, or empty: `predict` on the file
+    QTest::newRow("TorchScript in torch.jit.load") << "torchscript"
+                                                   << "model.pt"
+                                                   << "torchscript_predict.py";
+    QTest::newRow("ONNX in onnx.checker and OpenCV DNN") << "onnx"
+                                                         << "model.onnx"
+                                                         << "onnx_predict.py";
+    QTest::newRow("safetensors read back") << "safetensors"
+                                           << "model.safetensors" << QString();
+}
+
+void TestTwoBranch::exportsAgreeWithPredict() {
+    QFETCH(QString, format);
+    QFETCH(QString, file);
+    QFETCH(QString, oracle);
+    QVERIFY2(!m_predicted.isEmpty(), "the run was not trained");
+    const QString path = QDir(m_folder).filePath(file);
+    const Result exported =
+        torchCanvas({QStringLiteral("export"), m_run, QStringLiteral("--format"), format,
+                     QStringLiteral("-o"), path});
+    QVERIFY2(exported.exitCode == 0, exported.err.constData());
+
+    Probabilities candidate;
+    if (oracle.isEmpty()) {
+        const Result predicted = torchCanvas(
+            QStringList{QStringLiteral("predict"), path, QStringLiteral("--json")} + m_images);
+        QVERIFY2(predicted.exitCode == 0, predicted.err.constData());
+        candidate = fromPredictJson(QJsonDocument::fromJson(predicted.out).object());
+    } else {
+        const Result python =
+            run(QStringLiteral(TORCHCANVAS_PYTHON),
+                QStringList{testing::testTool(oracle.toUtf8().constData()), path} + m_images);
+        QVERIFY2(python.exitCode == 0, python.err.constData());
+        const QJsonObject json = QJsonDocument::fromJson(python.out).object();
+        if (format == QLatin1String("onnx")) {
+            const QJsonArray ops = json.value(QStringLiteral("ops")).toArray();
+            QVERIFY(ops.contains(QStringLiteral("Concat")));
+        }
+        candidate = fromPythonJson(json);
+    }
+    const double difference = largestDifference(fromPredictJson(m_predicted), candidate, m_images);
+    qInfo("%s: largest |p_predict - p_export| = %g", qPrintable(format), difference);
+    QVERIFY2(difference <= 1e-5, qPrintable(QString::number(difference)));
+}
+
+QTEST_GUILESS_MAIN(TestTwoBranch)
+#include "tst_twobranch.moc"
