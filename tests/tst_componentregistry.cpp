@@ -70,6 +70,16 @@ void TestComponentRegistry::components_data() {
                                    << "Convolution"
                                    << "globalavgpool" << 1 << 1 << QStringList{};
     QTest::newRow("Output") << "Output" << io << "output" << 1 << 0 << QStringList{};
+    // Descriptor components (core/graph/components/): a merge's one input is a variadic row.
+    QTest::newRow("Add") << "Add"
+                         << "Merge"
+                         << "add" << 1 << 1 << QStringList{};
+    QTest::newRow("Concatenate") << "Concatenate"
+                                 << "Merge"
+                                 << "concatenate" << 1 << 1 << QStringList{};
+    QTest::newRow("GELU") << "GELU"
+                          << "Layers"
+                          << "gelu" << 1 << 1 << QStringList{};
 }
 
 void TestComponentRegistry::components() {
@@ -105,14 +115,32 @@ void TestComponentRegistry::noOtherComponents() {
     for (const ComponentSpec& spec : ComponentRegistry::instance().components())
         names.append(spec.name);
     QCOMPARE(names, (QStringList{"Input", "ResNet", "Dense", "Dropout", "Flatten", "BatchNorm",
-                                 "Conv2D", "MaxPool2D", "GlobalAvgPool", "Output"}));
+                                 "Conv2D", "MaxPool2D", "GlobalAvgPool", "Output", "Add",
+                                 "Concatenate", "GELU"}));
+    // Only the merges take a variadic row, of at least two links; their ports are named by
+    // position.
+    for (const char* name : {"Add", "Concatenate"}) {
+        const ComponentSpec* spec = ComponentRegistry::instance().find(QLatin1String(name));
+        QVERIFY(spec->hasVariadicInput());
+        QCOMPARE(spec->inputs.last().minimumLinks, 2);
+        QVERIFY(spec->shapeRule);
+        QCOMPARE(spec->inputPortName(0), QStringLiteral("in 1"));
+        QCOMPARE(spec->inputPortName(3), QStringLiteral("in 4"));
+        QCOMPARE(spec->inputPort(MaxPorts - 1), &spec->inputs.last());
+        QVERIFY(!spec->inputPort(MaxPorts));
+        QVERIFY(!spec->colour.isEmpty());
+    }
+    const ComponentSpec* dense = ComponentRegistry::instance().find(component::Dense);
+    QVERIFY(!dense->hasVariadicInput());
+    QCOMPARE(dense->inputPortName(0), QStringLiteral("in"));
+    QVERIFY(!dense->inputPort(1));
     QVERIFY(!ComponentRegistry::instance().find(QStringLiteral("dense"))); // case-sensitive
     QVERIFY(!ComponentRegistry::instance().find(QString()));
 }
 
 void TestComponentRegistry::categoriesInPaletteOrder() {
     QCOMPARE(ComponentRegistry::instance().categories(),
-             (QStringList{"Input and output", "Backbones", "Layers", "Convolution"}));
+             (QStringList{"Input and output", "Backbones", "Layers", "Convolution", "Merge"}));
 }
 
 void TestComponentRegistry::defaultsAreValid() {

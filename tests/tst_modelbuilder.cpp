@@ -7,6 +7,7 @@
 #include "core/nn/ModelBuilder.h"
 #include "core/nn/ModuleRegistry.h"
 #include "core/nn/StateDict.h"
+#include "core/nn/TrunkIdentity.h"
 
 #include <QCryptographicHash>
 #include <QJsonDocument>
@@ -119,6 +120,8 @@ private Q_SLOTS:
     void twoBranchGraphRunsInTopologicalOrder();
     void mergeShapesMatchInferredShapes();
     void graphHeadTrainsThroughBothBranches();
+    void trunkIdentityRoundTrips_data();
+    void trunkIdentityRoundTrips();
 };
 
 void TestModelBuilder::frozenBackboneBecomesTheTrunk() {
@@ -313,6 +316,10 @@ void TestModelBuilder::chainOutputsAreUnchanged() {
     buildChain(graph, QStringLiteral("frozen"));
     tc::nn::BuiltModel built = tc::nn::buildModel(graph, options());
     QVERIFY2(built.ok(), qPrintable(built.error));
+    // The feature-cache key keeps its form too, so that existing caches and runs stay valid.
+    QCOMPARE(built.classifier.trunkKey, QStringLiteral("resnet18/avg/random:seed=5/64x64/fp32"));
+    QVERIFY(built.trunk);
+    QCOMPARE(built.trunk->toString(), built.classifier.trunkKey);
     QStringList names;
     QCryptographicHash weights(QCryptographicHash::Sha256);
     for (const auto& item : built.classifier.head.ptr()->named_parameters()) {
@@ -475,6 +482,38 @@ void TestModelBuilder::graphHeadTrainsThroughBothBranches() {
         optimizer.step();
     }
     QVERIFY2(last < first, qPrintable(QStringLiteral("%1 → %2").arg(first).arg(last)));
+}
+
+void TestModelBuilder::trunkIdentityRoundTrips_data() {
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<bool>("valid");
+    QTest::addColumn<QString>("computation");
+    QTest::newRow("pretrained, bf16")
+        << "resnet50/avg/weights:/home/a/x2/resnet50-0676ba61.pth/224x224/bf16" << true
+        << "resnet50/avg/weights:/home/a/x2/resnet50-0676ba61.pth/224x224";
+    QTest::newRow("random, fp32") << "resnet18/max/random:seed=42/64x48/fp32" << true
+                                  << "resnet18/max/random:seed=42/64x48";
+    QTest::newRow("feature map: no precision")
+        << "resnet18/none/random:seed=7/32x32" << true << "resnet18/none/random:seed=7/32x32";
+    QTest::newRow("weights path with a size-like folder")
+        << "resnet18/avg/weights:/w/224x224/fp32/r.pth/96x64" << true
+        << "resnet18/avg/weights:/w/224x224/fp32/r.pth/96x64";
+    QTest::newRow("no size") << "resnet18/avg/random:seed=1/fp32" << false << QString();
+    QTest::newRow("bad seed") << "resnet18/avg/random:seed=x/64x64" << false << QString();
+    QTest::newRow("unknown weights") << "resnet18/avg/imagenet/64x64" << false << QString();
+    QTest::newRow("empty") << "" << false << QString();
+}
+
+void TestModelBuilder::trunkIdentityRoundTrips() {
+    QFETCH(QString, key);
+    QFETCH(bool, valid);
+    QFETCH(QString, computation);
+    const std::optional<tc::nn::TrunkIdentity> identity = tc::nn::TrunkIdentity::parse(key);
+    QCOMPARE(identity.has_value(), valid);
+    if (!identity)
+        return;
+    QCOMPARE(identity->toString(), key);
+    QCOMPARE(identity->computation(), computation);
 }
 
 QTEST_GUILESS_MAIN(TestModelBuilder)

@@ -1,5 +1,6 @@
 #include "core/data/DatasetTable.h"
 
+#include "core/data/CountSummary.h"
 #include "core/data/CsvReader.h"
 #include "core/data/DataSettings.h"
 #include "core/data/ImagePipeline.h"
@@ -134,17 +135,6 @@ FileCheck checkFile(const QString& path, ImageCheck check) {
         result.modifiedMs = info.lastModified().toMSecsSinceEpoch();
     }
     return result;
-}
-
-QString describeCounts(const std::vector<std::pair<QString, int>>& entries, int limit) {
-    QStringList parts;
-    for (int i = 0; i < int(entries.size()) && i < limit; ++i)
-        parts << QStringLiteral("%1 (%2)")
-                     .arg(entries[size_t(i)].first)
-                     .arg(entries[size_t(i)].second);
-    if (int(entries.size()) > limit)
-        parts << QStringLiteral("and %1 more").arg(int(entries.size()) - limit);
-    return parts.isEmpty() ? QStringLiteral("-") : parts.join(QStringLiteral(", "));
 }
 
 template <typename Key, typename ToText>
@@ -715,6 +705,17 @@ QJsonObject DatasetTable::toJson() const {
         {QStringLiteral("summary"), summary().toJson()},
         {QStringLiteral("diagnostics"), diagnostics}};
     return json;
+}
+
+QString describeCounts(const std::vector<std::pair<QString, int>>& entries, int limit) {
+    QStringList parts;
+    for (int i = 0; i < int(entries.size()) && i < limit; ++i)
+        parts << QStringLiteral("%1 (%2)")
+                     .arg(entries[size_t(i)].first)
+                     .arg(entries[size_t(i)].second);
+    if (int(entries.size()) > limit)
+        parts << QStringLiteral("and %1 more").arg(int(entries.size()) - limit);
+    return parts.isEmpty() ? QStringLiteral("-") : parts.join(QStringLiteral(", "));
 }
 
 } // namespace tc::data

@@ -215,13 +215,15 @@ QString makeTrunk(const tc::graph::Node& node, const BuiltComponent& component,
                   BuiltModel& built) {
     const Pooling pooling = resnet->options().pooling;
     const WeightsStatus status = component.weights.value_or(WeightsStatus{});
-    QString trunkIdentity =
-        QStringLiteral("%1/%2/%3/%4x%5")
-            .arg(resNetName(resnet->options().depth), poolingName(pooling))
-            .arg(status.isPretrained() ? QStringLiteral("weights:") + status.file
-                                       : QStringLiteral("random:seed=%1").arg(options.seed))
-            .arg(options.width)
-            .arg(options.height);
+    TrunkIdentity identity;
+    identity.architecture = resNetName(resnet->options().depth);
+    identity.pooling = poolingName(pooling);
+    if (status.isPretrained())
+        identity.weightsFile = status.file;
+    else
+        identity.seed = options.seed;
+    identity.width = options.width;
+    identity.height = options.height;
     QString part;
     if (pooling == Pooling::None) {
         built.classifier.trunk = torch::nn::AnyModule(FrozenFeatureMap(ResNet(resnet)));
@@ -235,13 +237,14 @@ QString makeTrunk(const tc::graph::Node& node, const BuiltComponent& component,
                               .arg(extractor->errorString());
             return {};
         }
-        trunkIdentity += QLatin1Char('/') + precisionName(extractor->precision());
+        identity.precision = precisionName(extractor->precision());
         built.precision = extractor->precision();
         part = describe(node) + QStringLiteral(" (frozen, %1)").arg(extractor->engineDescription());
         built.classifier.trunk =
             torch::nn::AnyModule(FrozenBackbone(ResNet(resnet), std::move(extractor)));
     }
-    built.classifier.trunkKey = trunkIdentity;
+    built.trunk = identity;
+    built.classifier.trunkKey = identity.toString();
     return part;
 }
 

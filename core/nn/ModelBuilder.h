@@ -5,6 +5,7 @@
 #include "core/nn/Architecture.h"
 #include "core/nn/ClassifierModel.h"
 #include "core/nn/ComponentFactory.h"
+#include "core/nn/TrunkIdentity.h"
 #include "core/nn/WeightStore.h"
 
 #include <optional>
@@ -34,6 +35,9 @@ struct BuiltModel {
     ClassifierModel classifier;
     /// The backbone's weights, when the graph has a ResNet: pretrained, or random and why.
     std::optional<WeightsStatus> weights;
+    /// What the frozen trunk computes, when there is one; classifier.trunkKey is its
+    /// toString().
+    std::optional<TrunkIdentity> trunk;
     /// The arithmetic of the frozen backbone with Auto resolved; fp32 without one (trainable
     /// layers always train in fp32). Runs record it, and readers rebuild with it.
     Precision precision = Precision::Fp32;

@@ -2,6 +2,7 @@
 
 #include "core/nn/PrecisionPolicy.h"
 #include "core/nn/SafeTensors.h"
+#include "core/nn/TrunkIdentity.h"
 #include "core/nn/ZipArchive.h"
 #include "core/train/OptimizerState.h"
 #include "core/util/BuildInfo.h"
@@ -135,7 +136,8 @@ QJsonObject precisionRecord(nn::Precision requested, nn::Precision used, const Q
 
 nn::Precision recordedPrecision(const CheckpointState& state) {
     const QString used = state.precision.value(QStringLiteral("used")).toString();
-    const QString name = used.isEmpty() ? state.trunkKey.section(QLatin1Char('/'), -1) : used;
+    const std::optional<nn::TrunkIdentity> trunk = nn::TrunkIdentity::parse(state.trunkKey);
+    const QString name = !used.isEmpty() ? used : trunk ? trunk->precision : QString();
     const std::optional<nn::Precision> precision = nn::parsePrecision(name);
     return precision && *precision != nn::Precision::Auto ? *precision : nn::Precision::Fp32;
 }

@@ -5,6 +5,7 @@
 #include "core/graph/Project.h"
 #include "core/nn/ModelBuilder.h"
 #include "core/nn/PrecisionPolicy.h"
+#include "core/nn/TrunkIdentity.h"
 #include "core/train/RunFiles.h"
 #include "core/train/Trainer.h"
 #include "core/train/TrainingSettings.h"
@@ -88,8 +89,10 @@ std::unique_ptr<RunPredictor> RunPredictor::open(const QString& runDirectory, QS
     nn::BuiltModel built = nn::buildModel(project.graph(), options);
     if (!built.ok())
         return fail(QStringLiteral("%1: %2").arg(project.filePath(), built.error));
-    if (built.classifier.trunkKey.section(QLatin1Char('/'), 0, -2) !=
-        state.trunkKey.section(QLatin1Char('/'), 0, -2))
+    // The same computation, whatever the precision (it is the run's, recorded above).
+    const auto trained = nn::TrunkIdentity::parse(state.trunkKey);
+    if (built.trunk.has_value() != trained.has_value() ||
+        (trained && built.trunk->computation() != trained->computation()))
         return fail(QStringLiteral("%1 was trained with another backbone (%2)")
                         .arg(files.path(checkpoint), state.trunkKey));
     if (!files.readCheckpoint(checkpoint, &state, *built.classifier.head.ptr(), nullptr, &reason))

@@ -1,5 +1,6 @@
 #include "ui/data/CheckPage.h"
 
+#include "core/data/CountSummary.h"
 #include "core/data/Diagnostic.h"
 #include "ui/data/ClassPalette.h"
 #include "ui/data/DataWizardModel.h"
@@ -40,17 +41,6 @@ QTableWidgetItem* readOnlyItem(const QString& text) {
     item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable);
     item->setToolTip(text);
     return item;
-}
-
-QString describeCounts(const std::vector<std::pair<QString, int>>& entries, int limit) {
-    QStringList parts;
-    for (int i = 0; i < int(entries.size()) && i < limit; ++i)
-        parts << QStringLiteral("%1 (%2)")
-                     .arg(entries[size_t(i)].first)
-                     .arg(entries[size_t(i)].second);
-    if (int(entries.size()) > limit)
-        parts << QObject::tr("%1 more").arg(int(entries.size()) - limit);
-    return parts.join(QStringLiteral(", "));
 }
 
 } // namespace
@@ -318,8 +308,8 @@ void CheckPage::showResult(std::shared_ptr<const DatasetScanResult> result) {
         std::vector<std::pair<QString, int>> formats(summary.formats.begin(),
                                                      summary.formats.end());
         text += QStringLiteral("<br>") + tr("Image sizes: %1 · Formats: %2")
-                                             .arg(describeCounts(sizes, 3).toHtmlEscaped(),
-                                                  describeCounts(formats, 3).toHtmlEscaped());
+                                             .arg(data::describeCounts(sizes, 3).toHtmlEscaped(),
+                                                  data::describeCounts(formats, 3).toHtmlEscaped());
     }
     m_summary->setText(text);
 
