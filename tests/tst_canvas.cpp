@@ -25,8 +25,11 @@
 #include <QtTest>
 #include <QUndoStack>
 
+using tc::graph::Graph;
 using tc::graph::InvalidId;
+using tc::graph::LinkId;
 using tc::graph::NodeId;
+using tc::graph::PortRef;
 using tc::ui::CanvasScene;
 using tc::ui::CanvasView;
 using tc::ui::MainWindow;
@@ -135,6 +138,8 @@ private Q_SLOTS:
     void paletteSearchFilters();
     void exampleProjectShowsShapes();
     void canvasFollowsThePalette();
+    void linkIntoVariadicPortWithUndo();
+    void twoBranchExampleShowsItsBranches();
 
 private:
     QTemporaryDir m_directory;
@@ -708,6 +713,88 @@ void TestCanvas::canvasFollowsThePalette() {
     QVERIFY(!window->canvasScene()->colors().dark);
     QVERIFY(window->canvasScene()->colors().background.lightness() > 180);
     QCOMPARE(QSettings().value(QStringLiteral("view/theme")).toString(), QStringLiteral("light"));
+}
+
+void TestCanvas::linkIntoVariadicPortWithUndo() {
+    const std::unique_ptr<MainWindow> window = makeWindow();
+    QVERIFY(window);
+    tc::ui::Document* document = window->document();
+    const NodeId a = document->addNode(component::Dense, {0, 0});
+    const NodeId b = document->addNode(component::Dense, {0, 240});
+    const NodeId join = document->addNode(component::Concatenate, {480, 120});
+    const Graph& graph = document->graph();
+    CanvasScene* scene = window->canvasScene();
+    NodeItem* card = scene->nodeItem(join);
+    QCOMPARE(card->inputPorts().size(), 1);
+    const int steps = document->undoStack()->count();
+
+    // By mouse: into the free port, and then into the one that appeared below it.
+    wire(*window, a, join, 0);
+    QCOMPARE(graph.linkCount(), 1);
+    QCOMPARE(card->inputPorts().size(), 2);
+    wire(*window, b, join, 1);
+    QCOMPARE(graph.linkCount(), 2);
+    QCOMPARE(card->inputPorts().size(), 3);
+    QCOMPARE(document->undoStack()->count(), steps + 2);
+    const QList<LinkId> links = graph.inputLinksByPort(join);
+    QCOMPARE(graph.link(links[0]).from, (PortRef{a, 0}));
+    QCOMPARE(graph.link(links[1]).from, (PortRef{b, 0}));
+    QCOMPARE(graph.link(links[1]).to, (PortRef{join, 1}));
+    // The ports are spaced evenly down the card's left edge.
+    QVERIFY(card->inputPort(0)->pos().y() < card->inputPort(1)->pos().y());
+    QVERIFY(card->inputPort(1)->pos().y() < card->inputPort(2)->pos().y());
+    QCOMPARE(scene->linkItems().size(), 2);
+
+    QUndoStack* stack = document->undoStack();
+    stack->undo();
+    QCOMPARE(graph.linkCount(), 1);
+    QCOMPARE(card->inputPorts().size(), 2);
+    QCOMPARE(scene->linkItems().size(), 1);
+    stack->undo();
+    QCOMPARE(graph.linkCount(), 0);
+    QCOMPARE(card->inputPorts().size(), 1);
+    QCOMPARE(scene->linkItems().size(), 0);
+    stack->redo();
+    stack->redo();
+    QCOMPARE(graph.linkCount(), 2);
+    QCOMPARE(card->inputPorts().size(), 3);
+    QCOMPARE(scene->linkItems().size(), 2);
+    // Redo restores the same links, ids and ports included.
+    QCOMPARE(graph.inputLinksByPort(join), links);
+    QCOMPARE(graph.link(links[1]).to, (PortRef{join, 1}));
+    QList<LinkId> shown;
+    for (const tc::ui::LinkItem* item : scene->linkItems())
+        shown.append(item->linkId());
+    std::sort(shown.begin(), shown.end());
+    QCOMPARE(shown, links);
+}
+
+void TestCanvas::twoBranchExampleShowsItsBranches() {
+    const std::unique_ptr<MainWindow> window = makeWindow();
+    QVERIFY(window);
+    QVERIFY(window->openProject(
+        QStringLiteral(TORCHCANVAS_SOURCE_DIR "/resources/examples/two-branch.tcproj")));
+    CanvasScene* scene = window->canvasScene();
+    QCOMPARE(scene->nodeItems().size(), 7);
+    QCOMPARE(scene->linkItems().size(), 7);
+    for (NodeItem* item : scene->nodeItems()) {
+        QVERIFY2(item->shapeText() != QLatin1String("?"), qPrintable(item->title()));
+        QVERIFY2(!item->hasErrors(), qPrintable(item->title()));
+    }
+    NodeItem* join = scene->nodeItem(5);
+    QCOMPARE(join->title(), QStringLiteral("Concatenate"));
+    QCOMPARE(join->shapeText(), QStringLiteral("[192]"));
+    QCOMPARE(join->inputPorts().size(), 3); // two links and the free port
+    // The branches sit above and below the backbone's row.
+    QVERIFY(scene->nodeItem(3)->pos().y() < scene->nodeItem(2)->pos().y());
+    QVERIFY(scene->nodeItem(4)->pos().y() > scene->nodeItem(2)->pos().y());
+    const QString directory = qEnvironmentVariable("TC_SCREENSHOT_DIR");
+    if (!directory.isEmpty()) {
+        window->canvasView()->fitToContents();
+        QCoreApplication::processEvents();
+        QVERIFY(window->canvasView()->grab().save(
+            QDir(directory).filePath(QStringLiteral("two-branch.png"))));
+    }
 }
 
 QTEST_MAIN(TestCanvas)

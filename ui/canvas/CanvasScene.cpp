@@ -208,6 +208,9 @@ void CanvasScene::addLinkItem(graph::LinkId id) {
     const graph::Link link = m_document->graph().link(id);
     NodeItem* from = m_nodes.value(link.from.node);
     NodeItem* to = m_nodes.value(link.to.node);
+    // A variadic input row grows with its links: the port may be new.
+    if (to)
+        to->setInputPortCount(m_document->graph().inputPortCount(link.to.node));
     PortItem* fromPort = from ? from->outputPort(link.from.port) : nullptr;
     PortItem* toPort = to ? to->inputPort(link.to.port) : nullptr;
     // Links of unknown components have no port items to attach to; validation reports them.
@@ -235,8 +238,17 @@ void CanvasScene::removeLinkItem(graph::LinkId id) {
     };
     if (from)
         from->setConnected(stillUsed(from));
-    if (to)
+    if (to) {
         to->setConnected(stillUsed(to));
+        // A variadic row shrinks when its last link goes: `to` itself may be deleted, so no
+        // drag may hold on to it.
+        NodeItem* node = to->node();
+        const int count = m_document ? m_document->graph().inputPortCount(node->nodeId())
+                                     : static_cast<int>(node->inputPorts().size());
+        if (count < node->inputPorts().size())
+            cancelInteraction();
+        node->setInputPortCount(count);
+    }
 }
 
 void CanvasScene::updateNode(graph::NodeId id) {

@@ -9,6 +9,7 @@
 #include "ui/editor/ComponentPresentation.h"
 #include "ui/editor/IconLibrary.h"
 
+#include <algorithm>
 #include <QFontMetricsF>
 #include <QPainter>
 #include <QStyleOptionGraphicsItem>
@@ -55,19 +56,42 @@ void NodeItem::createPorts() {
     const graph::ComponentSpec* spec = graph::ComponentRegistry::instance().find(m_node.type);
     if (!spec)
         return;
+    setInputPortCount(static_cast<int>(spec->inputs.size()));
+    for (int i = 0; i < spec->outputs.size(); ++i)
+        m_outputs.append(new PortItem(this, graph::PortSide::Output, i, spec->outputs[i]));
+    placePorts();
+}
+
+void NodeItem::setInputPortCount(int count) {
+    const graph::ComponentSpec* spec = graph::ComponentRegistry::instance().find(m_node.type);
+    if (!spec)
+        return;
+    const int fixed = static_cast<int>(spec->inputs.size());
+    count = spec->hasVariadicInput() ? std::clamp(count, fixed, graph::MaxPorts) : fixed;
+    if (count == m_inputs.size())
+        return;
+    while (m_inputs.size() > count)
+        delete m_inputs.takeLast();
+    while (m_inputs.size() < count) {
+        const int index = static_cast<int>(m_inputs.size());
+        // A variadic row's ports are named "in 1", "in 2", … in their tooltips.
+        graph::PortSpec port = *spec->inputPort(index);
+        port.name = spec->inputPortName(index);
+        m_inputs.append(new PortItem(this, graph::PortSide::Input, index, port));
+    }
+    placePorts();
+}
+
+void NodeItem::placePorts() {
     auto place = [](int index, int count) {
         return Height * (index + 1) / (count + 1);
     };
-    for (int i = 0; i < spec->inputs.size(); ++i) {
-        auto* port = new PortItem(this, graph::PortSide::Input, i, spec->inputs[i]);
-        port->setPos(0, place(i, static_cast<int>(spec->inputs.size())));
-        m_inputs.append(port);
-    }
-    for (int i = 0; i < spec->outputs.size(); ++i) {
-        auto* port = new PortItem(this, graph::PortSide::Output, i, spec->outputs[i]);
-        port->setPos(Width, place(i, static_cast<int>(spec->outputs.size())));
-        m_outputs.append(port);
-    }
+    for (int i = 0; i < m_inputs.size(); ++i)
+        m_inputs[i]->setPos(0, place(i, static_cast<int>(m_inputs.size())));
+    for (int i = 0; i < m_outputs.size(); ++i)
+        m_outputs[i]->setPos(Width, place(i, static_cast<int>(m_outputs.size())));
+    for (LinkItem* link : std::as_const(m_links))
+        link->updatePath();
 }
 
 QRectF NodeItem::boundingRect() const {

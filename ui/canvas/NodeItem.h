@@ -59,6 +59,11 @@ public:
 
     void addLink(LinkItem* link);
     void removeLink(LinkItem* link);
+    /// A variadic input row (Add, Concatenate) shows `count` ports, the model's
+    /// Graph::inputPortCount(): ports are added or removed at the end (never one with a link:
+    /// the model always counts past the highest linked port) and all inputs are spaced again.
+    /// No change for components with fixed inputs.
+    void setInputPortCount(int count);
 
 protected:
     QVariant itemChange(GraphicsItemChange change, const QVariant& value) override;
@@ -67,6 +72,7 @@ protected:
 
 private:
     void createPorts();
+    void placePorts();
     void updateTexts();
 
     graph::Node m_node;

@@ -93,6 +93,8 @@ QString ComponentPresentation::keyParameters(const QString& type, const QVariant
     } else if (type == graph::component::Output) {
         parts << (classCount > 0 ? QObject::tr("%1 classes").arg(classCount)
                                  : QObject::tr("class scores"));
+    } else if (spec->cardSummary) {
+        parts << spec->cardSummary(spec->effectiveParameters(parameters));
     }
     return parts.join(kSeparator);
 }
@@ -145,6 +147,11 @@ QColor ComponentPresentation::categoryColor(const QString& category) {
         return QColor(0x35, 0x74, 0xe0);
     if (category == QLatin1String("Convolution"))
         return QColor(0xdd, 0x74, 0x31);
+    // A category that descriptor components brought: their own colour.
+    for (const graph::ComponentSpec& spec : graph::ComponentRegistry::instance().components()) {
+        if (spec.category == category && !spec.colour.isEmpty())
+            return QColor(spec.colour);
+    }
     return QColor(0x6b, 0x72, 0x80);
 }
 

@@ -346,7 +346,7 @@ void InspectorWidget::updateStatus() {
     m_subtitle->setText(QStringLiteral("%1 \u00b7 #%2").arg(category).arg(m_node));
 
     QStringList inputs;
-    for (graph::LinkId id : graph.inputLinks(m_node))
+    for (graph::LinkId id : graph.inputLinksByPort(m_node)) // a merge's inputs in port order
         inputs << graph::shapeToString(validation.shape(graph.link(id).from.node));
     const graph::Shape output = validation.shape(m_node);
     const QString code = QStringLiteral("<span style=\"font-family: monospace\">%1</span>");
