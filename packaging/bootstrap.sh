@@ -13,6 +13,8 @@ packages=(
     libonnx-dev libprotobuf-dev
     # oneDNN headers: the fast engine for frozen backbones (LibTorch runs on the same library)
     libdnnl-dev
+    # distributed training: the gloo headers that LibTorch's c10d ProcessGroupGloo.hpp includes
+    libgloo-dev
     # runtime: without OpenBLAS, LibTorch runs matrix products on the reference BLAS (~10x slower)
     libopenblas0-pthread
     # fuzzing (packaging/run-fuzz.sh): clang with libFuzzer and the sanitizer runtimes
