@@ -1,5 +1,7 @@
 #include "core/nn/Layers.h"
 
+#include "core/nn/SyncBatchNorm.h"
+
 namespace tc::nn {
 
 torch::Tensor applyActivation(const torch::Tensor& input, Activation activation,
@@ -42,7 +44,7 @@ torch::Tensor DenseImpl::forwardLogits(const torch::Tensor& input) {
         x = dropout(x);
     x = linear(x);
     if (norm)
-        x = norm(x);
+        x = batchNorm(*norm, x);
     if (options_.activation == Activation::Softmax || options_.activation == Activation::Sigmoid)
         return x;
     return applyActivation(x, options_.activation, options_.negativeSlope);
@@ -123,7 +125,7 @@ BatchNormImpl::BatchNormImpl(int64_t features, int inputRank) {
 }
 
 torch::Tensor BatchNormImpl::forward(const torch::Tensor& input) {
-    return norm1d ? norm1d(input) : norm2d(input);
+    return norm1d ? batchNorm(*norm1d, input) : batchNorm(*norm2d, input);
 }
 
 DropoutImpl::DropoutImpl(double rate) {

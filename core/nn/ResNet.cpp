@@ -1,6 +1,7 @@
 #include "core/nn/ResNet.h"
 
 #include "core/nn/StateDict.h"
+#include "core/nn/SyncBatchNorm.h"
 
 namespace tc::nn {
 
@@ -23,6 +24,14 @@ torch::nn::Sequential makeDownsample(int64_t in, int64_t out, int64_t stride) {
     return torch::nn::Sequential(conv1x1(in, out, stride), torch::nn::BatchNorm2d(out));
 }
 
+/// The projection shortcut (1×1 conv, batch norm) through batchNorm(): synchronised across
+/// processes where a SyncBatchNormScope asks for it.
+torch::Tensor shortcut(torch::nn::Sequential& downsample, const torch::Tensor& input) {
+    auto* convolution = downsample[0]->as<torch::nn::Conv2dImpl>();
+    auto* norm = downsample[1]->as<torch::nn::BatchNorm2dImpl>();
+    return batchNorm(*norm, convolution->forward(input));
+}
+
 } // namespace
 
 BasicBlockImpl::BasicBlockImpl(int64_t inPlanes, int64_t planes, int64_t stride)
@@ -36,9 +45,9 @@ BasicBlockImpl::BasicBlockImpl(int64_t inPlanes, int64_t planes, int64_t stride)
 }
 
 torch::Tensor BasicBlockImpl::forward(const torch::Tensor& input) {
-    torch::Tensor out = torch::relu(bn1(conv1(input)));
-    out = bn2(conv2(out));
-    out += downsample ? downsample->forward(input) : input;
+    torch::Tensor out = torch::relu(batchNorm(*bn1, conv1(input)));
+    out = batchNorm(*bn2, conv2(out));
+    out += downsample ? shortcut(downsample, input) : input;
     return torch::relu_(out);
 }
 
@@ -55,10 +64,10 @@ BottleneckImpl::BottleneckImpl(int64_t inPlanes, int64_t planes, int64_t stride)
 }
 
 torch::Tensor BottleneckImpl::forward(const torch::Tensor& input) {
-    torch::Tensor out = torch::relu(bn1(conv1(input)));
-    out = torch::relu(bn2(conv2(out)));
-    out = bn3(conv3(out));
-    out += downsample ? downsample->forward(input) : input;
+    torch::Tensor out = torch::relu(batchNorm(*bn1, conv1(input)));
+    out = torch::relu(batchNorm(*bn2, conv2(out)));
+    out = batchNorm(*bn3, conv3(out));
+    out += downsample ? shortcut(downsample, input) : input;
     return torch::relu_(out);
 }
 
@@ -109,7 +118,7 @@ int64_t ResNetImpl::featureChannels() const {
 }
 
 torch::Tensor ResNetImpl::forwardFeatures(const torch::Tensor& input) {
-    torch::Tensor x = torch::relu(bn1(conv1(input)));
+    torch::Tensor x = torch::relu(batchNorm(*bn1, conv1(input)));
     x = torch::max_pool2d(x, /*kernel_size=*/3, /*stride=*/2, /*padding=*/1);
     x = layer1->forward(x);
     x = layer2->forward(x);
