@@ -5,6 +5,7 @@
 #include "core/data/ImagePipeline.h"
 #include "core/data/Random.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -41,6 +42,17 @@ std::vector<BatchSample> samplesFor(const DatasetTable& table, const std::vector
                            grouped ? groups->groupOfRow[size_t(row)] : QString()});
     }
     return samples;
+}
+
+std::pair<std::int64_t, std::int64_t> shardRange(std::int64_t begin, std::int64_t end, int rank,
+                                                 int count) {
+    count = std::max(1, count);
+    rank = std::clamp(rank, 0, count - 1);
+    const std::int64_t rows = std::max<std::int64_t>(0, end - begin);
+    const std::int64_t base = rows / count;
+    const std::int64_t extra = rows % count;
+    const std::int64_t first = begin + rank * base + std::min<std::int64_t>(rank, extra);
+    return {first, first + base + (rank < extra ? 1 : 0)};
 }
 
 class Batcher::Impl {
@@ -170,9 +182,11 @@ private:
     /// Builds batch `number`; depends on nothing but the number, the samples and options.
     Batch build(int number) {
         const PreprocessingSettings& settings = m_pipeline.settings();
-        const std::int64_t begin = std::int64_t(number) * m_options.batchSize;
-        const std::int64_t end =
-            std::min<std::int64_t>(begin + m_options.batchSize, std::int64_t(m_order.size()));
+        const std::int64_t globalBegin = std::int64_t(number) * m_options.batchSize;
+        const auto [begin, end] = shardRange(
+            globalBegin,
+            std::min<std::int64_t>(globalBegin + m_options.batchSize, std::int64_t(m_order.size())),
+            m_options.shardRank, m_options.shardCount);
         const std::int64_t n = end - begin;
         Batch batch;
         batch.number = number;

@@ -10,6 +10,7 @@
 #include <optional>
 #include <QString>
 #include <torch/types.h>
+#include <utility>
 #include <vector>
 
 namespace tc::data {
@@ -46,7 +47,18 @@ struct BatcherOptions {
     /// Images in channels-last memory format (NHWC strides, NCHW shape), which the
     /// convolutions of LibTorch's oneDNN back-end run faster on.
     bool channelsLast = false;
+    /// Data-parallel training: of every batch of `batchSize` samples (the global batch, in
+    /// the order of one process), this process loads only its share, shardRange(). Batch
+    /// numbers, order and augmentation draws stay those of a single process, so the shares
+    /// of all processes together are exactly its batches.
+    int shardRank = 0;
+    int shardCount = 1;
 };
+
+/// The part [first, second) of the rows [begin, end) that process `rank` of `count` takes:
+/// contiguous, in rank order, sizes differing by at most one (the first ranks larger).
+std::pair<std::int64_t, std::int64_t> shardRange(std::int64_t begin, std::int64_t end, int rank,
+                                                 int count);
 
 /// A sample that could not be loaded; it is left out of its batch.
 struct BatchFailure {

@@ -158,7 +158,7 @@ bool RunFiles::exists(const QString& name) const {
 }
 
 bool RunFiles::prepare(bool resume) {
-    if (!enabled())
+    if (!writes())
         return true;
     if (!QDir().mkpath(m_directory))
         return false;
@@ -191,7 +191,7 @@ void RunFiles::flushBatches() {
 }
 
 void RunFiles::appendEpoch(const EpochEvent& event, const QStringList& classNames) {
-    if (!enabled())
+    if (!writes())
         return;
     flushBatches();
     if (m_metricsHeader.isEmpty()) {
@@ -244,7 +244,7 @@ void RunFiles::rewriteCsv(const QString& name, const QString& header, const QStr
 }
 
 void RunFiles::truncateLogsAfter(int epoch) {
-    if (!enabled())
+    if (!writes())
         return;
     auto keepRows = [epoch](const QString& file, QString* header) {
         QFile in(file);
@@ -280,7 +280,7 @@ void RunFiles::truncateLogsAfter(int epoch) {
 bool RunFiles::writeCheckpoint(const QString& name, const CheckpointState& state,
                                torch::nn::Module& head, torch::optim::Optimizer& optimizer,
                                QString* error) {
-    if (!enabled())
+    if (!writes())
         return true;
     const QString target = path(name);
     nn::StateDict tensors;
@@ -414,7 +414,7 @@ EpochEvent RunFiles::epochFromJson(const QJsonObject& json) {
 }
 
 bool RunFiles::writeReport(const RunReport& report, QString* error) {
-    if (!enabled())
+    if (!writes())
         return true;
     flushBatches();
     QJsonArray epochs;

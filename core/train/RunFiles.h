@@ -95,6 +95,10 @@ public:
     ~RunFiles();
 
     bool enabled() const { return !m_directory.isEmpty(); }
+    /// A follower rank of a data-parallel run reads the folder (a resume's checkpoint, the
+    /// best epoch's weights) but writes nothing: rank 0 writes the run.
+    void setReadOnly(bool readOnly) { m_readOnly = readOnly; }
+    bool writes() const { return enabled() && !m_readOnly; }
     QString path(const QString& name) const;
     bool exists(const QString& name) const;
 
@@ -121,6 +125,7 @@ private:
     void flushBatches();
 
     QString m_directory;
+    bool m_readOnly = false;
     QString m_metricsHeader;
     QStringList m_metricsRows;
     QStringList m_batchRows;

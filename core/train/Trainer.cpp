@@ -1,6 +1,9 @@
 #include "core/train/Trainer.h"
 
+#include "core/nn/SyncBatchNorm.h"
+#include "core/train/DistributedTraining.h"
 #include "core/train/FeatureStore.h"
+#include "core/train/GradientReducer.h"
 #include "core/train/PositiveClass.h"
 #include "core/train/RunFiles.h"
 #include "core/util/Runtime.h"
@@ -130,7 +133,9 @@ class Trainer::Impl {
 public:
     explicit Impl(TrainerInputs inputs)
         : in(std::move(inputs))
-        , files(in.runDirectory) {}
+        , files(in.runDirectory) {
+        files.setReadOnly(distributed() && !in.group->isLeader());
+    }
 
     FinishedEvent run(TrainingObserver& observer, TrainingControl& control);
 
@@ -171,7 +176,19 @@ private:
     SplitData m_train;
     SplitData m_validation;
     SplitData m_test;
+    bool distributed() const { return in.group && in.group->worldSize() > 1; }
+    int rank() const { return distributed() ? in.group->rank() : 0; }
+    int worldSize() const { return distributed() ? in.group->worldSize() : 1; }
+    /// One optimisation step of a distributed run on this rank's share of the global batch.
+    /// Returns false (before changing anything) when some rank was asked to stop.
+    bool distributedStep(const torch::Tensor& inputs, const torch::Tensor& labels, bool stop,
+                         torch::Tensor* logits, double* globalLoss);
+
     std::unique_ptr<torch::optim::Optimizer> m_optimizer;
+    std::unique_ptr<GradientReducer> m_reducer;
+    /// A distributed run agrees on stops at training steps only: evaluation, run by every
+    /// rank over the whole split, is never cut short on one rank alone.
+    TrainingControl m_uninterrupted;
     torch::Tensor m_classWeights;
     bool m_useCache = false;
     QString m_cacheNote;
@@ -216,6 +233,7 @@ void Trainer::Impl::emitPhase(TrainingObserver& observer, Phase phase, int epoch
 FinishedEvent Trainer::Impl::run(TrainingObserver& observer, TrainingControl& control) {
     m_clock.start();
     FinishedEvent finished;
+    TrainingControl& evaluationControl = distributed() ? m_uninterrupted : control;
     try {
         prepare(observer);
         if (!cacheFeatures(observer, control)) {
@@ -241,7 +259,7 @@ FinishedEvent Trainer::Impl::run(TrainingObserver& observer, TrainingControl& co
                 if (m_validation.size() > 0) {
                     bool stopped = false;
                     Evaluation evaluation = evaluate(m_validation, Phase::Validating, epoch,
-                                                     observer, control, &stopped);
+                                                     observer, evaluationControl, &stopped);
                     if (stopped) {
                         finished.reason = FinishReason::Stopped;
                         break;
@@ -282,6 +300,9 @@ FinishedEvent Trainer::Impl::run(TrainingObserver& observer, TrainingControl& co
             }
         }
 
+        // Every rank reads the best epoch's weights below: wait until rank 0 wrote them.
+        if (distributed())
+            in.group->barrier();
         finished.epochsCompleted = history.empty() ? 0 : history.back().epoch;
         finished.bestEpoch = m_bestEpoch;
         // The test split is evaluated once, at the end of a run that was not interrupted, with
@@ -296,14 +317,14 @@ FinishedEvent Trainer::Impl::run(TrainingObserver& observer, TrainingControl& co
             if (m_validation.size() > 0) {
                 Evaluation validation =
                     evaluate(m_validation, Phase::Validating, finished.epochsCompleted, observer,
-                             control, &stopped, /*keepPredictions=*/true);
+                             evaluationControl, &stopped, /*keepPredictions=*/true);
                 if (!stopped)
                     finished.validationPredictions = std::move(validation.predictions);
             }
             Evaluation evaluation;
             if (!stopped)
                 evaluation = evaluate(m_test, Phase::Testing, finished.epochsCompleted, observer,
-                                      control, &stopped);
+                                      evaluationControl, &stopped);
             if (stopped) {
                 finished.reason = FinishReason::Stopped;
                 finished.validationPredictions.clear();
@@ -391,6 +412,9 @@ void Trainer::Impl::prepare(TrainingObserver& observer) {
     }
 
     auto head = in.model.head.ptr();
+    head->to(in.device);
+    if (m_classWeights.defined())
+        m_classWeights = m_classWeights.to(in.device);
     std::vector<torch::Tensor> parameters;
     for (const auto& parameter : head->parameters()) {
         if (parameter.requires_grad())
@@ -399,6 +423,8 @@ void Trainer::Impl::prepare(TrainingObserver& observer) {
     if (parameters.empty())
         throw std::invalid_argument("the model has no trainable parameters");
     m_optimizer = makeOptimizer(in.settings, parameters);
+    if (distributed())
+        m_reducer = std::make_unique<GradientReducer>(parameters, in.group);
     m_plateauRate = in.settings.learningRate;
 
     const bool pixelAugmentation = in.preprocessing.augmentation.enabled();
@@ -423,6 +449,8 @@ void Trainer::Impl::prepare(TrainingObserver& observer) {
                                          .toStdString());
         restore(lastCheckpointName(), /*full=*/true);
     }
+    if (distributed())
+        copyFromLeader(*in.group, *head);
 }
 
 std::unique_ptr<FeatureStore> Trainer::Impl::openFeatureStore() const {
@@ -452,7 +480,16 @@ bool Trainer::Impl::cacheFeatures(TrainingObserver& observer, TrainingControl& c
     }
     QElapsedTimer clock;
     clock.start();
-    const qint64 total = m_train.size() + m_validation.size() + m_test.size();
+    // A distributed run computes each split's features sharded (rank r takes its contiguous
+    // share of the samples), then gathers them so that every rank holds all of them.
+    auto share = [this](std::int64_t count) {
+        return data::shardRange(0, count, rank(), worldSize());
+    };
+    qint64 total = 0;
+    for (const SplitData* split : {&m_train, &m_validation, &m_test}) {
+        const auto [first, last] = share(split->size());
+        total += last - first;
+    }
     qint64 done = 0;
     const std::unique_ptr<FeatureStore> store = openFeatureStore();
     emitPhase(observer, Phase::CachingFeatures, 0, 0, total,
@@ -461,6 +498,7 @@ bool Trainer::Impl::cacheFeatures(TrainingObserver& observer, TrainingControl& c
                     : QStringLiteral("computing backbone features once per image"));
     torch::NoGradGuard noGrad;
     bool storeWritable = store != nullptr;
+    bool stopped = false;
     for (SplitData* split : {&m_train, &m_validation, &m_test}) {
         const size_t count = split->samples.size();
         if (count == 0) {
@@ -471,28 +509,33 @@ bool Trainer::Impl::cacheFeatures(TrainingObserver& observer, TrainingControl& c
         // Features per sample: from the disk cache, else computed below; undefined when the
         // image could not be loaded.
         std::vector<torch::Tensor> rows(count);
-        std::vector<QByteArray> hashes;
+        std::vector<QByteArray> hashes(count);
         std::vector<data::BatchSample> missing;
         std::vector<size_t> missingIndex;
+        const auto [firstMine, endMine] = share(std::int64_t(count));
+        const auto mine = size_t(endMine - firstMine);
         if (store) {
             QStringList paths;
-            for (const auto& sample : split->samples)
-                paths << sample.path;
-            hashes = FeatureStore::contentHashes(paths, runtime::configuredThreadCount());
-            for (size_t i = 0; i < count; ++i) {
+            for (size_t i = size_t(firstMine); i < size_t(endMine); ++i)
+                paths << split->samples[i].path;
+            const std::vector<QByteArray> mineHashes =
+                FeatureStore::contentHashes(paths, runtime::configuredThreadCount());
+            for (size_t k = 0; k < mine; ++k) {
+                const size_t i = size_t(firstMine) + k;
+                hashes[i] = mineHashes[k];
                 if (auto features = store->load(hashes[i])) {
                     rows[i] = std::move(*features);
                     ++m_storeHits;
                 }
             }
         }
-        for (size_t i = 0; i < count; ++i) {
+        for (size_t i = size_t(firstMine); i < size_t(endMine); ++i) {
             if (!rows[i].defined()) {
                 missing.push_back(split->samples[i]);
                 missingIndex.push_back(i);
             }
         }
-        done += qint64(count - missing.size());
+        done += qint64(mine - missing.size());
         emitPhase(observer, Phase::CachingFeatures, 0, done, total);
 
         if (!missing.empty()) {
@@ -523,10 +566,16 @@ bool Trainer::Impl::cacheFeatures(TrainingObserver& observer, TrainingControl& c
                 emitPhase(observer, Phase::CachingFeatures, 0, done, total);
                 if (!control.checkpoint()) {
                     batcher.stop();
-                    return false;
+                    stopped = true;
+                    break;
                 }
             }
         }
+        // Ranks agree on stopping here, where all of them arrive, however uneven their shares.
+        if (distributed() ? anyRankStops(*in.group, stopped) : stopped)
+            return false;
+        if (distributed())
+            gatherFeatureRows(*in.group, rows);
 
         // Rows in sample order, without the images that failed to load.
         std::vector<torch::Tensor> features;
@@ -601,6 +650,8 @@ bool Trainer::Impl::trainEpoch(int epoch, TrainingObserver& observer, TrainingCo
         options.epoch = static_cast<std::uint64_t>(epoch);
         options.channelsLast = in.model.hasTrunk();
         options.workers = in.loaderWorkers;
+        options.shardRank = rank();
+        options.shardCount = worldSize();
         batcher = std::make_unique<data::Batcher>(m_train.samples, in.preprocessing, options);
     }
 
@@ -612,13 +663,18 @@ bool Trainer::Impl::trainEpoch(int epoch, TrainingObserver& observer, TrainingCo
     std::vector<int> labelsSeen;
     std::vector<int> predictedSeen;
     for (int b = 0; b < batches; ++b) {
-        if (!control.checkpoint())
+        // A distributed run carries the request to the step, where all ranks agree on it.
+        const bool stop = !control.checkpoint();
+        if (stop && !distributed())
             return false;
         torch::Tensor inputs;
         torch::Tensor labels;
         if (m_train.cached()) {
-            const auto index = order.slice(0, std::int64_t(b) * batchSize,
-                                           std::min<std::int64_t>(count, (b + 1LL) * batchSize));
+            // This rank's share of the global batch (all of it in a single process).
+            const auto [first, last] = data::shardRange(
+                std::int64_t(b) * batchSize, std::min<std::int64_t>(count, (b + 1LL) * batchSize),
+                rank(), worldSize());
+            const auto index = order.slice(0, first, last);
             inputs = m_train.features.index_select(0, index);
             labels = m_train.labels.index_select(0, index);
         } else {
@@ -627,27 +683,47 @@ bool Trainer::Impl::trainEpoch(int epoch, TrainingObserver& observer, TrainingCo
                 break;
             for (const auto& failure : batch->failures)
                 m_loadFailures.push_back(failure.message);
-            if (batch->images.size(0) == 0)
+            // Every rank takes part in every step, with or without samples of its own.
+            if (batch->images.size(0) == 0 && !distributed())
                 continue;
             inputs = headInput(batch->images);
             labels = batch->labels;
         }
-        m_optimizer->zero_grad();
-        const torch::Tensor logits = in.model.head.forward(inputs);
-        const torch::Tensor loss = lossOf(logits, labels, /*training=*/true);
-        loss.backward();
-        m_optimizer->step();
-
-        const std::int64_t n = labels.size(0);
-        const double batchLoss = loss.item<double>();
-        const torch::Tensor predicted = logits.argmax(1);
-        correct += predicted.eq(labels).sum().item<std::int64_t>();
+        inputs = inputs.to(in.device);
+        labels = labels.to(in.device);
+        torch::Tensor logits;
+        double batchLoss = 0.0;
+        std::int64_t n = labels.size(0);
+        std::int64_t batchCorrect = 0;
+        if (distributed()) {
+            if (!distributedStep(inputs, labels, stop, &logits, &batchLoss))
+                return false;
+        } else {
+            m_optimizer->zero_grad();
+            logits = in.model.head.forward(inputs);
+            const torch::Tensor loss = lossOf(logits, labels, /*training=*/true);
+            loss.backward();
+            m_optimizer->step();
+            batchLoss = loss.item<double>();
+        }
+        const torch::Tensor predicted = logits.argmax(1).cpu();
+        labels = labels.cpu();
+        batchCorrect = predicted.eq(labels).sum().item<std::int64_t>();
+        if (distributed()) {
+            // The global batch's figures: every rank reports what one process would.
+            torch::Tensor totals = torch::tensor(
+                {static_cast<double>(n), static_cast<double>(batchCorrect)}, torch::kFloat64);
+            in.group->allReduceSum(totals);
+            n = static_cast<std::int64_t>(totals[0].item<double>());
+            batchCorrect = static_cast<std::int64_t>(totals[1].item<double>());
+        }
+        correct += batchCorrect;
         lossSum += batchLoss * static_cast<double>(n);
         seen += n;
         const auto* labelData = labels.data_ptr<std::int64_t>();
         const auto predictedContiguous = predicted.contiguous();
         const auto* predictedData = predictedContiguous.data_ptr<std::int64_t>();
-        for (std::int64_t i = 0; i < n; ++i) {
+        for (std::int64_t i = 0; i < labels.size(0); ++i) {
             labelsSeen.push_back(static_cast<int>(labelData[i]));
             predictedSeen.push_back(static_cast<int>(predictedData[i]));
         }
@@ -685,8 +761,52 @@ bool Trainer::Impl::trainEpoch(int epoch, TrainingObserver& observer, TrainingCo
     }
     m_trainingSeconds += clock.nsecsElapsed() / 1e9;
     m_trainedImages += seen;
+    if (distributed())
+        gatherPredictions(*in.group, labelsSeen, predictedSeen, in.model.classes);
     result.loss = seen > 0 ? lossSum / static_cast<double>(seen) : 0.0;
     result.metrics = computeMetrics(labelsSeen, predictedSeen, in.model.classes);
+    return true;
+}
+
+bool Trainer::Impl::distributedStep(const torch::Tensor& inputs, const torch::Tensor& labels,
+                                    bool stop, torch::Tensor* logits, double* globalLoss) {
+    // Each rank's loss is its share of the global batch's: the sum of its samples' weighted
+    // losses over the global batch's total weight (the denominator of a weighted mean), so
+    // that the ranks' losses, and the summed gradients, are exactly one process's.
+    const torch::Tensor localWeight =
+        m_classWeights.defined() ? m_classWeights.index_select(0, labels).sum().to(torch::kCPU)
+                                 : torch::full({1}, double(labels.size(0)), torch::kFloat64);
+    torch::Tensor agreed = torch::stack({localWeight.to(torch::kFloat64).reshape({}),
+                                         torch::tensor(stop ? 1.0 : 0.0, torch::kFloat64)});
+    in.group->allReduceSum(agreed);
+    if (agreed[1].item<double>() > 0.0)
+        return false;
+    const double denominator = agreed[0].item<double>();
+
+    namespace F = torch::nn::functional;
+    auto options = F::CrossEntropyFuncOptions().reduction(torch::kSum);
+    if (m_classWeights.defined())
+        options.weight(m_classWeights);
+    options.label_smoothing(in.settings.labelSmoothing);
+
+    m_optimizer->zero_grad();
+    m_reducer->prepare();
+    torch::Tensor loss;
+    {
+        // Batch norms in training mode see the global batch, as in one process.
+        const std::shared_ptr<ProcessGroup> group = in.group;
+        const nn::SyncBatchNormScope syncBatchNorm(
+            [group](torch::Tensor& tensor) { group->allReduceSum(tensor); });
+        *logits = in.model.head.forward(inputs);
+        loss = F::cross_entropy(*logits, labels, options) / (denominator > 0 ? denominator : 1.0);
+        loss.backward();
+    }
+    m_reducer->finish();
+    m_optimizer->step();
+
+    torch::Tensor total = loss.detach().to(torch::kCPU, torch::kFloat64).reshape({1}).clone();
+    in.group->allReduceSum(total);
+    *globalLoss = total.item<double>();
     return true;
 }
 
@@ -743,7 +863,7 @@ Evaluation Trainer::Impl::evaluate(SplitData& split, Phase phase, int epoch,
                 return evaluation;
             }
             const std::int64_t end = std::min(count, start + step);
-            consume(in.model.head.forward(split.features.slice(0, start, end)),
+            consume(in.model.head.forward(split.features.slice(0, start, end).to(in.device)).cpu(),
                     split.labels.slice(0, start, end), split.sampleOfRow.data() + start);
         }
     } else {
@@ -762,8 +882,8 @@ Evaluation Trainer::Impl::evaluate(SplitData& split, Phase phase, int epoch,
                 m_loadFailures.push_back(failure.message);
             if (batch->images.size(0) == 0)
                 continue;
-            consume(in.model.head.forward(headInput(batch->images)), batch->labels,
-                    batch->sampleIndices.data());
+            consume(in.model.head.forward(headInput(batch->images).to(in.device)).cpu(),
+                    batch->labels, batch->sampleIndices.data());
             emitPhase(observer, phase, epoch, seen, split.size());
         }
     }
@@ -794,7 +914,7 @@ void Trainer::Impl::decideOperatingPoint(FinishedEvent& finished, TrainingObserv
     finished.decision =
         decide(scored(finished.validationPredictions), scored(finished.testPredictions),
                in.settings.decision, positive, in.classNames.at(positive));
-    if (in.runDirectory.isEmpty())
+    if (!files.writes())
         return;
     QString error;
     if (!writeOperatingPoint(in.runDirectory, finished.decision->operatingPoint(), &error))

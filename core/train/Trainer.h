@@ -5,6 +5,7 @@
 #include "core/data/Batcher.h"
 #include "core/data/DataSettings.h"
 #include "core/nn/ClassifierModel.h"
+#include "core/train/Distributed.h"
 #include "core/train/TrainingControl.h"
 #include "core/train/TrainingEvents.h"
 #include "core/train/TrainingSettings.h"
@@ -49,6 +50,13 @@ struct TrainerInputs {
     /// Root of the on-disk feature cache (FeatureStore): frozen-backbone features computed in
     /// earlier runs are read from it and new ones added. Empty: features live in memory only.
     QString featureStoreRoot;
+    /// Data-parallel training: the process group this rank belongs to; null (or a group of
+    /// one) trains alone. Each rank takes its share of every batch of settings.batchSize (the
+    /// global batch), gradients and metrics are summed over the ranks and rank 0 alone writes
+    /// the run folder, so that N ranks follow the trajectory of one process.
+    std::shared_ptr<ProcessGroup> group;
+    /// Where the trainable head computes. The frozen trunk keeps its own engine (CPU).
+    torch::Device device{torch::kCPU};
 };
 
 /// Trains a ClassifierModel: feature caching for a frozen trunk, epochs with the chosen
