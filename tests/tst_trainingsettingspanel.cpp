@@ -2,6 +2,7 @@
 // a whole section (keys it does not edit kept), enables dependent options, and shows why a
 // section the trainer would refuse is wrong.
 
+#include "core/util/Devices.h"
 #include "ui/training/TrainingSettingsPanel.h"
 
 #include <QCheckBox>
@@ -21,6 +22,7 @@ private Q_SLOTS:
     void showsAndEditsASection();
     void dependentOptionsFollow();
     void refusedSectionShowsWhy();
+    void devicesAreThoseAvailable();
 };
 
 void TestTrainingSettingsPanel::showsAndEditsASection() {
@@ -84,6 +86,34 @@ void TestTrainingSettingsPanel::refusedSectionShowsWhy() {
     QVERIFY2(error->text().contains(QStringLiteral("epochs")), qPrintable(error->text()));
     panel.setSettings({{QStringLiteral("epochs"), 3}});
     QVERIFY(!error->isVisible());
+}
+
+void TestTrainingSettingsPanel::devicesAreThoseAvailable() {
+    TrainingSettingsPanel panel;
+    panel.setSettings({});
+    auto* device = panel.findChild<QComboBox*>(QStringLiteral("device"));
+    QVERIFY(device);
+    QStringList listed;
+    for (int i = 0; i < device->count(); ++i)
+        listed << device->itemData(i).toString();
+    QCOMPARE(listed, tc::runtime::availableDevices());
+    QCOMPARE(device->currentData().toString(), QStringLiteral("cpu"));
+    QCOMPARE(panel.settings().value(QStringLiteral("device")).toString(), QStringLiteral("cpu"));
+
+    // A project made on another machine keeps its device, shown as unavailable here, until
+    // the user picks another; the next project does not inherit it.
+    const QString absent = QStringLiteral("cuda:%1").arg(tc::runtime::cudaDeviceCount() + 3);
+    panel.setSettings({{QStringLiteral("device"), absent}});
+    QCOMPARE(device->currentData().toString(), absent);
+    QVERIFY(device->currentText().contains(QStringLiteral("not available")));
+    QCOMPARE(panel.settings().value(QStringLiteral("device")).toString(), absent);
+    QSignalSpy edited(&panel, &TrainingSettingsPanel::settingsEdited);
+    device->setCurrentIndex(device->findData(QStringLiteral("cpu")));
+    QCOMPARE(edited.count(), 1);
+    QCOMPARE(edited.at(0).at(0).toJsonObject().value(QStringLiteral("device")).toString(),
+             QStringLiteral("cpu"));
+    panel.setSettings({});
+    QCOMPARE(device->count(), int(tc::runtime::availableDevices().size()));
 }
 
 QTEST_MAIN(TestTrainingSettingsPanel)

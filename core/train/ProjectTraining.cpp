@@ -9,6 +9,7 @@
 #include "core/train/FeatureStore.h"
 #include "core/train/RunFiles.h"
 #include "core/train/Trainer.h"
+#include "core/util/Devices.h"
 
 #include <functional>
 #include <optional>
@@ -227,8 +228,24 @@ FinishedEvent trainProject(const TrainingRequest& request, TrainingObserver& obs
     if (!model.ok())
         return failed(observer, QStringLiteral("%1: %2").arg(request.projectPath, model.error));
 
+    QString deviceError;
+    const std::optional<tc::runtime::DeviceChoice> device = tc::runtime::parseDevice(
+        request.device.isEmpty() ? project.training().value(QStringLiteral("device")).toString()
+                                 : request.device,
+        &deviceError);
+    if (!device)
+        return failed(observer, deviceError);
+    if (const QString problem = tc::runtime::deviceProblem(*device); !problem.isEmpty())
+        return failed(observer, problem);
+
     TrainerInputs inputs;
     inputs.model = model.classifier;
+    inputs.group = request.group;
+    inputs.device =
+        device->isCuda()
+            ? torch::Device(torch::kCUDA, device->index < 0 ? torch::DeviceIndex(0)
+                                                            : torch::DeviceIndex(device->index))
+            : torch::Device(torch::kCPU);
     // Patients travel with the validation and test images of a grouped split: the decision
     // is also reported per patient.
     const tc::data::GroupAssignment* groups = splitSettings->grouped ? &data.groups : nullptr;
@@ -277,7 +294,17 @@ FinishedEvent trainProject(const TrainingRequest& request, TrainingObserver& obs
                      {QStringLiteral("settings"), dataset->toJson()},
                      {QStringLiteral("splitSettings"), splitSettings->toJson()}}},
         {QStringLiteral("warnings"), QJsonArray::fromStringList(started.warnings)},
+        {QStringLiteral("device"), device->toString()},
     };
+    if (request.group && request.group->worldSize() > 1)
+        inputs.reportExtras.insert(
+            QStringLiteral("distributed"),
+            QJsonObject{{QStringLiteral("worldSize"), request.group->worldSize()},
+                        {QStringLiteral("backend"), request.group->backendName()},
+                        {QStringLiteral("globalBatch"), settings->batchSize},
+                        {QStringLiteral("note"),
+                         QStringLiteral("each rank trained on its share of every global batch; "
+                                        "rank 0 wrote this run")}});
     observer.onStarted(started);
     return Trainer(std::move(inputs)).run(observer, control);
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/data/Split.h"
+#include "core/train/Distributed.h"
 #include "core/train/TrainingControl.h"
 #include "core/train/TrainingEvents.h"
 #include "core/train/TrainingSettings.h"
@@ -48,6 +49,12 @@ struct TrainingRequest {
     QString featureStoreRoot;
     bool diskCache = true;
     int loaderWorkers = -1;
+    /// Where the trainable part computes: "cpu", "cuda" or "cuda:N"; empty: the project's
+    /// training "device" (the GUI's choice), else cpu. A device that is not available fails
+    /// the run with the reason.
+    QString device;
+    /// Data-parallel training: the process group this process trains in (null: alone).
+    std::shared_ptr<ProcessGroup> group;
 };
 
 /// Loads the project, imports and splits its data, builds its graph into a model and trains

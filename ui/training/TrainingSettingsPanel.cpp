@@ -1,6 +1,7 @@
 #include "ui/training/TrainingSettingsPanel.h"
 
 #include "core/train/TrainingSettings.h"
+#include "core/util/Devices.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -71,6 +72,12 @@ TrainingSettingsPanel::TrainingSettingsPanel(QWidget* parent)
     m_precision = choiceBox(this, {{QStringLiteral("auto"), tr("Automatic (bf16 where faster)")},
                                    {QStringLiteral("fp32"), tr("fp32")},
                                    {QStringLiteral("bf16"), tr("bf16")}});
+    m_device = new QComboBox(this);
+    for (const QString& device : tc::runtime::availableDevices())
+        m_device->addItem(device == QLatin1String("cpu") ? tr("CPU") : device.toUpper(), device);
+    m_device->setToolTip(
+        tr("Where the trainable part of the model computes. The list shows what this machine "
+           "and this LibTorch offer (CUDA needs a CUDA build of LibTorch and a GPU)."));
     m_featureCache = new QCheckBox(tr("Compute frozen-backbone features once"), this);
     m_featureCache->setToolTip(
         tr("With a frozen backbone and no pixel-changing augmentation, features are computed "
@@ -102,6 +109,7 @@ TrainingSettingsPanel::TrainingSettingsPanel(QWidget* parent)
     form->addRow(tr("Watched metric"), m_watchedMetric);
     form->addRow(tr("Patience"), m_patience);
     form->addRow(tr("Precision"), m_precision);
+    form->addRow(tr("Device"), m_device);
     form->addRow(tr("Feature cache"), m_featureCache);
     form->addRow(QString(), m_featureCacheOnDisk);
     form->addRow(tr("Seed"), m_seed);
@@ -110,7 +118,8 @@ TrainingSettingsPanel::TrainingSettingsPanel(QWidget* parent)
     layout->addLayout(form);
     layout->addStretch(1);
 
-    for (QComboBox* box : {m_optimizer, m_schedule, m_classWeights, m_watchedMetric, m_precision})
+    for (QComboBox* box :
+         {m_optimizer, m_schedule, m_classWeights, m_watchedMetric, m_precision, m_device})
         connect(box, &QComboBox::currentIndexChanged, this, &TrainingSettingsPanel::emitEdited);
     for (QDoubleSpinBox* box : {m_learningRate, m_weightDecay, m_momentum, m_labelSmoothing})
         connect(box, &QDoubleSpinBox::valueChanged, this, &TrainingSettingsPanel::emitEdited);
@@ -123,6 +132,7 @@ TrainingSettingsPanel::TrainingSettingsPanel(QWidget* parent)
     m_epochs->setObjectName(QStringLiteral("epochs"));
     m_earlyStopping->setObjectName(QStringLiteral("earlyStopping"));
     m_patience->setObjectName(QStringLiteral("patience"));
+    m_device->setObjectName(QStringLiteral("device"));
     m_featureCache->setObjectName(QStringLiteral("featureCache"));
     m_featureCacheOnDisk->setObjectName(QStringLiteral("featureCacheOnDisk"));
     m_error->setObjectName(QStringLiteral("error"));
@@ -139,6 +149,9 @@ void TrainingSettingsPanel::setSettings(const QJsonObject& section) {
     const QJsonObject known = s.toJson();
     for (auto it = known.begin(); it != known.end(); ++it)
         m_extra.remove(it.key());
+    // The device is the machine's business, not a training hyperparameter: it lives beside
+    // the settings (a resume may change it) and may name a device this machine lacks.
+    const QString device = m_extra.take(QStringLiteral("device")).toString();
 
     m_updating = true;
     select(m_optimizer, tc::train::toString(s.optimizer));
@@ -155,6 +168,7 @@ void TrainingSettingsPanel::setSettings(const QJsonObject& section) {
     select(m_watchedMetric, tc::train::toString(s.watchedMetric));
     m_patience->setValue(s.earlyStoppingPatience);
     select(m_precision, tc::train::toString(s.precision));
+    selectDevice(device);
     m_featureCache->setChecked(s.featureCache);
     m_featureCacheOnDisk->setChecked(s.featureCacheOnDisk);
     m_seed->setValue(static_cast<int>(std::min<quint64>(s.seed, std::numeric_limits<int>::max())));
@@ -179,10 +193,25 @@ QJsonObject TrainingSettingsPanel::settings() const {
                             {QStringLiteral("metric"), m_watchedMetric->currentData().toString()},
                             {QStringLiteral("patience"), m_patience->value()}});
     json.insert(QStringLiteral("precision"), m_precision->currentData().toString());
+    json.insert(QStringLiteral("device"), m_device->currentData().toString());
     json.insert(QStringLiteral("featureCache"), m_featureCache->isChecked());
     json.insert(QStringLiteral("featureCacheOnDisk"), m_featureCacheOnDisk->isChecked());
     json.insert(QStringLiteral("seed"), m_seed->value());
     return json;
+}
+
+void TrainingSettingsPanel::selectDevice(const QString& device) {
+    // Forget a previous project's unavailable device.
+    for (int i = m_device->count() - 1; i >= 0; --i) {
+        if (!tc::runtime::availableDevices().contains(m_device->itemData(i).toString()))
+            m_device->removeItem(i);
+    }
+    QString error;
+    const auto choice = tc::runtime::parseDevice(device, &error);
+    const QString name = choice ? choice->toString() : device;
+    if (m_device->findData(name) < 0)
+        m_device->addItem(tr("%1 (not available here)").arg(name), name);
+    select(m_device, name);
 }
 
 void TrainingSettingsPanel::updateEnabledState() {

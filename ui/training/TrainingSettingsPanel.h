@@ -12,9 +12,9 @@ class QSpinBox;
 namespace tc::ui {
 
 /// Edits the "training" section of a project: optimizer, learning rate and schedule, batch
-/// size, epochs, class weights, label smoothing, early stopping, precision, feature cache and
-/// seed. Every edit is reported with settingsEdited() (the main window turns it into an undo
-/// step); setSettings() shows a section without emitting.
+/// size, epochs, class weights, label smoothing, early stopping, precision, device, feature
+/// cache and seed. Every edit is reported with settingsEdited() (the main window turns it into an
+/// undo step); setSettings() shows a section without emitting.
 class TrainingSettingsPanel : public QWidget {
     Q_OBJECT
 
@@ -31,6 +31,8 @@ Q_SIGNALS:
 private:
     void emitEdited();
     void updateEnabledState();
+    /// Selects `device` ("cpu", "cuda:0"…), listing it as unavailable when this machine lacks it.
+    void selectDevice(const QString& device);
 
     QComboBox* m_optimizer = nullptr;
     QDoubleSpinBox* m_learningRate = nullptr;
@@ -46,6 +48,7 @@ private:
     QComboBox* m_watchedMetric = nullptr;
     QSpinBox* m_patience = nullptr;
     QComboBox* m_precision = nullptr;
+    QComboBox* m_device = nullptr;
     QCheckBox* m_featureCache = nullptr;
     QCheckBox* m_featureCacheOnDisk = nullptr;
     QSpinBox* m_seed = nullptr;
