@@ -1,7 +1,10 @@
 #include "app/cli/Cli.h"
 #include "app/cli/Commands.h"
+#include "app/cli/LocalLauncher.h"
 #include "core/train/Decision.h"
+#include "core/train/Distributed.h"
 #include "core/train/ProjectTraining.h"
+#include "core/util/Devices.h"
 #include "core/util/RegularFile.h"
 
 #include <atomic>
@@ -10,6 +13,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QProcessEnvironment>
 #include <QTextStream>
 #include <thread>
 #include <unistd.h>
@@ -278,6 +282,38 @@ QString figuresLine(const tc::train::BinaryFigures& f, const char* unit) {
                .arg(f.falseNegatives);
 }
 
+/// A follower rank of a data-parallel run: rank 0 prints the progress; a follower keeps only
+/// its last error for the final message.
+class FollowerProgress : public tc::train::TrainingObserver {
+public:
+    void onError(const tc::train::ErrorEvent& e) override { m_lastError = e.message; }
+
+private:
+    QString m_lastError;
+};
+
+/// The arguments every rank started by --nproc gets: the user's, without --nproc, with the
+/// run folder fixed (a default folder named after the time could differ between ranks).
+QStringList workerArguments(const QStringList& arguments, const QString& runDirectory) {
+    QStringList result{kCommand};
+    bool hasOut = false;
+    for (int i = 0; i < arguments.size(); ++i) {
+        const QString& argument = arguments[i];
+        if (argument == QLatin1String("--nproc")) {
+            ++i;
+            continue;
+        }
+        if (argument.startsWith(QLatin1String("--nproc=")))
+            continue;
+        hasOut = hasOut || argument == QLatin1String("--out") ||
+                 argument.startsWith(QLatin1String("--out="));
+        result << argument;
+    }
+    if (!hasOut)
+        result << QStringLiteral("--out") << runDirectory;
+    return result;
+}
+
 } // namespace
 
 int runTrain(const QStringList& arguments) {
@@ -347,10 +383,23 @@ int runTrain(const QStringList& arguments) {
         QStringLiteral("patient-aggregation"),
         QStringLiteral("How a patient's image probabilities are combined: mean or max."),
         QStringLiteral("HOW"));
+    const QCommandLineOption deviceOption(
+        QStringLiteral("device"),
+        QStringLiteral("Where the trainable part computes: cpu (default), cuda or cuda:N. "
+                       "Available here: %1.")
+            .arg(tc::runtime::availableDevices().join(QStringLiteral(", "))),
+        QStringLiteral("DEVICE"));
+    const QCommandLineOption nprocOption(
+        QStringLiteral("nproc"),
+        QStringLiteral("Data-parallel training in N local processes (PyTorch c10d, Gloo, on "
+                       "127.0.0.1): each takes its share of every batch, so the trajectory is "
+                       "that of one process. Under torchrun (RANK, WORLD_SIZE, MASTER_ADDR, "
+                       "MASTER_PORT set) a process joins that group instead."),
+        QStringLiteral("N"));
     parser.addOptions({dataOption, epochsOption, outOption, resumeOption, allowChangedOption,
                        precisionOption, weightsOption, cacheDirOption, noDiskCacheOption,
                        sensitivityOption, specificityOption, youdenOption, thresholdOption,
-                       noTemperatureOption, aggregationOption});
+                       noTemperatureOption, aggregationOption, deviceOption, nprocOption});
     if (const auto exit = parse(parser, kCommand, arguments))
         return *exit;
 
@@ -411,8 +460,58 @@ int runTrain(const QStringList& arguments) {
     request.featureStoreRoot = parser.value(cacheDirOption);
     request.diskCache = !parser.isSet(noDiskCacheOption);
 
+    QString problem;
+    const std::optional<tc::runtime::DeviceChoice> device =
+        tc::runtime::parseDevice(parser.value(deviceOption), &problem);
+    if (!device)
+        return fail(kCommand, problem, ExitUsage);
+    if (const QString unavailable = tc::runtime::deviceProblem(*device); !unavailable.isEmpty())
+        return fail(kCommand, unavailable);
+    if (parser.isSet(deviceOption))
+        request.device = device->toString();
+
+    const std::optional<tc::train::DistributedConfig> distributed =
+        tc::train::DistributedConfig::fromEnvironment(QProcessEnvironment::systemEnvironment(),
+                                                      &problem);
+    if (!distributed)
+        return fail(kCommand, problem, ExitUsage);
+    if (parser.isSet(nprocOption)) {
+        bool ok = false;
+        const int processes = parser.value(nprocOption).toInt(&ok);
+        if (!ok || processes < 1)
+            return fail(kCommand,
+                        QStringLiteral("--nproc needs a whole number ≥ 1, not '%1'")
+                            .arg(parser.value(nprocOption)),
+                        ExitUsage);
+        if (distributed->distributed())
+            return fail(kCommand,
+                        QStringLiteral("--nproc starts its own ranks; it cannot be combined "
+                                       "with a torchrun environment (WORLD_SIZE=%1)")
+                            .arg(distributed->worldSize),
+                        ExitUsage);
+        if (processes > 1)
+            return launchLocalWorkers(workerArguments(arguments, request.runDirectory), processes,
+                                      distributed->timeout);
+    }
+    std::shared_ptr<tc::train::ProcessGroup> group;
+    if (distributed->distributed()) {
+        try {
+            group = tc::train::ProcessGroup::join(*distributed, device->isCuda());
+        } catch (const std::exception& error) {
+            return fail(kCommand, QString::fromUtf8(error.what()));
+        }
+        request.group = group;
+    }
+    const bool follower = group && !group->isLeader();
+
     tc::train::TrainingControl control;
-    ConsoleProgress progress;
+    ConsoleProgress leaderProgress;
+    FollowerProgress followerProgress;
+    tc::train::TrainingObserver& progress =
+        follower ? static_cast<tc::train::TrainingObserver&>(followerProgress) : leaderProgress;
+    if (group && !follower)
+        err() << "distributed: " << group->worldSize() << " ranks (" << group->backendName()
+              << "), global batch split between them; rank 0 writes the run" << Qt::endl;
     tc::train::FinishedEvent finished;
     bool interrupted = false;
     {
@@ -422,7 +521,20 @@ int runTrain(const QStringList& arguments) {
     }
 
     if (finished.reason == tc::train::FinishReason::Failed)
-        return fail(kCommand, finished.message);
+        return fail(kCommand,
+                    group ? QStringLiteral("rank %1: %2").arg(group->rank()).arg(finished.message)
+                          : finished.message);
+    if (group) {
+        // Rank 0 hosts the rendezvous store: leave together, so that no rank outlives it.
+        try {
+            group->barrier();
+        } catch (const std::exception&) {
+        }
+    }
+    if (follower)
+        return finished.reason == tc::train::FinishReason::Stopped
+                   ? (interrupted ? 130 : ExitFailure)
+                   : ExitOk;
     if (finished.test) {
         const auto& t = finished.test->metrics;
         err() << "test: accuracy " << percent(t.accuracy) << " (95% CI "

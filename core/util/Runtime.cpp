@@ -18,6 +18,11 @@ std::atomic<int> g_threads{0};
 } // namespace
 
 int defaultThreadCount() {
+    // Set by `train --nproc N` for its workers (a share of the cores each), or by the user.
+    bool ok = false;
+    const int chosen = qEnvironmentVariableIntValue("TORCHCANVAS_THREADS", &ok);
+    if (ok && chosen > 0)
+        return chosen;
     return std::max(1, QThread::idealThreadCount());
 }
 

@@ -4,7 +4,8 @@
 
 namespace tc::runtime {
 
-/// Number of compute threads TorchCanvas uses by default: the machine's logical cores.
+/// Number of compute threads TorchCanvas uses by default: TORCHCANVAS_THREADS when set to a
+/// positive number, else the machine's logical cores.
 int defaultThreadCount();
 
 /// Process start-up: sets LibTorch's intra-op thread count (Debian's build defaults to 1)
