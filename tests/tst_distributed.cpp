@@ -171,6 +171,7 @@ private Q_SLOTS:
     void refusesBadEnvironments();
     void twoRanksFollowTheSingleProcessTrajectory();
     void resumesWithAnotherWorldSize();
+    void frozenBackboneFeaturesAreShardedThenGathered();
     void lostRankStopsTheOthers();
 
 private:
@@ -378,6 +379,52 @@ void TestDistributed::resumesWithAnotherWorldSize() {
     const QString weights = compareHeads(m_single + QStringLiteral("/checkpoint-last.pt"),
                                          out + QStringLiteral("/checkpoint-last.pt"), &compared);
     QVERIFY2(weights.isEmpty(), qPrintable(weights));
+}
+
+void TestDistributed::frozenBackboneFeaturesAreShardedThenGathered() {
+    // Frozen ResNet18 → Dense 16 ReLU → Dense 2: each rank computes the backbone features of
+    // its half of every split, then all ranks hold all of them and the head trains on them.
+    const QString project = tc::testing::writeTinyProject(
+        m_dir.filePath(QStringLiteral("frozen.tcproj")), m_csv, /*hiddenUnits=*/16,
+        {{QStringLiteral("optimizer"), QStringLiteral("sgd")},
+         {QStringLiteral("learningRate"), 0.05},
+         {QStringLiteral("batchSize"), 16}});
+    QVERIFY(!project.isEmpty());
+    const QString noWeights = m_dir.filePath(QStringLiteral("no-weights"));
+    auto train = [&](const QString& out, const QStringList& extra) {
+        return run(QStringList{QStringLiteral("train"), project, QStringLiteral("--out"), out,
+                               QStringLiteral("--no-disk-cache"), QStringLiteral("--weights-dir"),
+                               noWeights} +
+                       extra,
+                   fp32Environment());
+    };
+    const QString singleOut = m_dir.filePath(QStringLiteral("frozen-single"));
+    const QString twoOut = m_dir.filePath(QStringLiteral("frozen-two"));
+    const Result single = train(singleOut, {});
+    QVERIFY2(single.exitCode == 0, qPrintable(single.err));
+    const Result two = train(twoOut, {QStringLiteral("--nproc"), QStringLiteral("2")});
+    QVERIFY2(two.exitCode == 0, qPrintable(two.err));
+
+    // Rank 0 computed only its share of the 100 images' features.
+    static const QRegularExpression caching(QStringLiteral("\\[caching features\\] (\\d+)/(\\d+)"));
+    auto cachedTotal = [](const QString& err) {
+        int total = -1;
+        for (auto it = caching.globalMatch(err); it.hasNext();)
+            total = it.next().captured(2).toInt();
+        return total;
+    };
+    QCOMPARE(cachedTotal(single.err), 100);
+    const int share = cachedTotal(two.err);
+    QVERIFY2(share >= 48 && share <= 52, qPrintable(two.err));
+
+    const QString metrics = compareMetrics(singleOut + QStringLiteral("/metrics.csv"),
+                                           twoOut + QStringLiteral("/metrics.csv"));
+    QVERIFY2(metrics.isEmpty(), qPrintable(metrics));
+    int compared = 0;
+    const QString weights = compareHeads(singleOut + QStringLiteral("/checkpoint-last.pt"),
+                                         twoOut + QStringLiteral("/checkpoint-last.pt"), &compared);
+    QVERIFY2(weights.isEmpty(), qPrintable(weights));
+    QCOMPARE(compared, 4); // two Dense layers' weights and biases
 }
 
 void TestDistributed::lostRankStopsTheOthers() {

@@ -594,6 +594,12 @@ bool Trainer::Impl::cacheFeatures(TrainingObserver& observer, TrainingControl& c
     }
     m_cachingSeconds = clock.nsecsElapsed() / 1e9;
     m_cachedImages = done;
+    if (distributed()) {
+        // The report's caching rate is the group's: all ranks' images in this wall time.
+        torch::Tensor images = torch::full({1}, static_cast<std::int64_t>(done), torch::kInt64);
+        in.group->allReduceSum(images);
+        m_cachedImages = images.item<std::int64_t>();
+    }
     if (store) {
         m_storeDirectory = store->directory();
         m_cacheNote = QStringLiteral("%1 of %2 images' features read from the on-disk cache %3")
