@@ -6,6 +6,7 @@
 #include "core/data/Batcher.h"
 #include "core/nn/SafeTensors.h"
 #include "core/train/Distributed.h"
+#include "core/train/GradientReducer.h"
 #include "TrainingTestSupport.h"
 
 #include <arpa/inet.h>
@@ -16,6 +17,7 @@
 #include <QProcess>
 #include <QtTest>
 #include <sys/socket.h>
+#include <thread>
 #include <unistd.h>
 
 namespace {
@@ -167,6 +169,7 @@ private Q_SLOTS:
     void shardsPartitionEveryGlobalBatch_data();
     void shardsPartitionEveryGlobalBatch();
     void readsTheTorchrunEnvironment();
+    void gradientsAreSummedInBucketsDuringBackward();
     void refusesBadEnvironments_data();
     void refusesBadEnvironments();
     void twoRanksFollowTheSingleProcessTrajectory();
@@ -293,6 +296,78 @@ void TestDistributed::readsTheTorchrunEnvironment() {
     QCOMPARE(config->masterAddress, QStringLiteral("10.0.0.7"));
     QCOMPARE(config->masterPort, 29511);
     QCOMPARE(config->timeout.count(), 12);
+}
+
+void TestDistributed::gradientsAreSummedInBucketsDuringBackward() {
+    // Two ranks in two threads of this process (a real TCPStore and Gloo group over
+    // 127.0.0.1): each backpropagates its own batch through the same small network; after
+    // finish() both hold the sum of the two ranks' gradients, and every bucket (tiny ones
+    // here, so there are several) was sent from a gradient hook, during backward.
+    const int port = freeLoopbackPort();
+    QVERIFY(port > 0);
+    auto network = [] {
+        torch::manual_seed(7);
+        return torch::nn::Sequential(torch::nn::Linear(6, 5), torch::nn::ReLU(),
+                                     torch::nn::Linear(5, 4), torch::nn::ReLU(),
+                                     torch::nn::Linear(4, 2));
+    };
+    auto batch = [](int rank) {
+        torch::manual_seed(100 + rank);
+        return torch::randn({3 + rank, 6});
+    };
+    // The expected sums, from plain local backward passes.
+    std::vector<torch::Tensor> expected;
+    for (int rank = 0; rank < 2; ++rank) {
+        auto model = network();
+        model->forward(batch(rank)).square().sum().backward();
+        const auto parameters = model->parameters();
+        for (size_t i = 0; i < parameters.size(); ++i) {
+            if (rank == 0)
+                expected.push_back(parameters[i].grad().clone());
+            else
+                expected[i] += parameters[i].grad();
+        }
+    }
+    std::vector<torch::Tensor> gradients[2];
+    int buckets[2] = {0, 0};
+    int duringBackward[2] = {0, 0};
+    QString errors[2];
+    auto rankMain = [&](int rank) {
+        try {
+            tc::train::DistributedConfig config;
+            config.rank = rank;
+            config.worldSize = 2;
+            config.masterPort = port;
+            const auto group = tc::train::ProcessGroup::join(config);
+            auto model = network();
+            tc::train::GradientReducer reducer(model->parameters(), group,
+                                               /*bucketBytes=*/64, /*firstBucketBytes=*/16);
+            reducer.prepare();
+            model->forward(batch(rank)).square().sum().backward();
+            reducer.finish();
+            for (const auto& parameter : model->parameters())
+                gradients[rank].push_back(parameter.grad().clone());
+            buckets[rank] = reducer.bucketCount();
+            duringBackward[rank] = reducer.bucketsStartedDuringBackward();
+            group->barrier();
+        } catch (const std::exception& error) {
+            errors[rank] = QString::fromUtf8(error.what());
+        }
+    };
+    std::thread other(rankMain, 1);
+    rankMain(0);
+    other.join();
+    QVERIFY2(errors[0].isEmpty() && errors[1].isEmpty(),
+             qPrintable(errors[0] + QLatin1Char(' ') + errors[1]));
+    QVERIFY(buckets[0] >= 3);
+    QCOMPARE(duringBackward[0], buckets[0]);
+    QCOMPARE(duringBackward[1], buckets[1]);
+    for (int rank = 0; rank < 2; ++rank) {
+        QCOMPARE(gradients[rank].size(), expected.size());
+        for (size_t i = 0; i < expected.size(); ++i)
+            QVERIFY2(torch::allclose(gradients[rank][i], expected[i], 1e-6, 1e-7),
+                     qPrintable(QStringLiteral("rank %1, parameter %2").arg(rank).arg(i)));
+    }
 }
 
 void TestDistributed::refusesBadEnvironments_data() {

@@ -10,6 +10,7 @@
 
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <optional>
 #include <QDir>
 #include <QElapsedTimer>
@@ -860,7 +861,77 @@ Evaluation Trainer::Impl::evaluate(SplitData& split, Phase phase, int epoch,
         }
     };
 
-    if (split.cached()) {
+    if (distributed()) {
+        // Each rank scores its contiguous share of the split; the outputs are gathered in
+        // split order and every rank then computes the same figures from all of them.
+        const std::int64_t count = split.size();
+        const auto [first, last] = data::shardRange(0, count, rank(), worldSize());
+        torch::Tensor outputs = torch::zeros({count, in.model.classes}, torch::kFloat32);
+        torch::Tensor present = torch::zeros({count}, torch::kInt64);
+        auto keep = [&](const torch::Tensor& rows, std::int64_t offset,
+                        const std::vector<std::int64_t>& at) {
+            const torch::Tensor values = rows.to(torch::kFloat32).cpu();
+            for (size_t r = 0; r < at.size(); ++r) {
+                outputs[offset + at[r]].copy_(values[std::int64_t(r)]);
+                present[offset + at[r]] = 1;
+            }
+        };
+        if (split.cached()) {
+            const std::int64_t step = std::max(in.settings.batchSize, 256);
+            for (std::int64_t start = first; start < last; start += step) {
+                const std::int64_t end = std::min(last, start + step);
+                std::vector<std::int64_t> at(size_t(end - start));
+                std::iota(at.begin(), at.end(), std::int64_t{0});
+                keep(in.model.head.forward(split.features.slice(0, start, end).to(in.device)),
+                     start, at);
+            }
+        } else {
+            data::BatcherOptions options;
+            options.batchSize = in.settings.batchSize;
+            options.channelsLast = in.model.hasTrunk();
+            options.workers = in.loaderWorkers;
+            data::Batcher batcher(std::vector<data::BatchSample>(split.samples.begin() + first,
+                                                                 split.samples.begin() + last),
+                                  in.preprocessing, options);
+            std::int64_t scored = 0;
+            while (auto batch = batcher.next()) {
+                for (const auto& failure : batch->failures)
+                    m_loadFailures.push_back(failure.message);
+                if (batch->images.size(0) > 0)
+                    keep(in.model.head.forward(headInput(batch->images).to(in.device)), first,
+                         batch->sampleIndices);
+                scored += std::int64_t(batch->sampleIndices.size() + batch->failures.size());
+                emitPhase(observer, phase, epoch, scored, last - first);
+            }
+        }
+        std::vector<torch::Tensor> gathered{outputs, present};
+        in.group->allReduceSum(gathered);
+        std::vector<std::int64_t> rows;
+        for (std::int64_t i = 0; i < count; ++i) {
+            if (present[i].item<std::int64_t>() > 0)
+                rows.push_back(i);
+        }
+        const std::int64_t step = std::max(in.settings.batchSize, 256);
+        for (size_t start = 0; start < rows.size(); start += size_t(step)) {
+            const size_t end = std::min(rows.size(), start + size_t(step));
+            const std::vector<std::int64_t> chunk(rows.begin() + std::ptrdiff_t(start),
+                                                  rows.begin() + std::ptrdiff_t(end));
+            const torch::Tensor index = torch::tensor(chunk, torch::kInt64);
+            std::vector<std::int64_t> samples = chunk;
+            torch::Tensor labels;
+            if (split.cached()) {
+                labels = split.labels.index_select(0, index);
+                for (std::int64_t& sample : samples)
+                    sample = split.sampleOfRow[size_t(sample)];
+            } else {
+                std::vector<std::int64_t> values;
+                for (const std::int64_t sample : chunk)
+                    values.push_back(split.samples[size_t(sample)].label);
+                labels = torch::tensor(values, torch::kInt64);
+            }
+            consume(outputs.index_select(0, index), labels, samples.data());
+        }
+    } else if (split.cached()) {
         const std::int64_t count = split.size();
         const std::int64_t step = std::max(in.settings.batchSize, 256);
         for (std::int64_t start = 0; start < count; start += step) {
