@@ -25,6 +25,7 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QSaveFile>
+#include <QScrollArea>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QToolBar>
@@ -48,7 +49,14 @@ TrainingSession::TrainingSession(MainWindow* window)
     m_settingsPanel = new TrainingSettingsPanel(window);
     m_settingsDock = new QDockWidget(tr("Training Settings"), window);
     m_settingsDock->setObjectName(QStringLiteral("trainingSettingsDock"));
-    m_settingsDock->setWidget(m_settingsPanel);
+    // The settings are a long form: scroll it rather than let its height set the window's
+    // minimum (the window must fit a 1366x768 screen with every dock open).
+    auto* settingsScroll = new QScrollArea(m_settingsDock);
+    settingsScroll->setWidgetResizable(true);
+    settingsScroll->setFrameShape(QFrame::NoFrame);
+    settingsScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    settingsScroll->setWidget(m_settingsPanel);
+    m_settingsDock->setWidget(settingsScroll);
     window->addDockWidget(Qt::RightDockWidgetArea, m_settingsDock);
     window->tabifyDockWidget(window->inspectorDock(), m_settingsDock);
     window->inspectorDock()->raise();
