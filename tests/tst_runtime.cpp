@@ -4,8 +4,13 @@
 #include "core/util/Runtime.h"
 
 #include <ATen/Parallel.h>
+#include <cstdlib>
+#include <cstring>
 #include <QtTest>
 #include <thread>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 class TestRuntime : public QObject {
     Q_OBJECT
@@ -14,6 +19,7 @@ private Q_SLOTS:
     void processThreadCountIsApplied();
     void workerThreadsNeedConfiguring();
     void versionLineNamesLibraries();
+    void largeBlocksComeFromTheHeap();
 };
 
 void TestRuntime::processThreadCountIsApplied() {
@@ -40,6 +46,33 @@ void TestRuntime::versionLineNamesLibraries() {
     QCOMPARE(info.torchCanvas, QStringLiteral(TORCHCANVAS_VERSION));
     QVERIFY(tc::versionLine().contains(QStringLiteral("LibTorch ") + info.libTorch));
     QVERIFY(tc::versionLine().contains(QStringLiteral("OpenCV ") + info.openCv));
+}
+
+void TestRuntime::largeBlocksComeFromTheHeap() {
+#if defined(__GLIBC__)
+    // The user's word wins: no change to glibc's malloc.
+    qunsetenv("GLIBC_TUNABLES");
+    qputenv("TORCHCANVAS_MALLOC", "system");
+    QVERIFY(!tc::runtime::keepFreedMemory());
+    qputenv("GLIBC_TUNABLES", "glibc.malloc.arena_max=2");
+    qunsetenv("TORCHCANVAS_MALLOC");
+    QVERIFY(!tc::runtime::keepFreedMemory());
+    qunsetenv("GLIBC_TUNABLES");
+
+    // Otherwise a block far over glibc's 32 MiB mmap threshold is served from the heap: the
+    // count of separately mapped blocks does not grow.
+    QVERIFY(tc::runtime::keepFreedMemory());
+    const std::size_t mappedBefore = mallinfo2().hblks;
+    constexpr std::size_t kBytes = std::size_t(96) << 20;
+    char* volatile block = static_cast<char*>(std::malloc(kBytes));
+    QVERIFY(block != nullptr);
+    std::memset(block, 1, kBytes);
+    const std::size_t mappedDuring = mallinfo2().hblks;
+    std::free(block);
+    QCOMPARE(mappedDuring, mappedBefore);
+#else
+    QSKIP("glibc only");
+#endif
 }
 
 QTEST_GUILESS_MAIN(TestRuntime)

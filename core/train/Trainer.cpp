@@ -191,6 +191,10 @@ private:
     /// rank over the whole split, is never cut short on one rank alone.
     TrainingControl m_uninterrupted;
     torch::Tensor m_classWeights;
+    /// Images and convolution weights in channels-last (NHWC) order: what oneDNN's CPU
+    /// convolutions run fastest on, forward and backward. True with a frozen trunk (its
+    /// engine wants NHWC) and when the trainable part has convolutions of its own.
+    bool m_channelsLast = false;
     bool m_useCache = false;
     QString m_cacheNote;
 
@@ -414,6 +418,20 @@ void Trainer::Impl::prepare(TrainingObserver& observer) {
 
     auto head = in.model.head.ptr();
     head->to(in.device);
+    m_channelsLast = in.model.hasTrunk();
+    if (in.device.is_cpu()) {
+        // The trainable convolutions' weights (a ResNet's trainable stages) become NHWC, as
+        // torch's `model.to(memory_format=torch.channels_last)` does; their gradients and the
+        // optimizer's state follow the weights' layout. Values and checkpoints are unchanged
+        // (state files are written contiguous).
+        torch::NoGradGuard noGrad;
+        for (auto& parameter : head->parameters()) {
+            if (parameter.dim() == 4) {
+                parameter.set_data(parameter.contiguous(at::MemoryFormat::ChannelsLast));
+                m_channelsLast = true;
+            }
+        }
+    }
     if (m_classWeights.defined())
         m_classWeights = m_classWeights.to(in.device);
     std::vector<torch::Tensor> parameters;
@@ -655,7 +673,7 @@ bool Trainer::Impl::trainEpoch(int epoch, TrainingObserver& observer, TrainingCo
         options.augment = true;
         options.seed = in.settings.seed;
         options.epoch = static_cast<std::uint64_t>(epoch);
-        options.channelsLast = in.model.hasTrunk();
+        options.channelsLast = m_channelsLast;
         options.workers = in.loaderWorkers;
         options.shardRank = rank();
         options.shardCount = worldSize();
@@ -888,7 +906,7 @@ Evaluation Trainer::Impl::evaluate(SplitData& split, Phase phase, int epoch,
         } else {
             data::BatcherOptions options;
             options.batchSize = in.settings.batchSize;
-            options.channelsLast = in.model.hasTrunk();
+            options.channelsLast = m_channelsLast;
             options.workers = in.loaderWorkers;
             data::Batcher batcher(std::vector<data::BatchSample>(split.samples.begin() + first,
                                                                  split.samples.begin() + last),
@@ -946,7 +964,7 @@ Evaluation Trainer::Impl::evaluate(SplitData& split, Phase phase, int epoch,
     } else {
         data::BatcherOptions options;
         options.batchSize = in.settings.batchSize;
-        options.channelsLast = in.model.hasTrunk();
+        options.channelsLast = m_channelsLast;
         options.workers = in.loaderWorkers;
         data::Batcher batcher(split.samples, in.preprocessing, options);
         while (auto batch = batcher.next()) {

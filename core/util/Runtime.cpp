@@ -10,6 +10,9 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #endif
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 namespace tc::runtime {
 
@@ -26,7 +29,25 @@ int defaultThreadCount() {
     return std::max(1, QThread::idealThreadCount());
 }
 
+bool keepFreedMemory() {
+#if defined(__GLIBC__)
+    // glibc maps every block over 32 MiB on its own and unmaps it when freed, so each
+    // training step faults in and zeroes its activations' pages again (a third of a ResNet50
+    // fine-tuning step's time was the kernel's). Serving big blocks from the heap and keeping
+    // up to 1 GiB of it free reuses the pages instead (docs/BENCHMARKS.md, "Fine-tuning").
+    // A user's own malloc tunables, or TORCHCANVAS_MALLOC=system, leave glibc as it is.
+    if (qEnvironmentVariable("GLIBC_TUNABLES").contains(QLatin1String("glibc.malloc.")) ||
+        qEnvironmentVariable("TORCHCANVAS_MALLOC") == QLatin1String("system"))
+        return false;
+    return mallopt(M_MMAP_MAX, 0) == 1 && mallopt(M_TRIM_THRESHOLD, 1 << 30) == 1;
+#else
+    return false;
+#endif
+}
+
 void configureProcess(int threads) {
+    static const bool keptFreedMemory = keepFreedMemory();
+    Q_UNUSED(keptFreedMemory);
     const int count = threads > 0 ? threads : defaultThreadCount();
     g_threads.store(count);
     at::set_num_threads(count);

@@ -9,8 +9,14 @@ namespace tc::runtime {
 int defaultThreadCount();
 
 /// Process start-up: sets LibTorch's intra-op thread count (Debian's build defaults to 1)
-/// and the inter-op pool. `threads` <= 0 means defaultThreadCount(). Call once, early.
+/// and the inter-op pool, and (once) keepFreedMemory(). `threads` <= 0 means
+/// defaultThreadCount(). Call once, early.
 void configureProcess(int threads = 0);
+
+/// Makes glibc's malloc serve large blocks from the heap and keep freed memory for reuse,
+/// instead of unmapping every tensor over 32 MiB when it is freed. Skipped (false) when the
+/// user set malloc tunables in GLIBC_TUNABLES or TORCHCANVAS_MALLOC=system, or off glibc.
+bool keepFreedMemory();
 
 /// LibTorch keeps the intra-op thread count per OS thread (OpenMP): every worker thread
 /// that runs tensor code must call this first, or it silently runs single-threaded.

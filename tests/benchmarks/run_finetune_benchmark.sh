@@ -13,7 +13,8 @@
 #   all:   trainable "all",
 # trained E epochs (default 1) by `torchcanvas train` and by finetune_peer.py (torchvision,
 # channels_last, same optimizer and batch, on TorchCanvas's own training split written by
-# dump_split), one after the other in this run. Prints training images/s per epoch of each
+# dump_split), one after the other in this run; the peer a second time with the malloc settings
+# TorchCanvas makes for itself. Prints training images/s per epoch of each
 # (TorchCanvas: batches.csv's rate at the epoch's last batch; peer: its own epoch timing).
 set -euo pipefail
 
@@ -102,14 +103,25 @@ for epoch, row in sorted(last.items()):
     print(f"| {sys.argv[3]} | TorchCanvas | {epoch} | {images} | {seconds} | {rate:.2f} |")
 PY
     echo "## peer ($mode), load $(cut -d' ' -f1-3 /proc/loadavg)"
-    "$python" "$here/finetune_peer.py" --train "$work/split-$mode/train.csv" --weights "$weights" \
-        --trainable "$mode" --epochs "$epochs" >"$work/peer-$mode.json"
-    "$python" - "$work/peer-$mode.json" "$mode" >>"$work/table.md" <<'PY'
+    # The peer as a PyTorch user runs it, and with the malloc settings TorchCanvas makes for
+    # itself (runtime::keepFreedMemory), so the table shows what the allocator alone is worth.
+    for variant in default malloc; do
+        label="Python peer"
+        tunables=${GLIBC_TUNABLES:-}
+        if [ "$variant" = malloc ]; then
+            label="Python peer, TorchCanvas's malloc settings"
+            tunables=glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=1073741824
+        fi
+        GLIBC_TUNABLES=$tunables "$python" "$here/finetune_peer.py" \
+            --train "$work/split-$mode/train.csv" --weights "$weights" --trainable "$mode" \
+            --epochs "$epochs" >"$work/peer-$mode-$variant.json"
+        "$python" - "$work/peer-$mode-$variant.json" "$mode" "$label" >>"$work/table.md" <<'PY'
 import json, sys
 result = json.load(open(sys.argv[1]))
 for i, epoch in enumerate(result["epochs"], 1):
-    print(f"| {sys.argv[2]} | Python peer | {i} | {epoch['images']} | {epoch['seconds']:.1f} | {epoch['imagesPerSecond']:.2f} |")
+    print(f"| {sys.argv[2]} | {sys.argv[3]} | {i} | {epoch['images']} | {epoch['seconds']:.1f} | {epoch['imagesPerSecond']:.2f} |")
 PY
+    done
 done
 echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 cat "$work/table.md"
