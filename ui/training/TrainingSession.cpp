@@ -26,6 +26,7 @@
 #include <QMessageBox>
 #include <QSaveFile>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QToolBar>
@@ -56,6 +57,9 @@ TrainingSession::TrainingSession(MainWindow* window)
     settingsScroll->setFrameShape(QFrame::NoFrame);
     settingsScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     settingsScroll->setWidget(m_settingsPanel);
+    // Only the height scrolls: the dock is at least as wide as the form and its scroll bar.
+    settingsScroll->setMinimumWidth(m_settingsPanel->minimumSizeHint().width() +
+                                    settingsScroll->verticalScrollBar()->sizeHint().width());
     m_settingsDock->setWidget(settingsScroll);
     window->addDockWidget(Qt::RightDockWidgetArea, m_settingsDock);
     window->tabifyDockWidget(window->inspectorDock(), m_settingsDock);
