@@ -147,7 +147,9 @@ cv::Mat render(const PatientStyle& style, double appearance, std::uint64_t seed,
                       1 + int(random.below(2)));
     }
 
-    cv::Mat haematoxylin = cv::Mat::zeros(height, width, CV_8U);
+    // Not cv::Mat::zeros: its MatExpr reads a lazily created OpenCV singleton without a memory
+    // barrier (a data race between the generator's threads, found by TSan).
+    cv::Mat haematoxylin(height, width, CV_8U, cv::Scalar(0));
     const double radius = lerp(4.6, 8.4, a) * style.nucleusScale;
     const double sizeSpread = lerp(0.10, 0.38, a);
     const double irregularity = lerp(0.04, 0.30, a);

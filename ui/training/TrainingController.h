@@ -56,8 +56,13 @@ Q_SIGNALS:
     void runFinished(const tc::train::FinishedEvent& event);
     void runFailed(const tc::train::ErrorEvent& event);
 
+protected:
+    /// Delivers the relay's events (posted from the training thread).
+    bool event(QEvent* event) override;
+
 private:
     class Relay;
+    class RelayEvent;
     void setState(State state);
     void onThreadFinished();
 
