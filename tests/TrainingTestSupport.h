@@ -12,6 +12,26 @@
 
 namespace tc::testing {
 
+/// Percentages of the patient-grouped split: train, validation, test.
+struct SplitShares {
+    int train = 60;
+    int validation = 25;
+    int test = 15;
+};
+
+/// The data sections the tiny projects share: `csv` grouped by BreaKHis patient, split by
+/// `shares`, images resized to 64×64.
+inline void setTinyDataSections(graph::Project& project, const QString& csv,
+                                SplitShares shares = {}) {
+    project.setDataset({{QStringLiteral("source"), csv},
+                        {QStringLiteral("groups"),
+                         QJsonObject{{QStringLiteral("mode"), QStringLiteral("breakhis")}}}});
+    project.setSplit({{QStringLiteral("train"), shares.train},
+                      {QStringLiteral("validation"), shares.validation},
+                      {QStringLiteral("test"), shares.test}});
+    project.setPreprocessing({{QStringLiteral("width"), 64}, {QStringLiteral("height"), 64}});
+}
+
 /// Synthetic BreaKHis-style PNGs (96×64, 8 patients) under `directory`; the CSV's path, or
 /// an empty string (with a warning) when they cannot be written.
 inline QString generateTinyDemo(const QString& directory, int benign = 20, int malignant = 28) {
@@ -61,13 +81,7 @@ inline QString writeTinyProject(const QString& path, const QString& dataSource, 
     const int output = graph.addNode(QStringLiteral("Output"));
     graph.addLink({last, 0}, {dense, 0});
     graph.addLink({dense, 0}, {output, 0});
-    project.setDataset({{QStringLiteral("source"), dataSource},
-                        {QStringLiteral("groups"),
-                         QJsonObject{{QStringLiteral("mode"), QStringLiteral("breakhis")}}}});
-    project.setSplit({{QStringLiteral("train"), 60},
-                      {QStringLiteral("validation"), 25},
-                      {QStringLiteral("test"), 15}});
-    project.setPreprocessing({{QStringLiteral("width"), 64}, {QStringLiteral("height"), 64}});
+    setTinyDataSections(project, dataSource);
     QJsonObject settings{{QStringLiteral("epochs"), 3},
                          {QStringLiteral("batchSize"), 8},
                          {QStringLiteral("precision"), QStringLiteral("fp32")}};

@@ -224,13 +224,7 @@ QString TestDistributed::writeProject(const QString& name, int epochs) {
     graph.addLink({input, 0}, {resnet, 0});
     graph.addLink({resnet, 0}, {dense, 0});
     graph.addLink({dense, 0}, {output, 0});
-    project.setDataset({{QStringLiteral("source"), m_csv},
-                        {QStringLiteral("groups"),
-                         QJsonObject{{QStringLiteral("mode"), QStringLiteral("breakhis")}}}});
-    project.setSplit({{QStringLiteral("train"), 60},
-                      {QStringLiteral("validation"), 25},
-                      {QStringLiteral("test"), 15}});
-    project.setPreprocessing({{QStringLiteral("width"), 64}, {QStringLiteral("height"), 64}});
+    tc::testing::setTinyDataSections(project, m_csv);
     // SGD with momentum: its steps are proportional to the gradients, so the trajectories
     // agree to rounding. Adam's first steps are lr·sign(g), which turns the rounding noise of
     // a summed gradient (16 + 16 rows instead of 32) into ±lr jumps where a gradient is near

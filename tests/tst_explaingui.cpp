@@ -15,6 +15,7 @@
 #include "core/train/Decision.h"
 #include "core/train/ProjectTraining.h"
 #include "core/util/Runtime.h"
+#include "TrainingTestSupport.h"
 #include "ui/data/ImageThumbnail.h"
 #include "ui/evaluation/ExplanationService.h"
 #include "ui/evaluation/HardestImagesPanel.h"
@@ -79,13 +80,7 @@ QString writeProject(const QString& path, const QString& csv) {
     graph.addLink({input, 0}, {resnet, 0});
     graph.addLink({resnet, 0}, {dense, 0});
     graph.addLink({dense, 0}, {output, 0});
-    project.setDataset({{QStringLiteral("source"), csv},
-                        {QStringLiteral("groups"),
-                         QJsonObject{{QStringLiteral("mode"), QStringLiteral("breakhis")}}}});
-    project.setSplit({{QStringLiteral("train"), 60},
-                      {QStringLiteral("validation"), 20},
-                      {QStringLiteral("test"), 20}});
-    project.setPreprocessing({{QStringLiteral("width"), 64}, {QStringLiteral("height"), 64}});
+    testing::setTinyDataSections(project, csv, {60, 20, 20});
     project.setTraining({{QStringLiteral("epochs"), 8},
                          {QStringLiteral("batchSize"), 8},
                          {QStringLiteral("seed"), 5},

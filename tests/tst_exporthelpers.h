@@ -15,7 +15,7 @@
 namespace tc::testing {
 
 inline exporting::ComponentSpec component(const char* type, QVariantMap parameters = {}) {
-    return {QLatin1String(type), std::move(parameters)};
+    return {QLatin1String(type), std::move(parameters), {}};
 }
 
 /// `spec` reading the components at `inputs` (indices; -1 is the images).

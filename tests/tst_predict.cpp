@@ -7,6 +7,7 @@
 #include "core/export/SafeTensorsExport.h"
 #include "core/export/TorchScriptExport.h"
 #include "core/nn/SafeTensors.h"
+#include "ProbabilitiesSupport.h"
 #include "tst_exporthelpers.h"
 
 #include <opencv2/imgproc.hpp>
@@ -16,50 +17,10 @@ using namespace tc::exporting;
 
 namespace {
 
-/// image path → probabilities, from `torchcanvas predict --json` or a Python tool.
-using Probabilities = QMap<QString, std::vector<double>>;
-
-Probabilities fromPredictJson(const QJsonObject& json) {
-    Probabilities result;
-    const QJsonArray classes = json.value(QStringLiteral("classes")).toArray();
-    for (const QJsonValue& value : json.value(QStringLiteral("predictions")).toArray()) {
-        const QJsonObject row = value.toObject();
-        std::vector<double> probabilities;
-        for (const QJsonValue& name : classes)
-            probabilities.push_back(row.value(QStringLiteral("probabilities"))
-                                        .toObject()
-                                        .value(name.toString())
-                                        .toDouble(-1.0));
-        result.insert(row.value(QStringLiteral("image")).toString(), probabilities);
-    }
-    return result;
-}
-
-Probabilities fromPythonJson(const QJsonObject& json) {
-    Probabilities result;
-    for (const QJsonValue& value : json.value(QStringLiteral("predictions")).toArray()) {
-        std::vector<double> probabilities;
-        for (const QJsonValue& p :
-             value.toObject().value(QStringLiteral("probabilities")).toArray())
-            probabilities.push_back(p.toDouble());
-        result.insert(value.toObject().value(QStringLiteral("image")).toString(), probabilities);
-    }
-    return result;
-}
-
-double largestDifference(const Probabilities& a, const Probabilities& b,
-                         const QStringList& images) {
-    double largest = 0.0;
-    for (const QString& image : images) {
-        const auto& x = a.value(image);
-        const auto& y = b.value(image);
-        if (x.size() != y.size() || x.empty())
-            return 1e9;
-        for (size_t c = 0; c < x.size(); ++c)
-            largest = std::max(largest, std::abs(x[c] - y[c]));
-    }
-    return largest;
-}
+using testing::fromPredictJson;
+using testing::fromPythonJson;
+using testing::largestDifference;
+using testing::Probabilities;
 
 QByteArray readAll(const QString& path) {
     QFile file(path);

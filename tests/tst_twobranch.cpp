@@ -7,6 +7,7 @@
 #include "core/graph/ComponentRegistry.h"
 #include "core/graph/Project.h"
 #include "core/train/RunPredictor.h"
+#include "ProbabilitiesSupport.h"
 #include "TrainingTestSupport.h"
 #include "tst_exporthelpers.h"
 
@@ -19,49 +20,10 @@ using namespace tc;
 
 namespace {
 
-using Probabilities = QHash<QString, std::vector<double>>;
-
-Probabilities fromPredictJson(const QJsonObject& json) {
-    Probabilities result;
-    const QJsonArray classes = json.value(QStringLiteral("classes")).toArray();
-    for (const QJsonValue& value : json.value(QStringLiteral("predictions")).toArray()) {
-        const QJsonObject row = value.toObject();
-        std::vector<double> probabilities;
-        for (const QJsonValue& name : classes)
-            probabilities.push_back(row.value(QStringLiteral("probabilities"))
-                                        .toObject()
-                                        .value(name.toString())
-                                        .toDouble(-1.0));
-        result.insert(row.value(QStringLiteral("image")).toString(), probabilities);
-    }
-    return result;
-}
-
-Probabilities fromPythonJson(const QJsonObject& json) {
-    Probabilities result;
-    for (const QJsonValue& value : json.value(QStringLiteral("predictions")).toArray()) {
-        std::vector<double> probabilities;
-        for (const QJsonValue& p :
-             value.toObject().value(QStringLiteral("probabilities")).toArray())
-            probabilities.push_back(p.toDouble());
-        result.insert(value.toObject().value(QStringLiteral("image")).toString(), probabilities);
-    }
-    return result;
-}
-
-double largestDifference(const Probabilities& a, const Probabilities& b,
-                         const QStringList& images) {
-    double largest = 0.0;
-    for (const QString& image : images) {
-        const auto& x = a.value(image);
-        const auto& y = b.value(image);
-        if (x.size() != y.size() || x.empty())
-            return 1e9;
-        for (size_t c = 0; c < x.size(); ++c)
-            largest = std::max(largest, std::abs(x[c] - y[c]));
-    }
-    return largest;
-}
+using testing::fromPredictJson;
+using testing::fromPythonJson;
+using testing::largestDifference;
+using testing::Probabilities;
 
 struct Result {
     int exitCode = -1;
@@ -120,13 +82,7 @@ void TestTwoBranch::initTestCase() {
     graph.setParameter(inputs.front(), QStringLiteral("height"), 64);
     graph.setParameter(inputs.front(), QStringLiteral("width"), 64);
     QCOMPARE(graph.nodesOfType(graph::component::Concatenate).size(), 1);
-    project.setDataset({{QStringLiteral("source"), csv},
-                        {QStringLiteral("groups"),
-                         QJsonObject{{QStringLiteral("mode"), QStringLiteral("breakhis")}}}});
-    project.setSplit({{QStringLiteral("train"), 60},
-                      {QStringLiteral("validation"), 25},
-                      {QStringLiteral("test"), 15}});
-    project.setPreprocessing({{QStringLiteral("width"), 64}, {QStringLiteral("height"), 64}});
+    testing::setTinyDataSections(project, csv);
     project.setTraining({{QStringLiteral("epochs"), 2},
                          {QStringLiteral("batchSize"), 8},
                          {QStringLiteral("precision"), QStringLiteral("fp32")}});
