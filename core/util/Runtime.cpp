@@ -39,6 +39,7 @@ bool keepFreedMemory() {
     if (qEnvironmentVariable("GLIBC_TUNABLES").contains(QLatin1String("glibc.malloc.")) ||
         qEnvironmentVariable("TORCHCANVAS_MALLOC") == QLatin1String("system"))
         return false;
+    // Under ASan or TSan their allocator replaces glibc's and refuses mallopt: false.
     return mallopt(M_MMAP_MAX, 0) == 1 && mallopt(M_TRIM_THRESHOLD, 1 << 30) == 1;
 #else
     return false;
