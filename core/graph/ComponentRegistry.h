@@ -78,17 +78,41 @@ struct ShapeRuleInput {
 /// user (it becomes a validation error on the node).
 using ShapeRule = std::function<Shape(const ShapeRuleInput& input, QString* error)>;
 
-/// A short text from a component's effective parameters (a card's key parameters, a label).
+/// A node's label from its valid parameters (see ComponentSpec::validParameters()): every
+/// declared parameter, at its default when the node has none, absent when its value is invalid.
 using ParameterSummary = std::function<QString(const QVariantMap& parameters)>;
+
+/// The key parameters of a card ("128", "ReLU", "drop 0.5"), from its valid parameters as for
+/// ParameterSummary; an absent value shows as "?". `classCount` is the data set's class
+/// count, -1 when unknown.
+using CardSummary = std::function<QStringList(const QVariantMap& parameters, int classCount)>;
+
+/// What a component's own validation rule sees of one node, after shape inference.
+struct NodeRuleInput {
+    QVariantMap parameters;     ///< effective parameters (ComponentSpec::effectiveParameters())
+    Shape output;               ///< the inferred output shape; empty when unknown
+    QStringList successorTypes; ///< the type of the node at the end of each outgoing link
+    ShapeContext context;
+};
+
+/// One finding of a component's validation rule, about its node.
+struct NodeFinding {
+    bool error = true; ///< false: a warning
+    QString message;
+};
+
+/// Rules beyond the shape that a component checks on its node (Dense: softmax only on the
+/// last layer). Run by validate() on every node whose parameters are valid.
+using NodeRule = std::function<QList<NodeFinding>(const NodeRuleInput& input)>;
 
 /// Everything the editor needs to know about one kind of node: the palette shows name, icon,
 /// category and description; the inspector edits `parameters`; validation and file loading
 /// check against it.
 ///
-/// Components written as one descriptor file in core/graph/components/ (Add, Concatenate,
-/// GELU; see docs/DEVELOPMENT.md) also carry their shape rule, their labels and their palette
-/// colour here; the LibTorch module and the export mapping are registered by type name from
-/// core/nn and core/export, so that this stays free of LibTorch.
+/// Every component is written as one descriptor file in core/graph/components/ (see
+/// docs/DEVELOPMENT.md, "Adding a component"): it carries its shape rule, validation rule,
+/// labels and palette colour here; its LibTorch module and its export mapping are registered
+/// by type name from core/nn and core/export, so that this stays free of LibTorch.
 struct ComponentSpec {
     QString name;     ///< type name stored in nodes and project files, e.g. "ResNet"
     QString category; ///< palette group
@@ -97,13 +121,14 @@ struct ComponentSpec {
     QList<PortSpec> inputs;
     QList<PortSpec> outputs;
     QList<ParameterSpec> parameters;
-    /// Output shape from the input shapes; unset for the built-in table's components, whose
-    /// rules live in inferOutputShape().
+    /// Output shape from the input shapes (required).
     ShapeRule shapeRule;
+    /// Checks beyond the shape; unset: none.
+    NodeRule nodeRule;
     /// "Dense 128 ReLU"-style label for describe(); unset: the type name.
     ParameterSummary label;
     /// The card's key parameters ("3 inputs" is the canvas's business); unset: none.
-    ParameterSummary cardSummary;
+    CardSummary cardSummary;
     /// Palette and card colour, "#rrggbb"; empty: the category's colour.
     QString colour;
 
@@ -125,6 +150,10 @@ struct ComponentSpec {
     /// present and valid (coerced to its canonical type), otherwise its default. Unknown keys
     /// are dropped. Validation reports the invalid ones; this never fails.
     QVariantMap effectiveParameters(const QVariantMap& values) const;
+    /// What labels and cards show: every declared parameter, coerced, at its default when
+    /// `values` has none, and absent when its value is invalid (a label must never present a
+    /// value the model would not be built with).
+    QVariantMap validParameters(const QVariantMap& values) const;
 };
 
 /// The one table of component types. Immutable after construction, so it is safe to read from

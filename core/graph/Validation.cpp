@@ -237,198 +237,216 @@ QList<Problem> Validation::problemsFor(NodeId node) const {
     return result;
 }
 
-Validation validate(const Graph& graph, const ShapeContext& context) {
-    const ComponentRegistry& registry = ComponentRegistry::instance();
-    Validation result;
-    auto report = [&](Severity severity, NodeId node, const QString& message,
-                      PortSide side = PortSide::None, int port = -1) {
-        result.problems.append(Problem{severity, node, side, port, message});
-    };
+namespace {
 
-    // Nodes whose own definition is broken: no shape is inferred for them (nor downstream),
-    // so that one mistake does not cascade into a screenful of follow-up errors.
-    QSet<NodeId> broken;
+/// Collects the problems of one validate() run.
+class Checker {
+public:
+    Checker(const Graph& graph, const ShapeContext& context)
+        : m_graph(graph)
+        , m_context(context)
+        , m_registry(ComponentRegistry::instance())
+        , m_inputs(graph.nodesOfType(component::Input))
+        , m_outputs(graph.nodesOfType(component::Output)) {}
 
-    for (NodeId id : graph.nodeIds()) {
-        const Node* node = graph.findNode(id);
-        const ComponentSpec* spec = registry.find(node->type);
-        if (!spec) {
-            report(Severity::Error, id,
-                   QStringLiteral("unknown component '%1'; this version cannot build it")
-                       .arg(shortened(node->type)));
-            broken.insert(id);
-            continue;
+    Validation run() {
+        checkDefinitions();
+        checkInputAndOutput();
+        checkCycles();
+        inferShapes();
+        checkIslands();
+        checkDataset();
+        applyComponentRules();
+        std::stable_sort(m_result.problems.begin(), m_result.problems.end(),
+                         [](const Problem& a, const Problem& b) {
+                             if (a.node != b.node)
+                                 return a.node < b.node;
+                             return a.severity == Severity::Error &&
+                                    b.severity == Severity::Warning;
+                         });
+        return m_result;
+    }
+
+private:
+    void report(Severity severity, NodeId node, const QString& message,
+                PortSide side = PortSide::None, int port = -1) {
+        m_result.problems.append(Problem{severity, node, side, port, message});
+    }
+
+    /// Each node's type, parameters and links. A node whose own definition is broken gets no
+    /// shape (nor do the nodes downstream of it), so that one mistake does not cascade into a
+    /// screenful of follow-up errors.
+    void checkDefinitions() {
+        const Report reportLink = [this](Severity severity, NodeId node, const QString& message,
+                                         PortSide side, int port) {
+            report(severity, node, message, side, port);
+        };
+        for (NodeId id : m_graph.nodeIds()) {
+            const Node* node = m_graph.findNode(id);
+            const ComponentSpec* spec = m_registry.find(node->type);
+            if (!spec) {
+                report(Severity::Error, id,
+                       QStringLiteral("unknown component '%1'; this version cannot build it")
+                           .arg(shortened(node->type)));
+                m_broken.insert(id);
+                continue;
+            }
+            for (const ParameterSpec& parameter : spec->parameters) {
+                const auto found = node->parameters.constFind(parameter.name);
+                if (found == node->parameters.constEnd())
+                    continue; // the default applies
+                const QString message = parameter.check(*found);
+                if (!message.isEmpty()) {
+                    report(Severity::Error, id, message);
+                    m_broken.insert(id);
+                }
+            }
+            for (auto it = node->parameters.constBegin(); it != node->parameters.constEnd(); ++it) {
+                if (!spec->parameter(it.key())) {
+                    report(Severity::Warning, id,
+                           QStringLiteral("unknown parameter '%1' is ignored")
+                               .arg(shortened(it.key())));
+                }
+            }
+            checkInputLinks(m_graph, id, *spec, reportLink);
         }
-        for (const ParameterSpec& parameter : spec->parameters) {
-            const auto found = node->parameters.constFind(parameter.name);
-            if (found == node->parameters.constEnd())
-                continue; // the default applies
-            const QString message = parameter.check(*found);
-            if (!message.isEmpty()) {
-                report(Severity::Error, id, message);
-                broken.insert(id);
+    }
+
+    /// Exactly one Input and one Output.
+    void checkInputAndOutput() {
+        const auto checkOne = [this](const QList<NodeId>& nodes, const QString& type) {
+            if (nodes.isEmpty())
+                report(Severity::Error, InvalidId, QStringLiteral("the model has no %1").arg(type));
+            if (nodes.size() > 1) {
+                for (NodeId id : nodes) {
+                    report(Severity::Error, id,
+                           QStringLiteral("more than one %1 (%2); a model has exactly one")
+                               .arg(type, idList(nodes)));
+                }
+            }
+        };
+        checkOne(m_inputs, component::Input);
+        checkOne(m_outputs, component::Output);
+    }
+
+    void checkCycles() {
+        for (const QList<NodeId>& cycle : cyclicComponents(m_graph)) {
+            for (NodeId id : cycle) {
+                report(Severity::Error, id,
+                       QStringLiteral("is part of a cycle (%1); links must flow one way, from "
+                                      "Input to Output")
+                           .arg(idList(cycle)));
             }
         }
-        for (auto it = node->parameters.constBegin(); it != node->parameters.constEnd(); ++it) {
-            if (!spec->parameter(it.key())) {
-                report(
-                    Severity::Warning, id,
-                    QStringLiteral("unknown parameter '%1' is ignored").arg(shortened(it.key())));
+    }
+
+    /// Shapes, in dependency order; nodes on or behind a cycle are not in the order and keep
+    /// an unknown shape.
+    void inferShapes() {
+        for (NodeId id : m_graph.nodeIds())
+            m_result.shapes.insert(id, Shape());
+        for (NodeId id : m_graph.topologicalOrder()) {
+            if (m_broken.contains(id))
+                continue;
+            const Node* node = m_graph.findNode(id);
+            const ComponentSpec* spec = m_registry.find(node->type);
+            QList<Shape> inputShapes;
+            if (!connectedInputShapes(m_graph, id, *spec, m_result.shapes, &inputShapes))
+                continue; // reported above, or an upstream problem reported there
+            const QVariantMap parameters = spec->effectiveParameters(node->parameters);
+            QString error;
+            const Shape output =
+                inferOutputShape(node->type, parameters, inputShapes, m_context, &error);
+            if (output.isEmpty()) {
+                report(Severity::Error, id, error,
+                       spec->inputs.isEmpty() ? PortSide::None : PortSide::Input,
+                       spec->inputs.isEmpty() ? -1 : 0);
             }
-        }
-        checkInputLinks(graph, id, *spec, report);
-    }
-
-    const QList<NodeId> inputs = graph.nodesOfType(component::Input);
-    const QList<NodeId> outputs = graph.nodesOfType(component::Output);
-    if (inputs.isEmpty())
-        report(Severity::Error, InvalidId, QStringLiteral("the model has no Input"));
-    if (inputs.size() > 1) {
-        for (NodeId id : inputs) {
-            report(Severity::Error, id,
-                   QStringLiteral("more than one Input (%1); a model has exactly one")
-                       .arg(idList(inputs)));
-        }
-    }
-    if (outputs.isEmpty())
-        report(Severity::Error, InvalidId, QStringLiteral("the model has no Output"));
-    if (outputs.size() > 1) {
-        for (NodeId id : outputs) {
-            report(Severity::Error, id,
-                   QStringLiteral("more than one Output (%1); a model has exactly one")
-                       .arg(idList(outputs)));
+            m_result.shapes.insert(id, output);
         }
     }
 
-    for (const QList<NodeId>& cycle : cyclicComponents(graph)) {
-        for (NodeId id : cycle) {
-            report(Severity::Error, id,
-                   QStringLiteral("is part of a cycle (%1); links must flow one way, from Input "
-                                  "to Output")
-                       .arg(idList(cycle)));
-        }
-    }
-
-    // Shapes, in dependency order; nodes on or behind a cycle are not in the order and keep
-    // an unknown shape.
-    for (NodeId id : graph.nodeIds())
-        result.shapes.insert(id, Shape());
-    for (NodeId id : graph.topologicalOrder()) {
-        if (broken.contains(id))
-            continue;
-        const Node* node = graph.findNode(id);
-        const ComponentSpec* spec = registry.find(node->type);
-        QList<Shape> inputShapes;
-        if (!connectedInputShapes(graph, id, *spec, result.shapes, &inputShapes))
-            continue; // reported above, or an upstream problem reported there
-        const QVariantMap parameters = spec->effectiveParameters(node->parameters);
-        QString error;
-        const Shape output = inferOutputShape(node->type, parameters, inputShapes, context, &error);
-        if (output.isEmpty()) {
-            report(Severity::Error, id, error,
-                   spec->inputs.isEmpty() ? PortSide::None : PortSide::Input,
-                   spec->inputs.isEmpty() ? -1 : 0);
-        }
-        result.shapes.insert(id, output);
-    }
-
-    // Softmax turns scores into probabilities; anywhere but the last layer it squashes the
-    // features the next layer learns from.
-    for (NodeId id : graph.nodesOfType(component::Dense)) {
-        if (broken.contains(id))
-            continue;
-        const Node* node = graph.findNode(id);
-        const QString activation = registry.find(component::Dense)
-                                       ->effectiveParameters(node->parameters)
-                                       .value(QStringLiteral("activation"))
-                                       .toString();
-        bool feedsOutput = false;
-        bool feedsOther = false;
-        for (LinkId linkId : graph.outputLinks(id)) {
-            const Node* target = graph.findNode(graph.findLink(linkId)->to.node);
-            (target->type == component::Output ? feedsOutput : feedsOther) = true;
-        }
-        if (activation == QLatin1String("softmax") && feedsOther) {
-            report(Severity::Error, id,
-                   QStringLiteral("softmax belongs only on the last layer (the one linked to "
-                                  "Output); use another activation here"));
-        }
-        if (feedsOutput && activation != QLatin1String("softmax") &&
-            activation != QLatin1String("none")) {
-            report(Severity::Warning, id,
-                   QStringLiteral("the last layer uses the %1 activation, which distorts class "
-                                  "scores; use none or softmax")
-                       .arg(activation));
-        }
-    }
-
-    // Islands: everything not connected (ignoring direction) to the model's Output, or to its
-    // Input when there is no Output, is left out of the built model.
-    Components components(graph);
-    NodeId anchor = InvalidId;
-    if (!outputs.isEmpty())
-        anchor = outputs.first();
-    else if (!inputs.isEmpty())
-        anchor = inputs.first();
-    const NodeId mainRoot = anchor == InvalidId ? InvalidId : components.root(anchor);
-    for (NodeId id : graph.nodeIds()) {
-        const bool inMain = mainRoot == InvalidId || components.root(id) == mainRoot;
-        if (!inMain) {
-            report(Severity::Warning, id,
-                   QStringLiteral("is not connected to the rest of the model and is ignored"));
-            continue;
-        }
-        const ComponentSpec* spec = registry.find(graph.findNode(id)->type);
-        if (!spec)
-            continue;
-        for (int port = 0; port < spec->outputs.size(); ++port) {
-            bool used = false;
-            for (LinkId linkId : graph.outputLinks(id))
-                used = used || graph.findLink(linkId)->from.port == port;
-            if (!used) {
+    /// Everything not connected (ignoring direction) to the model's Output, or to its Input
+    /// when there is no Output, is left out of the built model; so is an unused output port.
+    void checkIslands() {
+        Components components(m_graph);
+        NodeId anchor = InvalidId;
+        if (!m_outputs.isEmpty())
+            anchor = m_outputs.first();
+        else if (!m_inputs.isEmpty())
+            anchor = m_inputs.first();
+        const NodeId mainRoot = anchor == InvalidId ? InvalidId : components.root(anchor);
+        for (NodeId id : m_graph.nodeIds()) {
+            const bool inMain = mainRoot == InvalidId || components.root(id) == mainRoot;
+            if (!inMain) {
                 report(Severity::Warning, id,
-                       QStringLiteral("output '%1' is not connected to anything")
-                           .arg(spec->outputs[port].name),
-                       PortSide::Output, port);
+                       QStringLiteral("is not connected to the rest of the model and is ignored"));
+                continue;
+            }
+            const ComponentSpec* spec = m_registry.find(m_graph.findNode(id)->type);
+            if (!spec)
+                continue;
+            for (int port = 0; port < spec->outputs.size(); ++port) {
+                bool used = false;
+                for (LinkId linkId : m_graph.outputLinks(id))
+                    used = used || m_graph.findLink(linkId)->from.port == port;
+                if (!used) {
+                    report(Severity::Warning, id,
+                           QStringLiteral("output '%1' is not connected to anything")
+                               .arg(spec->outputs[port].name),
+                           PortSide::Output, port);
+                }
             }
         }
     }
 
-    // Facts from the project's settings.
-    if (context.dataset == ShapeContext::Dataset::Missing) {
+    /// Facts from the project's settings.
+    void checkDataset() {
+        if (m_context.dataset != ShapeContext::Dataset::Missing)
+            return;
         const QString message =
             QStringLiteral("the data set '%1' does not exist (yet); training needs it")
-                .arg(shortenedPath(context.datasetPath));
-        if (inputs.isEmpty())
+                .arg(shortenedPath(m_context.datasetPath));
+        if (m_inputs.isEmpty())
             report(Severity::Warning, InvalidId, message);
-        for (NodeId id : inputs)
+        for (NodeId id : m_inputs)
             report(Severity::Warning, id, message);
     }
-    const ComponentSpec* inputSpec = registry.find(component::Input);
-    for (NodeId id : inputs) {
-        if (broken.contains(id))
-            continue;
-        const QVariantMap parameters =
-            inputSpec->effectiveParameters(graph.findNode(id)->parameters);
-        const Shape own = {parameters.value(QStringLiteral("channels")).toInt(),
-                           parameters.value(QStringLiteral("height")).toInt(),
-                           parameters.value(QStringLiteral("width")).toInt()};
-        const Shape actual = result.shapes.value(id);
-        if (!actual.isEmpty() && own != actual) {
-            report(Severity::Warning, id,
-                   QStringLiteral("its size %1 differs from the data set settings, %2, which "
-                                  "are used")
-                       .arg(shapeToString(own), shapeToString(actual)));
+
+    /// Each component's own rules (ComponentSpec::nodeRule) on its valid nodes.
+    void applyComponentRules() {
+        for (NodeId id : m_graph.nodeIds()) {
+            if (m_broken.contains(id))
+                continue;
+            const Node* node = m_graph.findNode(id);
+            const ComponentSpec* spec = m_registry.find(node->type);
+            if (!spec->nodeRule)
+                continue;
+            NodeRuleInput input;
+            input.parameters = spec->effectiveParameters(node->parameters);
+            input.output = m_result.shapes.value(id);
+            for (LinkId linkId : m_graph.outputLinks(id))
+                input.successorTypes.append(
+                    m_graph.findNode(m_graph.findLink(linkId)->to.node)->type);
+            input.context = m_context;
+            for (const NodeFinding& finding : spec->nodeRule(input))
+                report(finding.error ? Severity::Error : Severity::Warning, id, finding.message);
         }
     }
 
-    std::stable_sort(result.problems.begin(), result.problems.end(),
-                     [](const Problem& a, const Problem& b) {
-                         if (a.node != b.node)
-                             return a.node < b.node;
-                         return a.severity == Severity::Error && b.severity == Severity::Warning;
-                     });
-    return result;
+    const Graph& m_graph;
+    const ShapeContext& m_context;
+    const ComponentRegistry& m_registry;
+    const QList<NodeId> m_inputs;
+    const QList<NodeId> m_outputs;
+    Validation m_result;
+    QSet<NodeId> m_broken;
+};
+
+} // namespace
+
+Validation validate(const Graph& graph, const ShapeContext& context) {
+    return Checker(graph, context).run();
 }
 
 } // namespace tc::graph

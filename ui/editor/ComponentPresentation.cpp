@@ -9,12 +9,6 @@ namespace tc::ui {
 namespace {
 
 const QString kSeparator = QStringLiteral(" \u00b7 ");
-const QString kTimes = QStringLiteral("\u00d7");
-
-QString number(double value) {
-    return QString::number(value, 'g', 6);
-}
-
 } // namespace
 
 QString ComponentPresentation::keyParameters(const QString& type, const QVariantMap& parameters,
@@ -22,81 +16,10 @@ QString ComponentPresentation::keyParameters(const QString& type, const QVariant
     const graph::ComponentSpec* spec = graph::ComponentRegistry::instance().find(type);
     if (!spec)
         return QObject::tr("unknown component");
-    // The value as it will be used, or an invalid QVariant when the stored one is not valid:
-    // a card must never present a value the model would not be built with.
-    auto value = [&](const char* name) -> QVariant {
-        const graph::ParameterSpec* parameter = spec->parameter(QLatin1String(name));
-        if (!parameter)
-            return {};
-        const auto found = parameters.constFind(QLatin1String(name));
-        if (found == parameters.constEnd())
-            return parameter->defaultValue;
-        if (!parameter->check(*found).isEmpty())
-            return {};
-        return parameter->coerce(*found);
-    };
-    auto text = [&](const char* name) {
-        const QVariant v = value(name);
-        return v.isValid() ? v.toString() : QStringLiteral("?");
-    };
-    auto activation = [&](const char* name) {
-        const QVariant v = value(name);
-        if (!v.isValid())
-            return QStringLiteral("?");
-        if (v.toString() == QLatin1String("none"))
-            return QObject::tr("linear");
-        return choiceLabel(QStringLiteral("activation"), v.toString());
-    };
-
-    QStringList parts;
-    if (type == graph::component::Input) {
-        parts << text("channels") + kTimes + text("height") + kTimes + text("width");
-    } else if (type == graph::component::ResNet) {
-        parts << QStringLiteral("ResNet") + text("variant");
-        const QString trainable = text("trainable");
-        if (trainable == QLatin1String("last_stages"))
-            parts << QObject::tr("last %1 trainable").arg(text("trainableStages"));
-        else if (trainable == QLatin1String("all"))
-            parts << QObject::tr("trainable");
-        else
-            parts << trainable;
-        parts << text("pooling");
-        if (text("pretrained") == QLatin1String("none"))
-            parts << QObject::tr("random init");
-    } else if (type == graph::component::Dense) {
-        parts << text("units") << activation("activation");
-        if (value("batchNorm").toBool())
-            parts << QObject::tr("BN");
-        const QVariant dropout = value("dropout");
-        if (dropout.isValid() && dropout.toDouble() > 0)
-            parts << QObject::tr("drop %1").arg(number(dropout.toDouble()));
-    } else if (type == graph::component::Dropout) {
-        const QVariant rate = value("rate");
-        parts << QObject::tr("rate %1").arg(rate.isValid() ? number(rate.toDouble())
-                                                           : QStringLiteral("?"));
-    } else if (type == graph::component::Flatten) {
-        parts << QObject::tr("to a vector");
-    } else if (type == graph::component::BatchNorm) {
-        const QVariant momentum = value("momentum");
-        parts << QObject::tr("momentum %1")
-                     .arg(momentum.isValid() ? number(momentum.toDouble()) : QStringLiteral("?"));
-    } else if (type == graph::component::Conv2D) {
-        const QString kernel = text("kernelSize");
-        parts << text("filters") << kernel + kTimes + kernel << activation("activation");
-        if (text("stride") != QLatin1String("1"))
-            parts << QObject::tr("stride %1").arg(text("stride"));
-    } else if (type == graph::component::MaxPool2D) {
-        const QString window = text("poolSize");
-        parts << window + kTimes + window << QObject::tr("stride %1").arg(text("stride"));
-    } else if (type == graph::component::GlobalAvgPool) {
-        parts << QObject::tr("mean per channel");
-    } else if (type == graph::component::Output) {
-        parts << (classCount > 0 ? QObject::tr("%1 classes").arg(classCount)
-                                 : QObject::tr("class scores"));
-    } else if (spec->cardSummary) {
-        parts << spec->cardSummary(spec->effectiveParameters(parameters));
-    }
-    return parts.join(kSeparator);
+    if (!spec->cardSummary)
+        return {};
+    // Valid values only: a card must never present a value the model would not be built with.
+    return spec->cardSummary(spec->validParameters(parameters), classCount).join(kSeparator);
 }
 
 QString ComponentPresentation::choiceLabel(const QString& parameter, const QString& value) {

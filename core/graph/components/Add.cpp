@@ -43,8 +43,8 @@ ComponentSpec add() {
                              QStringLiteral("The element-wise sum, of the inputs' shape."), false,
                              0}};
     spec.shapeRule = addShape;
-    spec.cardSummary = [](const QVariantMap&) {
-        return QStringLiteral("element-wise sum");
+    spec.cardSummary = [](const QVariantMap&, int) {
+        return QStringList{QStringLiteral("element-wise sum")};
     };
     return spec;
 }

@@ -68,8 +68,8 @@ ComponentSpec concatenate() {
                              QStringLiteral("The inputs joined along their first dimension."),
                              false, 0}};
     spec.shapeRule = concatenateShape;
-    spec.cardSummary = [](const QVariantMap&) {
-        return QStringLiteral("along features");
+    spec.cardSummary = [](const QVariantMap&, int) {
+        return QStringList{QStringLiteral("along features")};
     };
     return spec;
 }

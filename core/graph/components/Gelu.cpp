@@ -25,8 +25,8 @@ ComponentSpec gelu() {
     spec.shapeRule = [](const ShapeRuleInput& input, QString*) {
         return input.inputs.value(0);
     };
-    spec.cardSummary = [](const QVariantMap&) {
-        return QStringLiteral("x\u00b7\u03a6(x)");
+    spec.cardSummary = [](const QVariantMap&, int) {
+        return QStringList{QStringLiteral("x\u00b7\u03a6(x)")};
     };
     return spec;
 }
