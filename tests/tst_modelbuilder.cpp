@@ -1,9 +1,11 @@
 // Graph → classifier: the frozen backbone becomes the cached trunk, the rest the trainable
 // head that returns logits; a trainable backbone is all head; mismatches are reported.
 
+#include "core/graph/ComponentRegistry.h"
 #include "core/graph/Graph.h"
 #include "core/graph/ShapeInference.h"
 #include "core/nn/ComponentFactory.h"
+#include "core/nn/Layers.h"
 #include "core/nn/ModelBuilder.h"
 #include "core/nn/ModuleRegistry.h"
 #include "core/nn/StateDict.h"
@@ -122,6 +124,8 @@ private Q_SLOTS:
     void graphHeadTrainsThroughBothBranches();
     void trunkIdentityRoundTrips_data();
     void trunkIdentityRoundTrips();
+    void everyComponentHasAModuleAndAShapeRule();
+    void batchNormUsesItsMomentumAndEpsilon();
 };
 
 void TestModelBuilder::frozenBackboneBecomesTheTrunk() {
@@ -517,4 +521,43 @@ void TestModelBuilder::trunkIdentityRoundTrips() {
 }
 
 QTEST_GUILESS_MAIN(TestModelBuilder)
+void TestModelBuilder::everyComponentHasAModuleAndAShapeRule() {
+    // A descriptor without its module (or the reverse) is a component the editor offers and
+    // training cannot build.
+    const QStringList buildable = tc::nn::buildableComponentTypes();
+    QStringList described;
+    for (const tc::graph::ComponentSpec& spec :
+         tc::graph::ComponentRegistry::instance().components()) {
+        described.append(spec.name);
+        QVERIFY2(spec.shapeRule, qPrintable(spec.name));
+        QVERIFY2(buildable.contains(spec.name), qPrintable(spec.name + " has no module"));
+    }
+    for (const QString& type : buildable)
+        QVERIFY2(described.contains(type), qPrintable(type + " has no descriptor"));
+}
+
+void TestModelBuilder::batchNormUsesItsMomentumAndEpsilon() {
+    using Shape = std::vector<std::int64_t>;
+    const QVariantMap parameters{{QStringLiteral("momentum"), 0.25},
+                                 {QStringLiteral("epsilon"), 0.001}};
+    for (const Shape& input : {Shape{6}, Shape{4, 5, 5}}) {
+        tc::nn::BuiltComponent built =
+            tc::nn::buildComponent(QStringLiteral("BatchNorm"), parameters, input);
+        QVERIFY2(built.ok(), qPrintable(built.error));
+        auto* norm = dynamic_cast<tc::nn::BatchNormImpl*>(built.module.ptr().get());
+        QVERIFY(norm);
+        const auto& options = norm->norm1d ? norm->norm1d->options : norm->norm2d->options;
+        QCOMPARE(options.momentum().value_or(-1), 0.25);
+        QCOMPARE(options.eps(), 0.001);
+        // The running mean moves by the momentum: from 0 towards a batch mean of 1.
+        built.module.ptr()->train();
+        Shape batch{3};
+        batch.insert(batch.end(), input.begin(), input.end());
+        built.module.forward(torch::ones(batch));
+        const torch::Tensor mean =
+            norm->norm1d ? norm->norm1d->running_mean : norm->norm2d->running_mean;
+        QVERIFY(torch::allclose(mean, torch::full_like(mean, 0.25)));
+    }
+}
+
 #include "tst_modelbuilder.moc"

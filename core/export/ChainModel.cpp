@@ -71,10 +71,7 @@ std::optional<ChainModel> ChainModel::make(const std::vector<ComponentSpec>& com
             }
             parameters.insert(QStringLiteral("pretrained"), QStringLiteral("none"));
         }
-        nn::BuiltComponent built =
-            inputShapes.size() == 1 && !nn::ModuleRegistry::instance().find(type)
-                ? nn::buildComponent(type, parameters, shape)
-                : nn::buildComponent(type, parameters, inputShapes);
+        nn::BuiltComponent built = nn::buildComponent(type, parameters, inputShapes);
         if (!built.ok())
             return fail(QStringLiteral("component %1: %2").arg(i + 1).arg(built.error));
         const nn::ModuleFactory* factory = nn::ModuleRegistry::instance().find(type);

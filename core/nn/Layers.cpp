@@ -114,14 +114,18 @@ torch::Tensor GlobalAvgPoolImpl::forward(const torch::Tensor& input) {
     return input.mean({2, 3});
 }
 
-BatchNormImpl::BatchNormImpl(int64_t features, int inputRank) {
+BatchNormImpl::BatchNormImpl(int64_t features, int inputRank, double momentum, double epsilon) {
     TORCH_CHECK(features > 0, "BatchNorm needs a positive feature count");
     TORCH_CHECK(inputRank == 1 || inputRank == 3,
                 "BatchNorm takes a vector [F] or an image-like [C, H, W] input");
     if (inputRank == 1)
-        norm1d = register_module("norm1d", torch::nn::BatchNorm1d(features));
+        norm1d = register_module(
+            "norm1d", torch::nn::BatchNorm1d(
+                          torch::nn::BatchNorm1dOptions(features).momentum(momentum).eps(epsilon)));
     else
-        norm2d = register_module("norm2d", torch::nn::BatchNorm2d(features));
+        norm2d = register_module(
+            "norm2d", torch::nn::BatchNorm2d(
+                          torch::nn::BatchNorm2dOptions(features).momentum(momentum).eps(epsilon)));
 }
 
 torch::Tensor BatchNormImpl::forward(const torch::Tensor& input) {

@@ -101,8 +101,9 @@ TORCH_MODULE(GlobalAvgPool);
 /// input's rank at construction. Children: norm1d or norm2d.
 class BatchNormImpl : public torch::nn::Module {
 public:
-    /// `inputRank` is 1 for [F] inputs, 3 for [C, H, W]; `features` is F or C.
-    BatchNormImpl(int64_t features, int inputRank);
+    /// `inputRank` is 1 for [F] inputs, 3 for [C, H, W]; `features` is F or C. `momentum` and
+    /// `epsilon` as torch.nn.BatchNorm2d takes them (its defaults).
+    BatchNormImpl(int64_t features, int inputRank, double momentum = 0.1, double epsilon = 1e-5);
     torch::Tensor forward(const torch::Tensor& input);
 
     torch::nn::BatchNorm1d norm1d{nullptr};

@@ -1,5 +1,6 @@
 #include "core/nn/ModuleRegistry.h"
 
+#include "core/nn/components/ModuleParameters.h"
 #include "core/nn/components/Registrations.h"
 
 namespace tc::nn {
@@ -12,6 +13,10 @@ const ModuleRegistry& ModuleRegistry::instance() {
 ModuleRegistry::ModuleRegistry() {
     // One line per module file in core/nn/components/ (explicit, because the linker drops
     // self-registering objects of a static library that nothing references).
+    components::registerInputOutputModules(*this);
+    components::registerResNetModule(*this);
+    components::registerLayerModules(*this);
+    components::registerConvolutionModules(*this);
     components::registerMergeModules(*this);
     components::registerGeluModule(*this);
 }
@@ -19,6 +24,10 @@ ModuleRegistry::ModuleRegistry() {
 const ModuleFactory* ModuleRegistry::find(const QString& type) const {
     for (const auto& [name, factory] : m_factories) {
         if (name == type)
+            return &factory;
+    }
+    for (const auto& [name, factory] : m_factories) {
+        if (name.compare(type, Qt::CaseInsensitive) == 0)
             return &factory;
     }
     return nullptr;
@@ -35,17 +44,37 @@ void ModuleRegistry::add(const QString& type, ModuleFactory factory) {
     m_factories.emplace_back(type, std::move(factory));
 }
 
-BuiltComponent buildComponent(const QString& type, const QVariantMap& parameters,
-                              const InputShapes& inputShapes, const ComponentContext& context) {
+BuiltComponent buildRegisteredComponent(const QString& type, const QVariantMap& parameters,
+                                        const InputShapes& inputShapes,
+                                        const ComponentContext& context) {
+    BuiltComponent failed;
     const ModuleFactory* factory = ModuleRegistry::instance().find(type);
     if (!factory) {
-        if (inputShapes.size() == 1)
-            return buildComponent(type, parameters, inputShapes.front(), context);
-        BuiltComponent failed;
+        failed.error = QStringLiteral("unknown component type '%1'").arg(type);
+        return failed;
+    }
+    if (inputShapes.empty()) {
+        failed.error = QStringLiteral("%1 has no input").arg(type);
+        return failed;
+    }
+    if (inputShapes.size() > 1 && !factory->takesInputList) {
         failed.error =
             QStringLiteral("%1 takes one input, not %2").arg(type).arg(inputShapes.size());
         return failed;
     }
+    try {
+        return factory->build(parameters, inputShapes, context);
+    } catch (const components::ParameterError& failure) {
+        failed.error = QString::fromStdString(failure.what());
+    } catch (const c10::Error& failure) {
+        failed.error = QStringLiteral("%1: %2").arg(
+            type, QString::fromStdString(failure.what_without_backtrace()));
+    }
+    return failed;
+}
+
+BuiltComponent buildComponent(const QString& type, const QVariantMap& parameters,
+                              const InputShapes& inputShapes, const ComponentContext& context) {
     for (const auto& shape : inputShapes) {
         if (shape.empty() ||
             std::any_of(shape.begin(), shape.end(), [](std::int64_t size) { return size < 1; })) {
@@ -54,14 +83,7 @@ BuiltComponent buildComponent(const QString& type, const QVariantMap& parameters
             return failed;
         }
     }
-    try {
-        return factory->build(parameters, inputShapes);
-    } catch (const c10::Error& failure) {
-        BuiltComponent failed;
-        failed.error = QStringLiteral("%1: %2").arg(
-            type, QString::fromStdString(failure.what_without_backtrace()));
-        return failed;
-    }
+    return buildRegisteredComponent(type, parameters, inputShapes, context);
 }
 
 } // namespace tc::nn

@@ -1,8 +1,9 @@
 #pragma once
 
-// Core-internal (LibTorch) header: how core/nn builds the modules of the components that are
-// written as one descriptor each (core/graph/components/). Each registers its factory by type
-// name from core/nn/components/, so that core/graph stays free of LibTorch.
+// Core-internal (LibTorch) header: how core/nn builds the module of each component, which is
+// described in one descriptor file of core/graph/components/. Each module file of
+// core/nn/components/ registers its factories by type name, so that core/graph stays free of
+// LibTorch.
 
 #include "core/nn/ComponentFactory.h"
 
@@ -15,11 +16,14 @@ namespace tc::nn {
 /// Input shapes of one sample each (no batch dimension), in input-port order.
 using InputShapes = std::vector<std::vector<std::int64_t>>;
 
-/// How one descriptor component becomes a LibTorch module.
+/// How one component becomes a LibTorch module.
 struct ModuleFactory {
-    /// Builds the module for these input shapes. Errors come back in BuiltComponent::error
-    /// (never thrown); the shapes are known to be non-empty.
-    std::function<BuiltComponent(const QVariantMap& parameters, const InputShapes& inputs)> build;
+    /// Builds the module for these input shapes (at least one; Input's is the image). Errors
+    /// are thrown as components::ParameterError (core/nn/components/ModuleParameters.h) or
+    /// c10::Error, and come back from buildComponent() in BuiltComponent::error.
+    std::function<BuiltComponent(const QVariantMap& parameters, const InputShapes& inputs,
+                                 const ComponentContext& context)>
+        build;
     /// True when the module's forward() takes std::vector<torch::Tensor>, one per input in
     /// port order (the merge components); otherwise it takes one tensor.
     bool takesInputList = false;
@@ -30,7 +34,8 @@ class ModuleRegistry {
 public:
     static const ModuleRegistry& instance();
 
-    /// nullptr for a type without a registered factory (the built-in table's, unknown ones).
+    /// nullptr for a type without a registered factory. Names match exactly, else ignoring
+    /// case ("dense").
     const ModuleFactory* find(const QString& type) const;
     QStringList types() const;
 
@@ -42,9 +47,14 @@ private:
     std::vector<std::pair<QString, ModuleFactory>> m_factories;
 };
 
-/// Builds a descriptor component (or, for one input, any component buildComponent() knows)
-/// from several input shapes in port order.
+/// Builds a component from its input shapes in port order (several for Add and Concatenate,
+/// one for the others); every shape must be non-empty.
 BuiltComponent buildComponent(const QString& type, const QVariantMap& parameters,
                               const InputShapes& inputShapes, const ComponentContext& context = {});
+
+/// The factory call behind both buildComponent() overloads: no shape checks, errors caught.
+BuiltComponent buildRegisteredComponent(const QString& type, const QVariantMap& parameters,
+                                        const InputShapes& inputShapes,
+                                        const ComponentContext& context);
 
 } // namespace tc::nn

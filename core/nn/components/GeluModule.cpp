@@ -17,7 +17,7 @@ public:
 };
 TORCH_MODULE(Gelu);
 
-BuiltComponent buildGelu(const QVariantMap&, const InputShapes& inputs) {
+BuiltComponent buildGelu(const QVariantMap&, const InputShapes& inputs, const ComponentContext&) {
     BuiltComponent built;
     if (inputs.size() != 1) {
         built.error = QStringLiteral("GELU takes one input");

@@ -47,7 +47,7 @@ BuiltComponent fail(const QString& message) {
     return failed;
 }
 
-BuiltComponent buildAdd(const QVariantMap&, const InputShapes& inputs) {
+BuiltComponent buildAdd(const QVariantMap&, const InputShapes& inputs, const ComponentContext&) {
     if (inputs.size() < 2)
         return fail(QStringLiteral("Add needs at least 2 inputs"));
     for (const auto& shape : inputs) {
@@ -61,7 +61,8 @@ BuiltComponent buildAdd(const QVariantMap&, const InputShapes& inputs) {
     return built;
 }
 
-BuiltComponent buildConcatenate(const QVariantMap&, const InputShapes& inputs) {
+BuiltComponent buildConcatenate(const QVariantMap&, const InputShapes& inputs,
+                                const ComponentContext&) {
     if (inputs.size() < 2)
         return fail(QStringLiteral("Concatenate needs at least 2 inputs"));
     std::vector<std::int64_t> output = inputs.front();
