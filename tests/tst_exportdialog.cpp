@@ -5,6 +5,7 @@
 #include "core/export/TorchScriptTrust.h"
 #include "tst_exporthelpers.h"
 #include "ui/export/ExportDialog.h"
+#include "ui/export/ExportPlan.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -34,6 +35,44 @@ private Q_SLOTS:
         for (int i = 0; i < 6; ++i)
             m_images << testing::writeTestImage(m_folder, QStringLiteral("val-%1.png").arg(i),
                                                 120 + 37 * i, 90 + 11 * i, 20 + i);
+    }
+
+    void planFollowsTheProjectAndTheRun() {
+        const QDir folder(testing::freshFolder(QStringLiteral("export-plan")));
+        const QString project = folder.filePath(QStringLiteral("study.tcproj"));
+        const QString run = folder.filePath(QStringLiteral("runs/run-1"));
+        QVERIFY(QDir().mkpath(run));
+
+        // Nothing saved, nothing trained: nothing to propose.
+        ui::ExportPlan plan = ui::planExport({}, {});
+        QVERIFY(plan.source.isEmpty() && plan.outputPath.isEmpty() && plan.splitProject.isEmpty());
+
+        // A project only: its latest run, its split; the project file is not there, so the
+        // dialog learns why there is no agreement check.
+        plan = ui::planExport(project, {});
+        QCOMPARE(plan.source, project);
+        QCOMPARE(plan.splitProject, project);
+        QCOMPARE(plan.outputPath, folder.filePath(QStringLiteral("exports/study.pt")));
+        QVERIFY(plan.validationImages.isEmpty());
+        QVERIFY2(plan.noCheckReason.contains(QStringLiteral("study.tcproj")),
+                 qPrintable(plan.noCheckReason));
+
+        // A run without its snapshot: the project's split.
+        plan = ui::planExport(project, run);
+        QCOMPARE(plan.source, run);
+        QCOMPARE(plan.splitProject, project);
+
+        // A run with its snapshot: the split the model was trained on.
+        QFile snapshot(QDir(run).filePath(QStringLiteral("project.tcproj")));
+        QVERIFY(snapshot.open(QIODevice::WriteOnly));
+        snapshot.close();
+        plan = ui::planExport(project, run);
+        QCOMPARE(plan.splitProject, snapshot.fileName());
+        QCOMPARE(plan.outputPath, folder.filePath(QStringLiteral("exports/study.pt")));
+
+        // An unsaved project: the file goes into the run.
+        plan = ui::planExport({}, run);
+        QCOMPARE(plan.outputPath, QDir(run).filePath(QStringLiteral("model.pt")));
     }
 
     void formatControlsFollowTheChoice() {

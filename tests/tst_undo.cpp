@@ -77,6 +77,7 @@ private Q_SLOTS:
     void autoLayoutPlacesLayersLeftToRight();
     void modifiedFollowsCleanState();
     void settingsSectionIsUndoable();
+    void bindingADatasetIsOneUndoStep();
     void everythingUndoneAndRedone();
 };
 
@@ -440,6 +441,38 @@ void TestUndo::settingsSectionIsUndoable() {
     document.undoStack()->undo();
     QCOMPARE(document.project().split(), QJsonObject());
     QVERIFY(!document.isModified());
+}
+
+void TestUndo::bindingADatasetIsOneUndoStep() {
+    Document document;
+    const Chain chain = buildChain(document);
+    const QJsonObject graphBefore = document.graph().toJson();
+    const int steps = document.undoStack()->count();
+    const QJsonObject dataset{{QStringLiteral("path"), QStringLiteral("labels.csv")}};
+    const QJsonObject split{{QStringLiteral("train"), 70}, {QStringLiteral("test"), 30}};
+    const QJsonObject preprocessing{{QStringLiteral("height"), 200},
+                                    {QStringLiteral("width"), 300}};
+    document.bindDataset(dataset, split, preprocessing, 200, 300);
+
+    QCOMPARE(document.undoStack()->count(), steps + 1);
+    QCOMPARE(document.undoStack()->undoText(), QStringLiteral("Bind Data Set"));
+    QCOMPARE(document.project().dataset(), dataset);
+    QCOMPARE(document.project().split(), split);
+    QCOMPARE(document.project().preprocessing(), preprocessing);
+    const QVariantMap input = document.graph().findNode(chain.input)->parameters;
+    QCOMPARE(input.value(QStringLiteral("channels")).toInt(), 3);
+    QCOMPARE(input.value(QStringLiteral("height")).toInt(), 200);
+    QCOMPARE(input.value(QStringLiteral("width")).toInt(), 300);
+    QCOMPARE(document.validation().shapes.value(chain.input), (tc::graph::Shape{3, 200, 300}));
+
+    document.undoStack()->undo();
+    QCOMPARE(document.graph().toJson(), graphBefore);
+    QCOMPARE(document.project().dataset(), QJsonObject());
+    QCOMPARE(document.project().preprocessing(), QJsonObject());
+    document.undoStack()->redo();
+    QCOMPARE(document.project().split(), split);
+    QCOMPARE(document.graph().findNode(chain.input)->parameters.value(QStringLiteral("width")),
+             QVariant(300));
 }
 
 void TestUndo::everythingUndoneAndRedone() {

@@ -21,6 +21,7 @@
 #include "ui/editor/WeightsDownload.h"
 #include "ui/editor/WeightsDownloadBar.h"
 #include "ui/export/ExportDialog.h"
+#include "ui/export/ExportPlan.h"
 #include "ui/training/TrainingSession.h"
 
 #include <numeric>
@@ -146,30 +147,13 @@ void MainWindow::openDataWizard() {
 
 ExportDialog* MainWindow::createExportDialog() {
     auto* dialog = new ExportDialog(this);
-    const QString projectFile = m_document->filePath();
-    const QString run = m_training->currentRunDirectory();
-    // The run trained here, or the project (the exporter takes its latest run).
-    const QString source = !run.isEmpty() ? run : projectFile;
-    dialog->setSource(source);
-    // The split the model was trained on: the run's snapshot of the project, or the project.
-    const QString snapshot = QDir(run).filePath(QStringLiteral("project.tcproj"));
-    const QString splitProject =
-        !run.isEmpty() && QFileInfo::exists(snapshot) ? snapshot : projectFile;
-    if (!splitProject.isEmpty()) {
-        QString error;
-        const QStringList images =
-            tc::train::splitImagesOf(splitProject, tc::data::SplitPart::Validation, &error);
-        if (!error.isEmpty())
-            statusBar()->showMessage(tr("No agreement check: %1").arg(error), 10000);
-        dialog->setValidationImages(images);
-    }
-    if (!projectFile.isEmpty()) {
-        const QFileInfo info(projectFile);
-        dialog->setOutputPath(info.absoluteDir().filePath(
-            QStringLiteral("exports/%1.pt").arg(info.completeBaseName())));
-    } else if (!run.isEmpty()) {
-        dialog->setOutputPath(QDir(run).filePath(QStringLiteral("model.pt")));
-    }
+    const ExportPlan plan = planExport(m_document->filePath(), m_training->currentRunDirectory());
+    dialog->setSource(plan.source);
+    dialog->setValidationImages(plan.validationImages);
+    if (!plan.noCheckReason.isEmpty())
+        statusBar()->showMessage(tr("No agreement check: %1").arg(plan.noCheckReason), 10000);
+    if (!plan.outputPath.isEmpty())
+        dialog->setOutputPath(plan.outputPath);
     return dialog;
 }
 
@@ -180,18 +164,9 @@ void MainWindow::openExportDialog() {
 }
 
 void MainWindow::applyDataWizard(const DataWizard& wizard) {
-    QUndoStack* stack = m_document->undoStack();
-    stack->beginMacro(tr("Bind Data Set"));
-    m_document->setSection(ProjectSection::Dataset, wizard.datasetJson());
-    m_document->setSection(ProjectSection::Split, wizard.splitJson());
-    m_document->setSection(ProjectSection::Preprocessing, wizard.preprocessingJson());
     const auto preprocessing = wizard.preprocessingSettings();
-    for (const graph::NodeId input : m_document->graph().nodesOfType(QStringLiteral("Input"))) {
-        m_document->setParameter(input, QStringLiteral("channels"), 3);
-        m_document->setParameter(input, QStringLiteral("height"), preprocessing.height);
-        m_document->setParameter(input, QStringLiteral("width"), preprocessing.width);
-    }
-    stack->endMacro();
+    m_document->bindDataset(wizard.datasetJson(), wizard.splitJson(), preprocessing.toJson(),
+                            preprocessing.height, preprocessing.width);
     const std::vector<int> counts = wizard.classCounts();
     statusBar()->showMessage(tr("Data set bound: %n class(es), %1 images", nullptr,
                                 static_cast<int>(wizard.classNames().size()))

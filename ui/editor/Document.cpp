@@ -1,5 +1,6 @@
 #include "ui/editor/Document.h"
 
+#include "core/graph/ComponentRegistry.h"
 #include "core/nn/WeightsAvailability.h"
 #include "ui/editor/AutoLayout.h"
 #include "ui/editor/commands/AddLinkCommand.h"
@@ -226,6 +227,20 @@ void Document::setSection(ProjectSection which, const QJsonObject& value, const 
         }
     }
     m_undoStack->push(new SetSettingsCommand(*this, which, value, name));
+}
+
+void Document::bindDataset(const QJsonObject& dataset, const QJsonObject& split,
+                           const QJsonObject& preprocessing, int imageHeight, int imageWidth) {
+    m_undoStack->beginMacro(tr("Bind Data Set"));
+    setSection(ProjectSection::Dataset, dataset);
+    setSection(ProjectSection::Split, split);
+    setSection(ProjectSection::Preprocessing, preprocessing);
+    for (const graph::NodeId input : graph().nodesOfType(graph::component::Input)) {
+        setParameter(input, QStringLiteral("channels"), 3);
+        setParameter(input, QStringLiteral("height"), imageHeight);
+        setParameter(input, QStringLiteral("width"), imageWidth);
+    }
+    m_undoStack->endMacro();
 }
 
 void Document::applySection(ProjectSection which, const QJsonObject& value) {

@@ -101,6 +101,12 @@ public:
     QJsonObject section(ProjectSection section) const;
     /// Replaces a settings section as one undo step (e.g. from the Data Wizard).
     void setSection(ProjectSection section, const QJsonObject& value, const QString& text = {});
+    /// Binds a data set (the Data Wizard's result) as one undo step, "Bind Data Set": the
+    /// data set, split and preprocessing sections, and every Input node's size set to the
+    /// preprocessed images' (RGB, `imageHeight` × `imageWidth`), so that the canvas shows the
+    /// shapes the model will see.
+    void bindDataset(const QJsonObject& dataset, const QJsonObject& split,
+                     const QJsonObject& preprocessing, int imageHeight, int imageWidth);
     /// Applies a section without an undo command: for SetSettingsCommand only.
     void applySection(ProjectSection section, const QJsonObject& value);
 
