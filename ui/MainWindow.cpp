@@ -313,16 +313,23 @@ void MainWindow::importWeights(int nodeId) {
 }
 
 void MainWindow::createActions() {
-    auto makeAction = [this](const QString& objectName, const QString& text,
-                             const QString& iconName = {}) {
-        auto* action = new QAction(text, this);
-        action->setObjectName(objectName);
-        if (!iconName.isEmpty())
-            action->setIcon(IconLibrary::actionIcon(iconName));
-        return action;
-    };
+    createFileActions();
+    createEditActions();
+    createViewActions();
+    createDataAndTrainMenus();
+    createHelpMenu();
+}
 
-    // File
+QAction* MainWindow::makeAction(const QString& objectName, const QString& text,
+                                const QString& iconName) {
+    auto* action = new QAction(text, this);
+    action->setObjectName(objectName);
+    if (!iconName.isEmpty())
+        action->setIcon(IconLibrary::actionIcon(iconName));
+    return action;
+}
+
+void MainWindow::createFileActions() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     m_newAction =
         makeAction(QStringLiteral("actionNew"), tr("&New"), QStringLiteral("document-new"));
@@ -380,8 +387,10 @@ void MainWindow::createActions() {
     QAction* quit = file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
     quit->setObjectName(QStringLiteral("actionQuit"));
     quit->setMenuRole(QAction::QuitRole);
+}
 
-    // Edit: undo and redo follow whichever document is active through the undo group.
+void MainWindow::createEditActions() {
+    // Undo and redo follow whichever document is active through the undo group.
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
     m_undoAction = m_undoGroup->createUndoAction(this, tr("&Undo"));
     m_undoAction->setObjectName(QStringLiteral("actionUndo"));
@@ -428,8 +437,9 @@ void MainWindow::createActions() {
     edit->addAction(m_selectAllAction);
     connect(QGuiApplication::clipboard(), &QClipboard::dataChanged, this,
             &MainWindow::updateEditActions);
+}
 
-    // View
+void MainWindow::createViewActions() {
     QMenu* view = menuBar()->addMenu(tr("&View"));
     m_zoomInAction =
         makeAction(QStringLiteral("actionZoomIn"), tr("Zoom &In"), QStringLiteral("zoom-in"));
@@ -468,6 +478,15 @@ void MainWindow::createActions() {
     view->addAction(m_snapAction);
     view->addSeparator();
 
+    createThemeMenu(view);
+    view->addSeparator();
+    view->addAction(m_paletteDock->toggleViewAction());
+    view->addAction(m_inspectorDock->toggleViewAction());
+    view->addAction(m_problemsDock->toggleViewAction());
+    view->addAction(m_historyDock->toggleViewAction());
+}
+
+void MainWindow::createThemeMenu(QMenu* view) {
     QMenu* theme = view->addMenu(tr("&Theme"));
     theme->setObjectName(QStringLiteral("themeMenu"));
     m_themeGroup = new QActionGroup(this);
@@ -485,12 +504,9 @@ void MainWindow::createActions() {
         m_themeGroup->addAction(action);
         connect(action, &QAction::triggered, this, [this, mode = mode] { setThemeMode(mode); });
     }
-    view->addSeparator();
-    view->addAction(m_paletteDock->toggleViewAction());
-    view->addAction(m_inspectorDock->toggleViewAction());
-    view->addAction(m_problemsDock->toggleViewAction());
-    view->addAction(m_historyDock->toggleViewAction());
+}
 
+void MainWindow::createDataAndTrainMenus() {
     QMenu* data = menuBar()->addMenu(tr("&Data"));
     data->setObjectName(QStringLiteral("dataMenu"));
     QAction* importData = data->addAction(IconLibrary::actionIcon(QStringLiteral("data-wizard")),
@@ -501,7 +517,9 @@ void MainWindow::createActions() {
     // TrainingSession fills this menu.
     m_trainMenu = menuBar()->addMenu(tr("&Train"));
     m_trainMenu->setObjectName(QStringLiteral("trainMenu"));
+}
 
+void MainWindow::createHelpMenu() {
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     QAction* example = help->addAction(tr("Open &Example…"), this, [this] {
         // Propose <Documents>/TorchCanvas Example; a folder chosen by the user gets it inside,

@@ -185,6 +185,17 @@ private:
     void createCanvas();
     void createDocks();
     void createActions();
+    /// createActions()'s menus, in menu-bar order. The File, Edit and View actions are
+    /// shared with the toolbar and the canvas's context menu.
+    void createFileActions();
+    void createEditActions();
+    void createViewActions();
+    void createThemeMenu(QMenu* view);
+    void createDataAndTrainMenus();
+    void createHelpMenu();
+    /// A QAction owned by the window, with an object name (for tests) and an optional icon.
+    QAction* makeAction(const QString& objectName, const QString& text,
+                        const QString& iconName = {});
     void createToolBar();
     void createStatusBar();
     void restoreWindowState();

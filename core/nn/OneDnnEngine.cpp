@@ -133,6 +133,29 @@ private:
         std::vector<Step> steps;
     };
 
+    /// A primitive whose activations are not yet bound to buffers (pass 1 of buildPlan).
+    struct Pending {
+        dnnl::primitive primitive;
+        std::vector<std::pair<int, Activation>> activations; // argument → buffer
+        std::vector<std::pair<int, memory>> fixed;           // weights, bias
+        memory::desc scratchpad;
+    };
+
+    /// Pass 1 of buildPlan in progress: the primitives so far, the bytes each slot must
+    /// hold, and the latest activation, which the next primitive reads.
+    struct Draft {
+        std::int64_t batch = 0;
+        std::vector<Pending> steps;
+        std::size_t slotBytes[SlotCount] = {};
+        std::size_t convIndex = 0; // the next entry of convs_
+        Activation current{SlotA, memory::desc()};
+        std::int64_t height = 0, width = 0; // current's spatial size
+
+        void use(const Activation& written) {
+            slotBytes[written.slot] = std::max(slotBytes[written.slot], written.desc.get_size());
+        }
+    };
+
     Conv makeConv(const FoldedConv& spec) {
         Conv conv;
         conv.spec = &spec;
@@ -226,175 +249,19 @@ private:
         plan.width = width;
 
         // Pass 1: primitive descriptors and the activations they read and write.
-        struct Pending {
-            dnnl::primitive primitive;
-            std::vector<std::pair<int, Activation>> activations; // argument → buffer
-            std::vector<std::pair<int, memory>> fixed;           // weights, bias
-            memory::desc scratchpad;
-        };
-        std::vector<Pending> pending;
-        std::size_t slotBytes[SlotCount] = {};
-        auto use = [&](const Activation& activationDesc) {
-            slotBytes[activationDesc.slot] =
-                std::max(slotBytes[activationDesc.slot], activationDesc.desc.get_size());
-        };
+        Draft draft;
+        draft.batch = batch;
+        addStem(draft, plan, height, width);
+        addMaxPool(draft);
+        for (const FoldedBlock& block : folded_.blocks)
+            addBlock(draft, block);
+        addGlobalPool(draft, plan);
 
-        const memory::desc userInput({batch, 3, height, width}, DataType::f32, Tag::nchw);
-        plan.input = memory(userInput, engine_, DNNL_MEMORY_NONE);
-
-        // Stem: let oneDNN choose the source layout (3 channels suit few layouts), but
-        // insist on a real kernel, not the reference implementation.
-        std::size_t convIndex = 0;
-        Conv& stem = convs_[convIndex++];
-        const std::int64_t stemHeight =
-            (height + 2 * stem.spec->padding - 7) / stem.spec->stride + 1;
-        const std::int64_t stemWidth = (width + 2 * stem.spec->padding - 7) / stem.spec->stride + 1;
-        const memory::desc stemOut = activation(batch, 64, stemHeight, stemWidth);
-        dnnl::convolution_forward::primitive_desc stemPd;
-        for (const Tag sourceTag : {Tag::any, Tag::nchw, tagOf(layout_)}) {
-            const memory::desc source({batch, 3, height, width}, type_, sourceTag);
-            stemPd = convolution(stem, &source, stemOut, /*relu=*/true, /*sum=*/false);
-            if (!isReference(stemPd.impl_info_str()))
-                break;
-        }
-        Activation current{SlotB, stemPd.src_desc()};
-        if (stemPd.src_desc() != userInput) {
-            const dnnl::reorder::primitive_desc reorderPd(engine_, userInput, engine_,
-                                                          stemPd.src_desc());
-            pending.push_back({dnnl::reorder(reorderPd),
-                               {{DNNL_ARG_TO, current}},
-                               {{DNNL_ARG_FROM, plan.input}},
-                               memory::desc()});
-            use(current);
-        }
-        {
-            Pending step{dnnl::convolution_forward(stemPd), {}, {}, stemPd.scratchpad_desc()};
-            if (stemPd.src_desc() == userInput)
-                step.fixed.emplace_back(DNNL_ARG_SRC, plan.input);
-            else
-                step.activations.emplace_back(DNNL_ARG_SRC, current);
-            const Activation out{SlotD, stemOut};
-            step.activations.emplace_back(DNNL_ARG_DST, out);
-            step.fixed.emplace_back(DNNL_ARG_WEIGHTS, packedWeights(stem, stemPd.weights_desc()));
-            step.fixed.emplace_back(DNNL_ARG_BIAS, stem.bias);
-            use(out);
-            pending.push_back(std::move(step));
-            current = out;
-        }
-        // Max pool 3×3, stride 2, padding 1.
-        const std::int64_t poolHeight = (stemHeight + 2 - 3) / 2 + 1;
-        const std::int64_t poolWidth = (stemWidth + 2 - 3) / 2 + 1;
-        {
-            const Activation out{SlotA, activation(batch, 64, poolHeight, poolWidth)};
-            const dnnl::pooling_v2_forward::primitive_desc poolPd(
-                dnnl::pooling_v2_forward::desc(dnnl::prop_kind::forward_inference,
-                                               dnnl::algorithm::pooling_max, current.desc, out.desc,
-                                               {2, 2}, {3, 3}, {0, 0}, {1, 1}, {1, 1}),
-                scratchpadAttributes(), engine_);
-            pending.push_back({dnnl::pooling_v2_forward(poolPd),
-                               {{DNNL_ARG_SRC, current}, {DNNL_ARG_DST, out}},
-                               {},
-                               poolPd.scratchpad_desc()});
-            use(out);
-            current = out;
-        }
-
-        auto addConv = [&](Conv& conv, const Activation& source, const Activation& destination,
-                           bool relu, bool sum) {
-            const dnnl::convolution_forward::primitive_desc pd =
-                convolution(conv, &source.desc, destination.desc, relu, sum);
-            Pending step{dnnl::convolution_forward(pd),
-                         {{DNNL_ARG_SRC, source}, {DNNL_ARG_DST, destination}},
-                         {{DNNL_ARG_WEIGHTS, packedWeights(conv, pd.weights_desc())},
-                          {DNNL_ARG_BIAS, conv.bias}},
-                         pd.scratchpad_desc()};
-            use(destination);
-            pending.push_back(std::move(step));
-        };
-
-        std::int64_t currentHeight = poolHeight;
-        std::int64_t currentWidth = poolWidth;
-        for (const FoldedBlock& block : folded_.blocks) {
-            const Activation blockInput = current;
-            Activation x = current;
-            const Slot inner[2] = {SlotB, SlotC};
-            std::int64_t h = currentHeight;
-            std::int64_t w = currentWidth;
-            for (std::size_t i = 0; i + 1 < block.convs.size(); ++i) {
-                Conv& conv = convs_[convIndex++];
-                const std::int64_t k = conv.spec->weight.size(2);
-                h = (h + 2 * conv.spec->padding - k) / conv.spec->stride + 1;
-                w = (w + 2 * conv.spec->padding - k) / conv.spec->stride + 1;
-                const Activation out{inner[i % 2],
-                                     activation(batch, conv.spec->weight.size(0), h, w)};
-                addConv(conv, x, out, /*relu=*/true, /*sum=*/false);
-                x = out;
-            }
-            Conv& last = convs_[convIndex++];
-            Activation shortcut = blockInput;
-            if (block.downsample) {
-                Conv& downsample = convs_[convIndex++];
-                const Slot other = blockInput.slot == SlotA ? SlotD : SlotA;
-                shortcut = {other, activation(batch, downsample.spec->weight.size(0), h, w)};
-                addConv(downsample, blockInput, shortcut, /*relu=*/false, /*sum=*/false);
-            }
-            // The last conv adds into the shortcut's buffer in place, then applies ReLU.
-            addConv(last, x, shortcut, /*relu=*/true, /*sum=*/true);
-            current = shortcut;
-            currentHeight = h;
-            currentWidth = w;
-        }
-
-        // Global pooling to [N, C, 1, 1], then a reorder into the caller's [N, C] floats.
-        {
-            const Activation out{
-                SlotPooled, memory::desc({batch, folded_.channels, 1, 1}, type_, tagOf(layout_))};
-            const dnnl::algorithm algorithm = pooling_ == Pooling::Max
-                                                  ? dnnl::algorithm::pooling_max
-                                                  : dnnl::algorithm::pooling_avg_exclude_padding;
-            const dnnl::pooling_v2_forward::primitive_desc poolPd(
-                dnnl::pooling_v2_forward::desc(
-                    dnnl::prop_kind::forward_inference, algorithm, current.desc, out.desc,
-                    {currentHeight, currentWidth}, {currentHeight, currentWidth}, {0, 0}, {0, 0},
-                    {0, 0}),
-                scratchpadAttributes(), engine_);
-            pending.push_back({dnnl::pooling_v2_forward(poolPd),
-                               {{DNNL_ARG_SRC, current}, {DNNL_ARG_DST, out}},
-                               {},
-                               poolPd.scratchpad_desc()});
-            use(out);
-            const memory::desc userOutput({batch, folded_.channels, 1, 1}, DataType::f32,
-                                          Tag::nchw);
-            plan.output = memory(userOutput, engine_, DNNL_MEMORY_NONE);
-            const dnnl::reorder::primitive_desc reorderPd(engine_, out.desc, engine_, userOutput);
-            pending.push_back({dnnl::reorder(reorderPd),
-                               {{DNNL_ARG_FROM, out}},
-                               {{DNNL_ARG_TO, plan.output}},
-                               memory::desc()});
-        }
-
-        // Pass 2: one buffer per slot and one scratchpad, shared by all plans and grown to
-        // the largest use. Growing one moves it, so plans bound to the old one are dropped.
-        std::size_t scratchpadBytes = 64;
-        for (const Pending& step : pending)
-            scratchpadBytes = std::max(scratchpadBytes, step.scratchpad.get_size());
-        bool moved = false;
-        auto ensure = [&](memory& buffer, std::size_t& capacity, std::size_t bytes) {
-            if (bytes <= capacity)
-                return;
-            buffer = memory(memory::desc({static_cast<memory::dim>(bytes)}, DataType::u8, Tag::a),
-                            engine_);
-            capacity = bytes;
-            moved = true;
-        };
-        for (int slot = 0; slot < SlotCount; ++slot)
-            ensure(buffers_[slot], bufferBytes_[slot], std::max<std::size_t>(slotBytes[slot], 64));
-        ensure(scratchpad_, scratchpadBytes_, scratchpadBytes);
-        if (moved)
-            plans_.clear();
+        // Pass 2: one buffer per slot and one scratchpad, shared by all plans.
+        allocateBuffers(draft);
 
         // Pass 3: bind arguments to buffers.
-        for (Pending& step : pending) {
+        for (const Pending& step : draft.steps) {
             Step bound{step.primitive, {}};
             for (const auto& [argument, activationDesc] : step.activations) {
                 bound.arguments.emplace(argument,
@@ -410,6 +277,171 @@ private:
             plan.steps.push_back(std::move(bound));
         }
         return plan;
+    }
+
+    /// The stem convolution with its ReLU, after the reorder of the caller's images that
+    /// its source layout may need.
+    void addStem(Draft& draft, Plan& plan, std::int64_t height, std::int64_t width) {
+        const std::int64_t batch = draft.batch;
+        const memory::desc userInput({batch, 3, height, width}, DataType::f32, Tag::nchw);
+        plan.input = memory(userInput, engine_, DNNL_MEMORY_NONE);
+
+        // Let oneDNN choose the source layout (3 channels suit few layouts), but insist on a
+        // real kernel, not the reference implementation.
+        Conv& stem = convs_[draft.convIndex++];
+        const std::int64_t stemHeight =
+            (height + 2 * stem.spec->padding - 7) / stem.spec->stride + 1;
+        const std::int64_t stemWidth = (width + 2 * stem.spec->padding - 7) / stem.spec->stride + 1;
+        const memory::desc stemOut = activation(batch, 64, stemHeight, stemWidth);
+        dnnl::convolution_forward::primitive_desc stemPd;
+        for (const Tag sourceTag : {Tag::any, Tag::nchw, tagOf(layout_)}) {
+            const memory::desc source({batch, 3, height, width}, type_, sourceTag);
+            stemPd = convolution(stem, &source, stemOut, /*relu=*/true, /*sum=*/false);
+            if (!isReference(stemPd.impl_info_str()))
+                break;
+        }
+        const Activation converted{SlotB, stemPd.src_desc()};
+        if (stemPd.src_desc() != userInput) {
+            const dnnl::reorder::primitive_desc reorderPd(engine_, userInput, engine_,
+                                                          stemPd.src_desc());
+            draft.steps.push_back({dnnl::reorder(reorderPd),
+                                   {{DNNL_ARG_TO, converted}},
+                                   {{DNNL_ARG_FROM, plan.input}},
+                                   memory::desc()});
+            draft.use(converted);
+        }
+        Pending step{dnnl::convolution_forward(stemPd), {}, {}, stemPd.scratchpad_desc()};
+        if (stemPd.src_desc() == userInput)
+            step.fixed.emplace_back(DNNL_ARG_SRC, plan.input);
+        else
+            step.activations.emplace_back(DNNL_ARG_SRC, converted);
+        const Activation out{SlotD, stemOut};
+        step.activations.emplace_back(DNNL_ARG_DST, out);
+        step.fixed.emplace_back(DNNL_ARG_WEIGHTS, packedWeights(stem, stemPd.weights_desc()));
+        step.fixed.emplace_back(DNNL_ARG_BIAS, stem.bias);
+        draft.use(out);
+        draft.steps.push_back(std::move(step));
+        draft.current = out;
+        draft.height = stemHeight;
+        draft.width = stemWidth;
+    }
+
+    /// Max pool 3×3, stride 2, padding 1.
+    void addMaxPool(Draft& draft) {
+        const std::int64_t poolHeight = (draft.height + 2 - 3) / 2 + 1;
+        const std::int64_t poolWidth = (draft.width + 2 - 3) / 2 + 1;
+        const Activation out{SlotA, activation(draft.batch, 64, poolHeight, poolWidth)};
+        const dnnl::pooling_v2_forward::primitive_desc poolPd(
+            dnnl::pooling_v2_forward::desc(dnnl::prop_kind::forward_inference,
+                                           dnnl::algorithm::pooling_max, draft.current.desc,
+                                           out.desc, {2, 2}, {3, 3}, {0, 0}, {1, 1}, {1, 1}),
+            scratchpadAttributes(), engine_);
+        draft.steps.push_back({dnnl::pooling_v2_forward(poolPd),
+                               {{DNNL_ARG_SRC, draft.current}, {DNNL_ARG_DST, out}},
+                               {},
+                               poolPd.scratchpad_desc()});
+        draft.use(out);
+        draft.current = out;
+        draft.height = poolHeight;
+        draft.width = poolWidth;
+    }
+
+    /// A residual block: its convolutions through the inner slots, the downsample of the
+    /// shortcut if it has one, and the last convolution summed into the shortcut.
+    void addBlock(Draft& draft, const FoldedBlock& block) {
+        const Activation blockInput = draft.current;
+        Activation x = draft.current;
+        const Slot inner[2] = {SlotB, SlotC};
+        std::int64_t h = draft.height;
+        std::int64_t w = draft.width;
+        for (std::size_t i = 0; i + 1 < block.convs.size(); ++i) {
+            Conv& conv = convs_[draft.convIndex++];
+            const std::int64_t k = conv.spec->weight.size(2);
+            h = (h + 2 * conv.spec->padding - k) / conv.spec->stride + 1;
+            w = (w + 2 * conv.spec->padding - k) / conv.spec->stride + 1;
+            const Activation out{inner[i % 2],
+                                 activation(draft.batch, conv.spec->weight.size(0), h, w)};
+            addConv(draft, conv, x, out, /*relu=*/true, /*sum=*/false);
+            x = out;
+        }
+        Conv& last = convs_[draft.convIndex++];
+        Activation shortcut = blockInput;
+        if (block.downsample) {
+            Conv& downsample = convs_[draft.convIndex++];
+            const Slot other = blockInput.slot == SlotA ? SlotD : SlotA;
+            shortcut = {other, activation(draft.batch, downsample.spec->weight.size(0), h, w)};
+            addConv(draft, downsample, blockInput, shortcut, /*relu=*/false, /*sum=*/false);
+        }
+        // The last conv adds into the shortcut's buffer in place, then applies ReLU.
+        addConv(draft, last, x, shortcut, /*relu=*/true, /*sum=*/true);
+        draft.current = shortcut;
+        draft.height = h;
+        draft.width = w;
+    }
+
+    void addConv(Draft& draft, Conv& conv, const Activation& source, const Activation& destination,
+                 bool relu, bool sum) {
+        const dnnl::convolution_forward::primitive_desc pd =
+            convolution(conv, &source.desc, destination.desc, relu, sum);
+        Pending step{dnnl::convolution_forward(pd),
+                     {{DNNL_ARG_SRC, source}, {DNNL_ARG_DST, destination}},
+                     {{DNNL_ARG_WEIGHTS, packedWeights(conv, pd.weights_desc())},
+                      {DNNL_ARG_BIAS, conv.bias}},
+                     pd.scratchpad_desc()};
+        draft.use(destination);
+        draft.steps.push_back(std::move(step));
+    }
+
+    /// Global pooling to [N, C, 1, 1], then a reorder into the caller's [N, C] floats.
+    void addGlobalPool(Draft& draft, Plan& plan) {
+        const std::int64_t batch = draft.batch;
+        const Activation& current = draft.current;
+        const Activation out{SlotPooled,
+                             memory::desc({batch, folded_.channels, 1, 1}, type_, tagOf(layout_))};
+        const dnnl::algorithm algorithm = pooling_ == Pooling::Max
+                                              ? dnnl::algorithm::pooling_max
+                                              : dnnl::algorithm::pooling_avg_exclude_padding;
+        const dnnl::pooling_v2_forward::primitive_desc poolPd(
+            dnnl::pooling_v2_forward::desc(dnnl::prop_kind::forward_inference, algorithm,
+                                           current.desc, out.desc, {draft.height, draft.width},
+                                           {draft.height, draft.width}, {0, 0}, {0, 0}, {0, 0}),
+            scratchpadAttributes(), engine_);
+        draft.steps.push_back({dnnl::pooling_v2_forward(poolPd),
+                               {{DNNL_ARG_SRC, current}, {DNNL_ARG_DST, out}},
+                               {},
+                               poolPd.scratchpad_desc()});
+        draft.use(out);
+        const memory::desc userOutput({batch, folded_.channels, 1, 1}, DataType::f32, Tag::nchw);
+        plan.output = memory(userOutput, engine_, DNNL_MEMORY_NONE);
+        const dnnl::reorder::primitive_desc reorderPd(engine_, out.desc, engine_, userOutput);
+        draft.steps.push_back({dnnl::reorder(reorderPd),
+                               {{DNNL_ARG_FROM, out}},
+                               {{DNNL_ARG_TO, plan.output}},
+                               memory::desc()});
+    }
+
+    /// Grows the slot buffers and the scratchpad to what `draft` needs. Growing one moves
+    /// it, so plans bound to the old one are dropped.
+    void allocateBuffers(const Draft& draft) {
+        std::size_t scratchpadBytes = 64;
+        for (const Pending& step : draft.steps)
+            scratchpadBytes = std::max(scratchpadBytes, step.scratchpad.get_size());
+        bool moved = false;
+        auto ensure = [&](memory& buffer, std::size_t& capacity, std::size_t bytes) {
+            if (bytes <= capacity)
+                return;
+            buffer = memory(memory::desc({static_cast<memory::dim>(bytes)}, DataType::u8, Tag::a),
+                            engine_);
+            capacity = bytes;
+            moved = true;
+        };
+        for (int slot = 0; slot < SlotCount; ++slot) {
+            ensure(buffers_[slot], bufferBytes_[slot],
+                   std::max<std::size_t>(draft.slotBytes[slot], 64));
+        }
+        ensure(scratchpad_, scratchpadBytes_, scratchpadBytes);
+        if (moved)
+            plans_.clear();
     }
 
     static dnnl::primitive_attr scratchpadAttributes() {

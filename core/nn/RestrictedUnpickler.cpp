@@ -145,6 +145,18 @@ public:
     PickledStateDict run();
 
 private:
+    // --- the interpreter: one helper per opcode family, each of which runs the opcodes
+    // it owns and returns false for any other -------------------------------------------
+    bool stackOperation(std::uint8_t opcode);
+    bool memoOperation(std::uint8_t opcode);
+    bool scalarOperation(std::uint8_t opcode);
+    bool stringOperation(std::uint8_t opcode);
+    bool containerOperation(std::uint8_t opcode);
+    /// Globals, calls, persistent ids and BUILD: only what global() allows gets through.
+    bool objectOperation(std::uint8_t opcode);
+    /// Fails for an opcode no family runs, saying why it is refused.
+    [[noreturn]] void refuse(std::uint8_t opcode) const;
+
     // --- input -------------------------------------------------------------------------
     [[noreturn]] void fail(const QString& reason) const {
         throw PickleError(
@@ -491,259 +503,305 @@ PickledStateDict Machine::run() {
     for (;;) {
         opcodeOffset_ = position_;
         const std::uint8_t opcode = u8();
-        switch (opcode) {
-        case 0x80: { // PROTO
-            const std::uint8_t protocol = u8();
-            if (protocol > 5)
-                fail(QStringLiteral("pickle protocol %1 is newer than 5").arg(protocol));
-            break;
-        }
-        case 0x95: // FRAME: a hint for buffered readers; the data follows inline
-            unsignedLittleEndian(8);
-            break;
-        case '.': { // STOP
-            Value* root = pop();
-            return collect(root);
-        }
-        case '(': // MARK
-            if (marks_.size() >= kMaxValues)
-                fail(QStringLiteral("too many marks"));
-            marks_.push_back(stack_.size());
-            break;
-        case '0': // POP
-            pop();
-            break;
-        case '1': // POP_MARK
-            popToMark();
-            break;
-        case '2': // DUP
-            push(top());
-            break;
-        case 'N':
-            push(make(Kind::None));
-            break;
-        case 0x88:   // NEWTRUE
-        case 0x89: { // NEWFALSE
+        if (opcode == '.') // STOP
+            return collect(pop());
+        if (!stackOperation(opcode) && !memoOperation(opcode) && !scalarOperation(opcode) &&
+            !stringOperation(opcode) && !containerOperation(opcode) && !objectOperation(opcode))
+            refuse(opcode);
+    }
+}
+
+bool Machine::stackOperation(std::uint8_t opcode) {
+    switch (opcode) {
+    case 0x80: { // PROTO
+        const std::uint8_t protocol = u8();
+        if (protocol > 5)
+            fail(QStringLiteral("pickle protocol %1 is newer than 5").arg(protocol));
+        return true;
+    }
+    case 0x95: // FRAME: a hint for buffered readers; the data follows inline
+        unsignedLittleEndian(8);
+        return true;
+    case '(': // MARK
+        if (marks_.size() >= kMaxValues)
+            fail(QStringLiteral("too many marks"));
+        marks_.push_back(stack_.size());
+        return true;
+    case '0': // POP
+        pop();
+        return true;
+    case '1': // POP_MARK
+        popToMark();
+        return true;
+    case '2': // DUP
+        push(top());
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool Machine::memoOperation(std::uint8_t opcode) {
+    switch (opcode) {
+    case 'q': // BINPUT
+        memoPut(u8());
+        return true;
+    case 'r': // LONG_BINPUT
+        memoPut(unsignedLittleEndian(4));
+        return true;
+    case 0x94: // MEMOIZE
+        memoPut(memo_.size());
+        return true;
+    case 'h': // BINGET
+        memoGet(u8());
+        return true;
+    case 'j': // LONG_BINGET
+        memoGet(unsignedLittleEndian(4));
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool Machine::scalarOperation(std::uint8_t opcode) {
+    switch (opcode) {
+    case 'N':
+        push(make(Kind::None));
+        return true;
+    case 0x88:   // NEWTRUE
+    case 0x89: { // NEWFALSE
+        Value* value = make(Kind::Bool);
+        value->boolean = opcode == 0x88;
+        push(value);
+        return true;
+    }
+    case 'J': // BININT: signed 32-bit
+        push(makeInt(static_cast<std::int32_t>(unsignedLittleEndian(4))));
+        return true;
+    case 'K': // BININT1
+        push(makeInt(u8()));
+        return true;
+    case 'M': // BININT2
+        push(makeInt(static_cast<std::int64_t>(unsignedLittleEndian(2))));
+        return true;
+    case 0x8a: { // LONG1: little-endian two's complement of n bytes
+        const std::uint8_t count = u8();
+        if (count > 8)
+            fail(QStringLiteral("an integer of %1 bytes is too large").arg(count));
+        std::uint64_t bits = count ? unsignedLittleEndian(count) : 0;
+        if (count > 0 && count < 8 && (bits >> (8 * count - 1)) & 1u)
+            bits |= ~std::uint64_t{0} << (8 * count); // sign-extend
+        push(makeInt(static_cast<std::int64_t>(bits)));
+        return true;
+    }
+    case 'I': { // INT (protocol 0): "01"/"00" are True/False
+        const std::string text = line();
+        if (text == "01" || text == "00") {
             Value* value = make(Kind::Bool);
-            value->boolean = opcode == 0x88;
+            value->boolean = text == "01";
             push(value);
-            break;
+        } else {
+            bool ok = false;
+            const qlonglong number = QString::fromStdString(text).toLongLong(&ok);
+            if (!ok)
+                fail(QStringLiteral("malformed INT"));
+            push(makeInt(number));
         }
-        case 'J': // BININT: signed 32-bit
-            push(makeInt(static_cast<std::int32_t>(unsignedLittleEndian(4))));
-            break;
-        case 'K': // BININT1
-            push(makeInt(u8()));
-            break;
-        case 'M': // BININT2
-            push(makeInt(static_cast<std::int64_t>(unsignedLittleEndian(2))));
-            break;
-        case 0x8a: { // LONG1: little-endian two's complement of n bytes
-            const std::uint8_t count = u8();
-            if (count > 8)
-                fail(QStringLiteral("an integer of %1 bytes is too large").arg(count));
-            std::uint64_t bits = count ? unsignedLittleEndian(count) : 0;
-            if (count > 0 && count < 8 && (bits >> (8 * count - 1)) & 1u)
-                bits |= ~std::uint64_t{0} << (8 * count); // sign-extend
-            push(makeInt(static_cast<std::int64_t>(bits)));
-            break;
-        }
-        case 'I': { // INT (protocol 0): "01"/"00" are True/False
-            const std::string text = line();
-            if (text == "01" || text == "00") {
-                Value* value = make(Kind::Bool);
-                value->boolean = text == "01";
-                push(value);
-            } else {
-                bool ok = false;
-                const qlonglong number = QString::fromStdString(text).toLongLong(&ok);
-                if (!ok)
-                    fail(QStringLiteral("malformed INT"));
-                push(makeInt(number));
-            }
-            break;
-        }
-        case 'G': { // BINFLOAT: big-endian IEEE double
-            need(8);
-            std::uint64_t bits = 0;
-            for (int i = 0; i < 8; ++i)
-                bits = (bits << 8) | data_[position_ + i];
-            position_ += 8;
-            Value* value = make(Kind::Float);
-            std::memcpy(&value->real, &bits, sizeof bits);
-            push(value);
-            break;
-        }
-        case 'X': // BINUNICODE
-            push(makeString(Kind::String, bytes(unsignedLittleEndian(4))));
-            break;
-        case 0x8c: // SHORT_BINUNICODE
-            push(makeString(Kind::String, bytes(u8())));
-            break;
-        case 0x8d: // BINUNICODE8
-            push(makeString(Kind::String, bytes(unsignedLittleEndian(8))));
-            break;
-        case 'T': { // BINSTRING (Python 2 str): signed 32-bit length
-            const auto length = static_cast<std::int32_t>(unsignedLittleEndian(4));
-            if (length < 0)
-                fail(QStringLiteral("negative string length"));
-            push(makeString(Kind::String, bytes(static_cast<std::uint64_t>(length))));
-            break;
-        }
-        case 'U': // SHORT_BINSTRING
-            push(makeString(Kind::String, bytes(u8())));
-            break;
-        case 'B': // BINBYTES
-            push(makeString(Kind::Bytes, bytes(unsignedLittleEndian(4))));
-            break;
-        case 'C': // SHORT_BINBYTES
-            push(makeString(Kind::Bytes, bytes(u8())));
-            break;
-        case 0x8e: // BINBYTES8
-            push(makeString(Kind::Bytes, bytes(unsignedLittleEndian(8))));
-            break;
-        case ')': // EMPTY_TUPLE
-            push(make(Kind::Tuple));
-            break;
-        case 't': // TUPLE
-            push(tupleOf(popToMark()));
-            break;
-        case 0x85: { // TUPLE1
-            Value* a = pop();
-            push(tupleOf({a}));
-            break;
-        }
-        case 0x86: { // TUPLE2
-            Value* b = pop();
-            Value* a = pop();
-            push(tupleOf({a, b}));
-            break;
-        }
-        case 0x87: { // TUPLE3
-            Value* c = pop();
-            Value* b = pop();
-            Value* a = pop();
-            push(tupleOf({a, b, c}));
-            break;
-        }
-        case ']': // EMPTY_LIST
-            push(make(Kind::List));
-            break;
-        case 'l': { // LIST
-            std::vector<Value*> items = popToMark();
-            Value* list = make(Kind::List);
-            for (Value* item : items)
-                append(list, item);
-            push(list);
-            break;
-        }
-        case 'a': { // APPEND
-            Value* item = pop();
-            append(top(), item);
-            break;
-        }
-        case 'e': { // APPENDS
-            std::vector<Value*> items = popToMark();
-            Value* list = top();
-            for (Value* item : items)
-                append(list, item);
-            break;
-        }
-        case '}': // EMPTY_DICT
-            push(make(Kind::Dict));
-            break;
-        case 'd': { // DICT
-            std::vector<Value*> items = popToMark();
-            if (items.size() % 2 != 0)
-                fail(QStringLiteral("DICT with an odd number of items"));
-            Value* dict = make(Kind::Dict);
-            for (std::size_t i = 0; i < items.size(); i += 2)
-                setItem(dict, items[i], items[i + 1]);
-            push(dict);
-            break;
-        }
-        case 's': { // SETITEM
-            Value* value = pop();
-            Value* key = pop();
-            setItem(top(), key, value);
-            break;
-        }
-        case 'u': { // SETITEMS
-            std::vector<Value*> items = popToMark();
-            if (items.size() % 2 != 0)
-                fail(QStringLiteral("SETITEMS with an odd number of items"));
-            Value* dict = top();
-            for (std::size_t i = 0; i < items.size(); i += 2)
-                setItem(dict, items[i], items[i + 1]);
-            break;
-        }
-        case 'q': // BINPUT
-            memoPut(u8());
-            break;
-        case 'r': // LONG_BINPUT
-            memoPut(unsignedLittleEndian(4));
-            break;
-        case 0x94: // MEMOIZE
-            memoPut(memo_.size());
-            break;
-        case 'h': // BINGET
-            memoGet(u8());
-            break;
-        case 'j': // LONG_BINGET
-            memoGet(unsignedLittleEndian(4));
-            break;
-        case 'c': { // GLOBAL "module\nname\n"
-            const std::string module = line();
-            const std::string name = line();
-            push(global(module, name));
-            break;
-        }
-        case 0x93: { // STACK_GLOBAL
-            Value* name = pop();
-            Value* module = pop();
-            if (module->kind != Kind::String || name->kind != Kind::String)
-                fail(QStringLiteral("STACK_GLOBAL needs two strings"));
-            push(global(module->text, name->text));
-            break;
-        }
-        case 'R': { // REDUCE
-            Value* arguments = pop();
-            Value* callable = pop();
-            push(reduce(callable, arguments));
-            break;
-        }
-        case 0x81: { // NEWOBJ: cls.__new__(cls, *args)
-            Value* arguments = pop();
-            Value* cls = pop();
-            if (cls->kind != Kind::Global || cls->callable != Callable::OrderedDict)
-                fail(QStringLiteral("NEWOBJ is only allowed for collections.OrderedDict"));
-            push(reduce(cls, arguments));
-            break;
-        }
-        case 'Q': { // BINPERSID
-            Value* id = pop();
-            push(persistentLoad(id));
-            break;
-        }
-        case 'b': { // BUILD
-            Value* state = pop();
-            build(top(), state);
-            break;
-        }
-        case 'i':
-        case 'o':
-        case 0x92:
-            fail(QStringLiteral("opcode 0x%1 instantiates an arbitrary class: refused")
-                     .arg(opcode, 2, 16, QLatin1Char('0')));
-        case 0x82:
-        case 0x83:
-        case 0x84:
-            fail(QStringLiteral("extension-registry opcode 0x%1 refused")
-                     .arg(opcode, 2, 16, QLatin1Char('0')));
-        default:
-            fail(QStringLiteral("opcode 0x%1 is not supported in a weights file")
-                     .arg(opcode, 2, 16, QLatin1Char('0')));
-        }
+        return true;
+    }
+    case 'G': { // BINFLOAT: big-endian IEEE double
+        need(8);
+        std::uint64_t bits = 0;
+        for (int i = 0; i < 8; ++i)
+            bits = (bits << 8) | data_[position_ + i];
+        position_ += 8;
+        Value* value = make(Kind::Float);
+        std::memcpy(&value->real, &bits, sizeof bits);
+        push(value);
+        return true;
+    }
+    default:
+        return false;
+    }
+}
+
+bool Machine::stringOperation(std::uint8_t opcode) {
+    switch (opcode) {
+    case 'X': // BINUNICODE
+        push(makeString(Kind::String, bytes(unsignedLittleEndian(4))));
+        return true;
+    case 0x8c: // SHORT_BINUNICODE
+        push(makeString(Kind::String, bytes(u8())));
+        return true;
+    case 0x8d: // BINUNICODE8
+        push(makeString(Kind::String, bytes(unsignedLittleEndian(8))));
+        return true;
+    case 'T': { // BINSTRING (Python 2 str): signed 32-bit length
+        const auto length = static_cast<std::int32_t>(unsignedLittleEndian(4));
+        if (length < 0)
+            fail(QStringLiteral("negative string length"));
+        push(makeString(Kind::String, bytes(static_cast<std::uint64_t>(length))));
+        return true;
+    }
+    case 'U': // SHORT_BINSTRING
+        push(makeString(Kind::String, bytes(u8())));
+        return true;
+    case 'B': // BINBYTES
+        push(makeString(Kind::Bytes, bytes(unsignedLittleEndian(4))));
+        return true;
+    case 'C': // SHORT_BINBYTES
+        push(makeString(Kind::Bytes, bytes(u8())));
+        return true;
+    case 0x8e: // BINBYTES8
+        push(makeString(Kind::Bytes, bytes(unsignedLittleEndian(8))));
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool Machine::containerOperation(std::uint8_t opcode) {
+    switch (opcode) {
+    case ')': // EMPTY_TUPLE
+        push(make(Kind::Tuple));
+        return true;
+    case 't': // TUPLE
+        push(tupleOf(popToMark()));
+        return true;
+    case 0x85: { // TUPLE1
+        Value* a = pop();
+        push(tupleOf({a}));
+        return true;
+    }
+    case 0x86: { // TUPLE2
+        Value* b = pop();
+        Value* a = pop();
+        push(tupleOf({a, b}));
+        return true;
+    }
+    case 0x87: { // TUPLE3
+        Value* c = pop();
+        Value* b = pop();
+        Value* a = pop();
+        push(tupleOf({a, b, c}));
+        return true;
+    }
+    case ']': // EMPTY_LIST
+        push(make(Kind::List));
+        return true;
+    case 'l': { // LIST
+        std::vector<Value*> items = popToMark();
+        Value* list = make(Kind::List);
+        for (Value* item : items)
+            append(list, item);
+        push(list);
+        return true;
+    }
+    case 'a': { // APPEND
+        Value* item = pop();
+        append(top(), item);
+        return true;
+    }
+    case 'e': { // APPENDS
+        std::vector<Value*> items = popToMark();
+        Value* list = top();
+        for (Value* item : items)
+            append(list, item);
+        return true;
+    }
+    case '}': // EMPTY_DICT
+        push(make(Kind::Dict));
+        return true;
+    case 'd': { // DICT
+        std::vector<Value*> items = popToMark();
+        if (items.size() % 2 != 0)
+            fail(QStringLiteral("DICT with an odd number of items"));
+        Value* dict = make(Kind::Dict);
+        for (std::size_t i = 0; i < items.size(); i += 2)
+            setItem(dict, items[i], items[i + 1]);
+        push(dict);
+        return true;
+    }
+    case 's': { // SETITEM
+        Value* value = pop();
+        Value* key = pop();
+        setItem(top(), key, value);
+        return true;
+    }
+    case 'u': { // SETITEMS
+        std::vector<Value*> items = popToMark();
+        if (items.size() % 2 != 0)
+            fail(QStringLiteral("SETITEMS with an odd number of items"));
+        Value* dict = top();
+        for (std::size_t i = 0; i < items.size(); i += 2)
+            setItem(dict, items[i], items[i + 1]);
+        return true;
+    }
+    default:
+        return false;
+    }
+}
+
+bool Machine::objectOperation(std::uint8_t opcode) {
+    switch (opcode) {
+    case 'c': { // GLOBAL "module\nname\n"
+        const std::string module = line();
+        const std::string name = line();
+        push(global(module, name));
+        return true;
+    }
+    case 0x93: { // STACK_GLOBAL
+        Value* name = pop();
+        Value* module = pop();
+        if (module->kind != Kind::String || name->kind != Kind::String)
+            fail(QStringLiteral("STACK_GLOBAL needs two strings"));
+        push(global(module->text, name->text));
+        return true;
+    }
+    case 'R': { // REDUCE
+        Value* arguments = pop();
+        Value* callable = pop();
+        push(reduce(callable, arguments));
+        return true;
+    }
+    case 0x81: { // NEWOBJ: cls.__new__(cls, *args)
+        Value* arguments = pop();
+        Value* cls = pop();
+        if (cls->kind != Kind::Global || cls->callable != Callable::OrderedDict)
+            fail(QStringLiteral("NEWOBJ is only allowed for collections.OrderedDict"));
+        push(reduce(cls, arguments));
+        return true;
+    }
+    case 'Q': { // BINPERSID
+        Value* id = pop();
+        push(persistentLoad(id));
+        return true;
+    }
+    case 'b': { // BUILD
+        Value* state = pop();
+        build(top(), state);
+        return true;
+    }
+    default:
+        return false;
+    }
+}
+
+void Machine::refuse(std::uint8_t opcode) const {
+    switch (opcode) {
+    case 'i':
+    case 'o':
+    case 0x92:
+        fail(QStringLiteral("opcode 0x%1 instantiates an arbitrary class: refused")
+                 .arg(opcode, 2, 16, QLatin1Char('0')));
+    case 0x82:
+    case 0x83:
+    case 0x84:
+        fail(QStringLiteral("extension-registry opcode 0x%1 refused")
+                 .arg(opcode, 2, 16, QLatin1Char('0')));
+    default:
+        fail(QStringLiteral("opcode 0x%1 is not supported in a weights file")
+                 .arg(opcode, 2, 16, QLatin1Char('0')));
     }
 }
 

@@ -148,8 +148,22 @@ private:
     void prepare(TrainingObserver& observer);
     bool cacheFeatures(TrainingObserver& observer, TrainingControl& control);
     std::unique_ptr<FeatureStore> openFeatureStore() const;
+    /// The epochs from m_startEpoch on, each trained, validated, recorded and checkpointed;
+    /// sets finished.reason to Completed, Stopped or EarlyStopped.
+    void trainEpochs(FinishedEvent& finished, TrainingObserver& observer, TrainingControl& control,
+                     TrainingControl& evaluationControl);
     bool trainEpoch(int epoch, TrainingObserver& observer, TrainingControl& control,
                     SplitResult& result);
+    /// Marks `event` best if the watched metric improved, steps the plateau schedule, then
+    /// appends the epoch to the history and the run files, writes the checkpoints and
+    /// reports it.
+    void recordEpoch(EpochEvent& event, TrainingObserver& observer);
+    /// With the best epoch's weights: the validation split's predictions, the test split's
+    /// results and the operating point; a stop clears them and sets finished.reason.
+    void testBestEpoch(FinishedEvent& finished, TrainingObserver& observer,
+                       TrainingControl& evaluationControl);
+    /// Writes the run's report.json; a failure is reported unless the run already failed.
+    void writeRunReport(const FinishedEvent& finished, TrainingObserver& observer);
     /// One pass over `split`; with `keepPredictions` (always for the test split) every
     /// image's probabilities, logits and group are kept.
     Evaluation evaluate(SplitData& split, Phase phase, int epoch, TrainingObserver& observer,
@@ -241,69 +255,10 @@ FinishedEvent Trainer::Impl::run(TrainingObserver& observer, TrainingControl& co
     TrainingControl& evaluationControl = distributed() ? m_uninterrupted : control;
     try {
         prepare(observer);
-        if (!cacheFeatures(observer, control)) {
+        if (!cacheFeatures(observer, control))
             finished.reason = FinishReason::Stopped;
-        } else {
-            if (!in.resume || !files.enabled() || !files.exists(lastCheckpointName()))
-                writeCheckpoint(lastCheckpointName(), m_startEpoch - 1);
-            finished.reason = FinishReason::Completed;
-            for (int epoch = m_startEpoch; epoch <= in.settings.epochs; ++epoch) {
-                QElapsedTimer epochClock;
-                epochClock.start();
-                const double rate = plannedLearningRate(epoch);
-                setLearningRate(*m_optimizer, rate);
-
-                EpochEvent event;
-                event.epoch = epoch;
-                event.epochs = in.settings.epochs;
-                event.learningRate = rate;
-                if (!trainEpoch(epoch, observer, control, event.train)) {
-                    finished.reason = FinishReason::Stopped;
-                    break;
-                }
-                if (m_validation.size() > 0) {
-                    bool stopped = false;
-                    Evaluation evaluation = evaluate(m_validation, Phase::Validating, epoch,
-                                                     observer, evaluationControl, &stopped);
-                    if (stopped) {
-                        finished.reason = FinishReason::Stopped;
-                        break;
-                    }
-                    event.validation = evaluation.result;
-                }
-                event.seconds = epochClock.nsecsElapsed() / 1e9;
-
-                const std::optional<double> watched = watchedValue(event);
-                const bool higher = higherIsBetter(in.settings.watchedMetric);
-                if (watched && (std::isnan(m_bestValue) ||
-                                (higher ? *watched > m_bestValue : *watched < m_bestValue))) {
-                    m_bestValue = *watched;
-                    m_bestEpoch = epoch;
-                    m_epochsWithoutImprovement = 0;
-                    event.best = true;
-                } else {
-                    ++m_epochsWithoutImprovement;
-                }
-                if (in.settings.schedule == Schedule::ReduceOnPlateau && watched)
-                    updatePlateau(*watched);
-
-                history.push_back(event);
-                files.appendEpoch(event, in.classNames);
-                if (event.best)
-                    writeCheckpoint(bestCheckpointName(), epoch);
-                writeCheckpoint(lastCheckpointName(), epoch);
-                observer.onEpoch(event);
-
-                if (in.settings.earlyStopping &&
-                    m_epochsWithoutImprovement > in.settings.earlyStoppingPatience) {
-                    finished.reason = FinishReason::EarlyStopped;
-                    finished.message = QStringLiteral("no improvement of %1 for %2 epoch(s)")
-                                           .arg(toString(in.settings.watchedMetric))
-                                           .arg(m_epochsWithoutImprovement);
-                    break;
-                }
-            }
-        }
+        else
+            trainEpochs(finished, observer, control, evaluationControl);
 
         // Every rank reads the best epoch's weights below: wait until rank 0 wrote them.
         if (distributed())
@@ -312,33 +267,8 @@ FinishedEvent Trainer::Impl::run(TrainingObserver& observer, TrainingControl& co
         finished.bestEpoch = m_bestEpoch;
         // The test split is evaluated once, at the end of a run that was not interrupted, with
         // the weights of the best epoch.
-        if (finished.reason != FinishReason::Stopped && m_test.size() > 0) {
-            if (m_bestEpoch > 0 && m_bestEpoch != finished.epochsCompleted &&
-                files.exists(bestCheckpointName()))
-                restore(bestCheckpointName(), /*full=*/false);
-            bool stopped = false;
-            // The validation split again, through the same weights, image by image: the
-            // operating point is chosen on it (never on the test split).
-            if (m_validation.size() > 0) {
-                Evaluation validation =
-                    evaluate(m_validation, Phase::Validating, finished.epochsCompleted, observer,
-                             evaluationControl, &stopped, /*keepPredictions=*/true);
-                if (!stopped)
-                    finished.validationPredictions = std::move(validation.predictions);
-            }
-            Evaluation evaluation;
-            if (!stopped)
-                evaluation = evaluate(m_test, Phase::Testing, finished.epochsCompleted, observer,
-                                      evaluationControl, &stopped);
-            if (stopped) {
-                finished.reason = FinishReason::Stopped;
-                finished.validationPredictions.clear();
-            } else {
-                finished.test = evaluation.result;
-                finished.testPredictions = std::move(evaluation.predictions);
-                decideOperatingPoint(finished, observer);
-            }
-        }
+        if (finished.reason != FinishReason::Stopped && m_test.size() > 0)
+            testBestEpoch(finished, observer, evaluationControl);
         checkSplits(finished);
         if (!m_loadFailures.empty()) {
             const QString note = failureSummary(m_loadFailures);
@@ -358,6 +288,107 @@ FinishedEvent Trainer::Impl::run(TrainingObserver& observer, TrainingControl& co
     if (files.exists(lastCheckpointName()))
         finished.checkpoint = files.path(lastCheckpointName());
 
+    writeRunReport(finished, observer);
+    observer.onFinished(finished);
+    return finished;
+}
+
+void Trainer::Impl::trainEpochs(FinishedEvent& finished, TrainingObserver& observer,
+                                TrainingControl& control, TrainingControl& evaluationControl) {
+    if (!in.resume || !files.enabled() || !files.exists(lastCheckpointName()))
+        writeCheckpoint(lastCheckpointName(), m_startEpoch - 1);
+    finished.reason = FinishReason::Completed;
+    for (int epoch = m_startEpoch; epoch <= in.settings.epochs; ++epoch) {
+        QElapsedTimer epochClock;
+        epochClock.start();
+        const double rate = plannedLearningRate(epoch);
+        setLearningRate(*m_optimizer, rate);
+
+        EpochEvent event;
+        event.epoch = epoch;
+        event.epochs = in.settings.epochs;
+        event.learningRate = rate;
+        if (!trainEpoch(epoch, observer, control, event.train)) {
+            finished.reason = FinishReason::Stopped;
+            return;
+        }
+        if (m_validation.size() > 0) {
+            bool stopped = false;
+            Evaluation evaluation = evaluate(m_validation, Phase::Validating, epoch, observer,
+                                             evaluationControl, &stopped);
+            if (stopped) {
+                finished.reason = FinishReason::Stopped;
+                return;
+            }
+            event.validation = evaluation.result;
+        }
+        event.seconds = epochClock.nsecsElapsed() / 1e9;
+        recordEpoch(event, observer);
+
+        if (in.settings.earlyStopping &&
+            m_epochsWithoutImprovement > in.settings.earlyStoppingPatience) {
+            finished.reason = FinishReason::EarlyStopped;
+            finished.message = QStringLiteral("no improvement of %1 for %2 epoch(s)")
+                                   .arg(toString(in.settings.watchedMetric))
+                                   .arg(m_epochsWithoutImprovement);
+            return;
+        }
+    }
+}
+
+void Trainer::Impl::recordEpoch(EpochEvent& event, TrainingObserver& observer) {
+    const std::optional<double> watched = watchedValue(event);
+    const bool higher = higherIsBetter(in.settings.watchedMetric);
+    if (watched &&
+        (std::isnan(m_bestValue) || (higher ? *watched > m_bestValue : *watched < m_bestValue))) {
+        m_bestValue = *watched;
+        m_bestEpoch = event.epoch;
+        m_epochsWithoutImprovement = 0;
+        event.best = true;
+    } else {
+        ++m_epochsWithoutImprovement;
+    }
+    if (in.settings.schedule == Schedule::ReduceOnPlateau && watched)
+        updatePlateau(*watched);
+
+    history.push_back(event);
+    files.appendEpoch(event, in.classNames);
+    if (event.best)
+        writeCheckpoint(bestCheckpointName(), event.epoch);
+    writeCheckpoint(lastCheckpointName(), event.epoch);
+    observer.onEpoch(event);
+}
+
+void Trainer::Impl::testBestEpoch(FinishedEvent& finished, TrainingObserver& observer,
+                                  TrainingControl& evaluationControl) {
+    if (m_bestEpoch > 0 && m_bestEpoch != finished.epochsCompleted &&
+        files.exists(bestCheckpointName()))
+        restore(bestCheckpointName(), /*full=*/false);
+    bool stopped = false;
+    // The validation split again, through the same weights, image by image: the operating
+    // point is chosen on it (never on the test split).
+    if (m_validation.size() > 0) {
+        Evaluation validation =
+            evaluate(m_validation, Phase::Validating, finished.epochsCompleted, observer,
+                     evaluationControl, &stopped, /*keepPredictions=*/true);
+        if (!stopped)
+            finished.validationPredictions = std::move(validation.predictions);
+    }
+    Evaluation evaluation;
+    if (!stopped)
+        evaluation = evaluate(m_test, Phase::Testing, finished.epochsCompleted, observer,
+                              evaluationControl, &stopped);
+    if (stopped) {
+        finished.reason = FinishReason::Stopped;
+        finished.validationPredictions.clear();
+    } else {
+        finished.test = evaluation.result;
+        finished.testPredictions = std::move(evaluation.predictions);
+        decideOperatingPoint(finished, observer);
+    }
+}
+
+void Trainer::Impl::writeRunReport(const FinishedEvent& finished, TrainingObserver& observer) {
     RunReport report;
     report.finished = finished;
     report.history = history;
@@ -378,8 +409,6 @@ FinishedEvent Trainer::Impl::run(TrainingObserver& observer, TrainingControl& co
     QString reportError;
     if (!files.writeReport(report, &reportError) && finished.reason != FinishReason::Failed)
         observer.onError({reportError});
-    observer.onFinished(finished);
-    return finished;
 }
 
 void Trainer::Impl::prepare(TrainingObserver& observer) {

@@ -27,6 +27,9 @@ constexpr qreal kStripWidth = 4;
 constexpr qreal kBadgeRadius = 9;
 /// Room around the card for the shadow, the selection halo and the badge.
 constexpr qreal kMargin = 12;
+/// Where the card's texts start and end.
+constexpr qreal kContentLeft = kStripWidth + kPadding - 2;
+constexpr qreal kContentRight = NodeItem::Width - kPadding;
 
 QFont scaledFont(const QFont& base, qreal factor, QFont::Weight weight = QFont::Normal) {
     QFont font = base;
@@ -223,13 +226,27 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
     if (!canvas)
         return;
     const CanvasColors& colors = canvas->colors();
-    const QRectF card(0, 0, Width, Height);
     const bool errors = hasErrors();
     const bool warnings = !errors && hasWarnings();
     painter->setRenderHint(QPainter::Antialiasing);
     painter->setRenderHint(QPainter::TextAntialiasing);
 
-    // Shadow: two soft offset layers are enough at this size and cost nothing, unlike a blur.
+    drawShadow(painter, colors);
+    if (isSelected())
+        drawSelectionHalo(painter, colors);
+    drawCard(painter, colors, errors, warnings);
+    // Header: icon and name. Then the key parameters across the whole width (they are the
+    // longest text, "ResNet50 · frozen · avg"), a divider, and the id and output shape.
+    const QFont base = canvas->font();
+    const qreal dividerY = drawHeader(painter, colors, base, /*badge=*/errors || warnings);
+    drawIdAndShape(painter, colors, base, /*rowTop=*/dividerY + 1);
+    if (errors || warnings)
+        drawProblemBadge(painter, colors, base, errors);
+}
+
+void NodeItem::drawShadow(QPainter* painter, const CanvasColors& colors) const {
+    // Two soft offset layers are enough at this size and cost nothing, unlike a blur.
+    const QRectF card(0, 0, Width, Height);
     painter->setPen(Qt::NoPen);
     QColor shadow = colors.cardShadow;
     painter->setBrush(shadow);
@@ -238,19 +255,22 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
     painter->setBrush(shadow);
     painter->drawRoundedRect(card.adjusted(-1.5, -0.5, 1.5, 5.5), kCornerRadius + 2,
                              kCornerRadius + 2);
+}
 
-    // Selection halo.
-    if (isSelected()) {
-        QColor halo = colors.accent;
-        halo.setAlphaF(0.28);
-        painter->setBrush(Qt::NoBrush);
-        painter->setPen(QPen(halo, 6));
-        painter->drawRoundedRect(card.adjusted(-2, -2, 2, 2), kCornerRadius + 2, kCornerRadius + 2);
-    }
+void NodeItem::drawSelectionHalo(QPainter* painter, const CanvasColors& colors) const {
+    const QRectF card(0, 0, Width, Height);
+    QColor halo = colors.accent;
+    halo.setAlphaF(0.28);
+    painter->setBrush(Qt::NoBrush);
+    painter->setPen(QPen(halo, 6));
+    painter->drawRoundedRect(card.adjusted(-2, -2, 2, 2), kCornerRadius + 2, kCornerRadius + 2);
+}
 
+void NodeItem::drawCard(QPainter* painter, const CanvasColors& colors, bool errors,
+                        bool warnings) const {
     // Card and category strip.
     QPainterPath outline;
-    outline.addRoundedRect(card, kCornerRadius, kCornerRadius);
+    outline.addRoundedRect(QRectF(0, 0, Width, Height), kCornerRadius, kCornerRadius);
     painter->setPen(Qt::NoPen);
     painter->setBrush(colors.card);
     painter->drawPath(outline);
@@ -277,21 +297,18 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
     painter->setPen(cosmeticPen(border, borderWidth, painter));
     painter->setBrush(Qt::NoBrush);
     painter->drawPath(outline);
+}
 
-    // Header: icon and name. Then the key parameters across the whole width (they are the
-    // longest text, "ResNet50 · frozen · avg"), a divider, and the id and output shape.
-    const qreal left = kStripWidth + kPadding - 2;
-    const qreal right = Width - kPadding;
-    const QRectF iconRect(left, kHeaderTop, kIconSize, kIconSize);
+qreal NodeItem::drawHeader(QPainter* painter, const CanvasColors& colors, const QFont& base,
+                           bool badge) const {
+    const QRectF iconRect(kContentLeft, kHeaderTop, kIconSize, kIconSize);
     IconLibrary::componentRenderer(m_node.type)->render(painter, iconRect);
 
-    const QFont base = canvas->font();
     const QFont titleFont = scaledFont(base, 1.15, QFont::DemiBold);
     const QFont subtitleFont = scaledFont(base, 0.95);
-    const QFont smallFont = scaledFont(base, 0.85);
 
     const qreal titleLeft = iconRect.right() + 9;
-    const qreal titleWidth = right - titleLeft - (errors || warnings ? 8 : 0);
+    const qreal titleWidth = kContentRight - titleLeft - (badge ? 8 : 0);
     painter->setFont(titleFont);
     painter->setPen(colors.text);
     const QFontMetricsF titleMetrics(titleFont);
@@ -302,17 +319,23 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
     painter->setFont(subtitleFont);
     painter->setPen(colors.secondaryText);
     const QFontMetricsF subtitleMetrics(subtitleFont);
-    const QRectF subtitleRect(left + 1, iconRect.bottom() + 5, right - left - 1,
-                              subtitleMetrics.height());
+    const QRectF subtitleRect(kContentLeft + 1, iconRect.bottom() + 5,
+                              kContentRight - kContentLeft - 1, subtitleMetrics.height());
     painter->drawText(subtitleRect, Qt::AlignLeft | Qt::AlignVCenter,
                       subtitleMetrics.elidedText(m_subtitle, Qt::ElideRight, subtitleRect.width()));
 
     painter->setPen(cosmeticPen(colors.divider, 1, painter));
     const qreal dividerY = subtitleRect.bottom() + 6;
-    painter->drawLine(QPointF(left, dividerY), QPointF(right, dividerY));
+    painter->drawLine(QPointF(kContentLeft, dividerY), QPointF(kContentRight, dividerY));
+    return dividerY;
+}
 
-    const qreal rowTop = dividerY + 1;
+void NodeItem::drawIdAndShape(QPainter* painter, const CanvasColors& colors, const QFont& base,
+                              qreal rowTop) const {
+    const qreal left = kContentLeft;
+    const qreal right = kContentRight;
     const qreal rowHeight = Height - rowTop - 2;
+    const QFont smallFont = scaledFont(base, 0.85);
     painter->setFont(smallFont);
     const QFontMetricsF smallMetrics(smallFont);
     const QString shape = shapeText();
@@ -344,20 +367,21 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget
     painter->setPen(colors.faintText);
     painter->drawText(QRectF(pill.left() - 22, pill.top(), 18, pill.height()),
                       Qt::AlignRight | Qt::AlignVCenter, QStringLiteral("\u2192"));
+}
 
-    // Problem badge, overlapping the top-right corner.
-    if (errors || warnings) {
-        const QPointF centre(Width - 3, 3);
-        painter->setPen(QPen(colors.card, 2));
-        painter->setBrush(errors ? colors.error : colors.warning);
-        painter->drawEllipse(centre, kBadgeRadius, kBadgeRadius);
-        QFont badgeFont = scaledFont(base, 0.85, QFont::Bold);
-        painter->setFont(badgeFont);
-        painter->setPen(Qt::white);
-        painter->drawText(QRectF(centre.x() - kBadgeRadius, centre.y() - kBadgeRadius,
-                                 2 * kBadgeRadius, 2 * kBadgeRadius),
-                          Qt::AlignCenter, QStringLiteral("!"));
-    }
+void NodeItem::drawProblemBadge(QPainter* painter, const CanvasColors& colors, const QFont& base,
+                                bool errors) const {
+    // Overlapping the top-right corner.
+    const QPointF centre(Width - 3, 3);
+    painter->setPen(QPen(colors.card, 2));
+    painter->setBrush(errors ? colors.error : colors.warning);
+    painter->drawEllipse(centre, kBadgeRadius, kBadgeRadius);
+    QFont badgeFont = scaledFont(base, 0.85, QFont::Bold);
+    painter->setFont(badgeFont);
+    painter->setPen(Qt::white);
+    painter->drawText(QRectF(centre.x() - kBadgeRadius, centre.y() - kBadgeRadius, 2 * kBadgeRadius,
+                             2 * kBadgeRadius),
+                      Qt::AlignCenter, QStringLiteral("!"));
 }
 
 } // namespace tc::ui

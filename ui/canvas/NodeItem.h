@@ -8,6 +8,7 @@
 
 namespace tc::ui {
 
+struct CanvasColors;
 class LinkItem;
 class PortItem;
 
@@ -74,6 +75,21 @@ private:
     void createPorts();
     void placePorts();
     void updateTexts();
+
+    // paint()'s steps, back to front.
+    void drawShadow(QPainter* painter, const CanvasColors& colors) const;
+    void drawSelectionHalo(QPainter* painter, const CanvasColors& colors) const;
+    /// The card, its category strip and its border (coloured by selection, problems, hover).
+    void drawCard(QPainter* painter, const CanvasColors& colors, bool errors, bool warnings) const;
+    /// Icon, name (leaving room for a `badge`), key parameters and the divider below them.
+    /// Returns the divider's y.
+    qreal drawHeader(QPainter* painter, const CanvasColors& colors, const QFont& base,
+                     bool badge) const;
+    /// The row under the divider: the node id (or its missing weights) and the output shape.
+    void drawIdAndShape(QPainter* painter, const CanvasColors& colors, const QFont& base,
+                        qreal rowTop) const;
+    void drawProblemBadge(QPainter* painter, const CanvasColors& colors, const QFont& base,
+                          bool errors) const;
 
     graph::Node m_node;
     graph::Shape m_shape;
