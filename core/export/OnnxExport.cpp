@@ -1,9 +1,8 @@
 #include "core/export/OnnxExport.h"
 
 #include "core/export/ChainModel.h"
-#include "core/graph/ComponentRegistry.h"
-#include "core/nn/Layers.h"
-#include "core/nn/ResNet.h"
+#include "core/export/ExportMappings.h"
+#include "core/export/OnnxWriter.h"
 #include "core/util/BuildInfo.h"
 
 #include <cmath>
@@ -22,370 +21,37 @@ namespace {
 /// ONNX IR version 7 is the one opset 13 came with; older readers accept it.
 constexpr std::int64_t kIrVersion = 7;
 
-class ExportError : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
-
-/// Builds the GraphProto node by node. Tensors become initializers on first use, under
-/// TrainedModel's names.
-class GraphWriter {
-public:
-    GraphWriter(const TrainedModel& model, onnx::GraphProto* graph)
-        : m_model(model)
-        , m_graph(graph) {}
-
-    /// Adds the initializer `name` (a TrainedModel tensor) once and returns its name.
-    std::string tensor(const QString& name) {
-        const std::string key = name.toStdString();
-        if (m_initialised.contains(name))
-            return key;
-        const torch::Tensor* value = m_model.tensors.find(key);
-        if (!value)
-            throw ExportError(QStringLiteral("tensor '%1' is missing").arg(name).toStdString());
-        addInitializer(key, value->to(torch::kFloat32).contiguous());
-        m_initialised.insert(name);
-        return key;
-    }
-
-    /// A float32 constant (scalar when `shape` is empty).
-    std::string constant(const std::string& name, const std::vector<float>& values,
-                         const std::vector<std::int64_t>& shape) {
-        torch::Tensor value = torch::tensor(values, torch::kFloat32).reshape(shape);
-        addInitializer(name, value);
-        return name;
-    }
-
-    /// Adds a node with one output and returns the output's name.
-    std::string node(const char* op, const std::vector<std::string>& inputs, const QString& hint) {
-        onnx::NodeProto* node = m_graph->add_node();
-        node->set_op_type(op);
-        const std::string output = QString(hint + QLatin1Char('/') + QLatin1String(op) +
-                                           QLatin1Char('_') + QString::number(m_counter++))
-                                       .toStdString();
-        node->set_name(output);
-        for (const std::string& input : inputs)
-            node->add_input(input);
-        node->add_output(output);
-        m_last = node;
-        return output;
-    }
-
-    void attribute(const char* name, std::int64_t value) {
-        onnx::AttributeProto* a = m_last->add_attribute();
-        a->set_name(name);
-        a->set_type(onnx::AttributeProto::INT);
-        a->set_i(value);
-    }
-    void attribute(const char* name, float value) {
-        onnx::AttributeProto* a = m_last->add_attribute();
-        a->set_name(name);
-        a->set_type(onnx::AttributeProto::FLOAT);
-        a->set_f(value);
-    }
-    void attribute(const char* name, const std::vector<std::int64_t>& values) {
-        onnx::AttributeProto* a = m_last->add_attribute();
-        a->set_name(name);
-        a->set_type(onnx::AttributeProto::INTS);
-        for (const std::int64_t value : values)
-            a->add_ints(value);
-    }
-
-    void renameLastOutput(const std::string& name) {
-        m_last->set_output(0, name);
-        m_last->set_name(name);
-    }
-
-private:
-    void addInitializer(const std::string& name, const torch::Tensor& value) {
-        onnx::TensorProto* proto = m_graph->add_initializer();
-        proto->set_name(name);
-        proto->set_data_type(onnx::TensorProto::FLOAT);
-        for (const std::int64_t size : value.sizes())
-            proto->add_dims(size);
-        // raw_data is little-endian, as x86 and ARM hold floats.
-        proto->set_raw_data(value.data_ptr(), static_cast<size_t>(value.numel()) * sizeof(float));
-    }
-
-    const TrainedModel& m_model;
-    onnx::GraphProto* m_graph;
-    onnx::NodeProto* m_last = nullptr;
-    QSet<QString> m_initialised;
-    int m_counter = 0;
-};
-
-/// Translates the chain layer by layer.
-class ChainTranslator {
-public:
-    ChainTranslator(const TrainedModel& model, GraphWriter& writer)
-        : m_model(model)
-        , m_w(writer) {}
-
-    std::string translate(const ChainModel& chain, std::string x) {
-        const auto& layers = chain.layers();
-        if (chain.isChain()) {
-            for (size_t i = 0; i < layers.size(); ++i)
-                x = layer(layers[i], x, i + 1 == layers.size());
-            return x;
-        }
-        // A graph: each layer's output name, for the layers that read it (-1: the images).
-        std::vector<std::string> values;
-        auto valueOf = [&](int index) {
-            return index < 0 ? x : values[index];
-        };
-        for (size_t i = 0; i < layers.size(); ++i) {
-            const ChainLayer& current = layers[i];
-            if (current.takesInputList) {
-                std::vector<std::string> inputs;
-                for (int input : current.inputs)
-                    inputs.push_back(valueOf(input));
-                values.push_back(merge(current, inputs));
-            } else {
-                values.push_back(
-                    layer(current, valueOf(current.inputs.front()), i + 1 == layers.size()));
-            }
-        }
-        return values.back();
-    }
-
-private:
-    static QString hint(const QString& name) {
-        return name.endsWith(QLatin1Char('.')) ? name.chopped(1) : name;
-    }
-
-    std::string conv(const std::string& x, const torch::nn::Conv2dImpl& module,
-                     const QString& name) {
-        const auto& options = module.options;
-        const auto* padding = c10::get_if<torch::ExpandingArray<2>>(&options.padding());
-        if (!padding || !c10::get_if<torch::enumtype::kZeros>(&options.padding_mode()))
-            throw ExportError("a convolution with an unsupported padding mode");
-        std::vector<std::string> inputs{x, m_w.tensor(name + QStringLiteral(".weight"))};
-        if (options.bias())
-            inputs.push_back(m_w.tensor(name + QStringLiteral(".bias")));
-        const std::string y = m_w.node("Conv", inputs, name);
-        const auto kernel = *options.kernel_size();
-        const auto stride = *options.stride();
-        const auto pad = **padding;
-        const auto dilation = *options.dilation();
-        m_w.attribute("kernel_shape", std::vector<std::int64_t>{kernel[0], kernel[1]});
-        m_w.attribute("strides", std::vector<std::int64_t>{stride[0], stride[1]});
-        m_w.attribute("pads", std::vector<std::int64_t>{pad[0], pad[1], pad[0], pad[1]});
-        m_w.attribute("dilations", std::vector<std::int64_t>{dilation[0], dilation[1]});
-        m_w.attribute("group", std::int64_t(options.groups()));
-        return y;
-    }
-
-    template <typename Norm>
-    std::string batchNorm(const std::string& x, const Norm& module, const QString& name) {
-        const auto& options = module.options;
-        if (!options.affine() || !options.track_running_stats())
-            throw ExportError("a batch norm without affine parameters or running statistics");
-        const std::string y = m_w.node("BatchNormalization",
-                                       {x, m_w.tensor(name + QStringLiteral(".weight")),
-                                        m_w.tensor(name + QStringLiteral(".bias")),
-                                        m_w.tensor(name + QStringLiteral(".running_mean")),
-                                        m_w.tensor(name + QStringLiteral(".running_var"))},
-                                       name);
-        m_w.attribute("epsilon", float(options.eps()));
-        m_w.attribute("momentum", float(1.0 - options.momentum().value_or(0.1)));
-        return y;
-    }
-
-    std::string activation(const std::string& x, nn::Activation activation, double slope,
-                           const QString& name) {
-        switch (activation) {
-        case nn::Activation::None:
-            return x;
-        case nn::Activation::Relu:
-            return m_w.node("Relu", {x}, name);
-        case nn::Activation::LeakyRelu: {
-            const std::string y = m_w.node("LeakyRelu", {x}, name);
-            m_w.attribute("alpha", float(slope));
-            return y;
-        }
-        case nn::Activation::Sigmoid:
-            return m_w.node("Sigmoid", {x}, name);
-        case nn::Activation::Tanh:
-            return m_w.node("Tanh", {x}, name);
-        case nn::Activation::Softmax: {
-            const std::string y = m_w.node("Softmax", {x}, name);
-            m_w.attribute("axis", std::int64_t(1));
-            return y;
-        }
-        case nn::Activation::Gelu: {
-            // GELU(x) = x · ½ · (1 + erf(x / √2)); ONNX has no Gelu op before opset 20.
-            const std::string base = hint(name).toStdString();
-            const std::string root2 = m_w.constant(base + "/sqrt2", {float(std::sqrt(2.0))}, {});
-            const std::string one = m_w.constant(base + "/one", {1.0f}, {});
-            const std::string half = m_w.constant(base + "/half", {0.5f}, {});
-            const std::string scaled = m_w.node("Div", {x, root2}, name);
-            const std::string erf = m_w.node("Erf", {scaled}, name);
-            const std::string plusOne = m_w.node("Add", {erf, one}, name);
-            const std::string product = m_w.node("Mul", {x, plusOne}, name);
-            return m_w.node("Mul", {product, half}, name);
-        }
-        }
+/// Translates the chain layer by layer, each through its component's mapping
+/// (core/export/components/).
+std::string translate(OnnxWriter& writer, const ChainModel& chain, const std::string& images) {
+    const auto& layers = chain.layers();
+    auto write = [&](const ChainLayer& layer, const std::vector<std::string>& inputs, bool last) {
+        const ExportMapping* mapping = ExportMappings::instance().find(layer.type);
+        if (!mapping || !mapping->onnx)
+            throw OnnxExportError(QStringLiteral("component type '%1' cannot be exported to ONNX")
+                                      .arg(layer.type)
+                                      .toStdString());
+        return mapping->onnx(writer, layer, inputs, last);
+    };
+    if (chain.isChain()) {
+        std::string x = images;
+        for (size_t i = 0; i < layers.size(); ++i)
+            x = write(layers[i], {x}, i + 1 == layers.size());
         return x;
     }
-
-    std::string flatten(const std::string& x, const QString& name) {
-        const std::string y = m_w.node("Flatten", {x}, name);
-        m_w.attribute("axis", std::int64_t(1));
-        return y;
+    // A graph: each layer's output name, for the layers that read it (-1: the images).
+    std::vector<std::string> values;
+    for (size_t i = 0; i < layers.size(); ++i) {
+        std::vector<std::string> inputs;
+        for (int input : layers[i].inputs)
+            inputs.push_back(input < 0 ? images : values[input]);
+        // Only a merge reads several values; the others read their first.
+        if (!layers[i].takesInputList)
+            inputs.resize(1);
+        values.push_back(write(layers[i], inputs, i + 1 == layers.size()));
     }
-
-    std::string block(const std::string& x, torch::nn::Module& module, const QString& name) {
-        std::string y;
-        torch::nn::Sequential downsample{nullptr};
-        if (auto* basic = dynamic_cast<nn::BasicBlockImpl*>(&module)) {
-            y = conv(x, *basic->conv1, name + QStringLiteral("conv1"));
-            y = m_w.node("Relu", {batchNorm(y, *basic->bn1, name + QStringLiteral("bn1"))}, name);
-            y = conv(y, *basic->conv2, name + QStringLiteral("conv2"));
-            y = batchNorm(y, *basic->bn2, name + QStringLiteral("bn2"));
-            downsample = basic->downsample;
-        } else if (auto* bottleneck = dynamic_cast<nn::BottleneckImpl*>(&module)) {
-            y = conv(x, *bottleneck->conv1, name + QStringLiteral("conv1"));
-            y = m_w.node("Relu", {batchNorm(y, *bottleneck->bn1, name + QStringLiteral("bn1"))},
-                         name);
-            y = conv(y, *bottleneck->conv2, name + QStringLiteral("conv2"));
-            y = m_w.node("Relu", {batchNorm(y, *bottleneck->bn2, name + QStringLiteral("bn2"))},
-                         name);
-            y = conv(y, *bottleneck->conv3, name + QStringLiteral("conv3"));
-            y = batchNorm(y, *bottleneck->bn3, name + QStringLiteral("bn3"));
-            downsample = bottleneck->downsample;
-        } else {
-            throw ExportError("an unknown ResNet block");
-        }
-        std::string shortcut = x;
-        if (downsample) {
-            auto* convolution = downsample[0]->as<torch::nn::Conv2d>();
-            auto* norm = downsample[1]->as<torch::nn::BatchNorm2d>();
-            if (!convolution || !norm)
-                throw ExportError("an unknown ResNet shortcut");
-            shortcut = conv(x, *convolution, name + QStringLiteral("downsample.0"));
-            shortcut = batchNorm(shortcut, *norm, name + QStringLiteral("downsample.1"));
-        }
-        return m_w.node("Relu", {m_w.node("Add", {y, shortcut}, name)}, name);
-    }
-
-    std::string resnet(const std::string& input, nn::ResNetImpl& model, const QString& prefix) {
-        std::string x = conv(input, *model.conv1, prefix + QStringLiteral("conv1"));
-        x = m_w.node("Relu", {batchNorm(x, *model.bn1, prefix + QStringLiteral("bn1"))}, prefix);
-        x = m_w.node("MaxPool", {x}, prefix + QStringLiteral("maxpool"));
-        m_w.attribute("kernel_shape", std::vector<std::int64_t>{3, 3});
-        m_w.attribute("strides", std::vector<std::int64_t>{2, 2});
-        m_w.attribute("pads", std::vector<std::int64_t>{1, 1, 1, 1});
-        const std::pair<const char*, torch::nn::Sequential> stages[] = {{"layer1", model.layer1},
-                                                                        {"layer2", model.layer2},
-                                                                        {"layer3", model.layer3},
-                                                                        {"layer4", model.layer4}};
-        for (const auto& [stageName, stage] : stages) {
-            for (const auto& child : stage->named_children())
-                x = block(x, *child.value(),
-                          prefix + QLatin1String(stageName) + QLatin1Char('.') +
-                              QString::fromStdString(child.key()) + QLatin1Char('.'));
-        }
-        switch (model.options().pooling) {
-        case nn::Pooling::Average:
-            return flatten(m_w.node("GlobalAveragePool", {x}, prefix + QStringLiteral("avgpool")),
-                           prefix + QStringLiteral("avgpool"));
-        case nn::Pooling::Max:
-            return flatten(m_w.node("GlobalMaxPool", {x}, prefix + QStringLiteral("maxpool")),
-                           prefix + QStringLiteral("maxpool"));
-        case nn::Pooling::None:
-            break;
-        }
-        return x;
-    }
-
-    /// The merge components (core/graph/components/Add.cpp, Concatenate.cpp).
-    std::string merge(const ChainLayer& layer, const std::vector<std::string>& inputs) {
-        const QString name = hint(layer.prefix);
-        if (layer.type == graph::component::Add) {
-            // Pairwise, left to right, as the LibTorch module adds.
-            std::string sum = inputs.front();
-            for (size_t i = 1; i < inputs.size(); ++i)
-                sum = m_w.node("Add", {sum, inputs[i]}, name);
-            return sum;
-        }
-        if (layer.type == graph::component::Concatenate) {
-            const std::string joined = m_w.node("Concat", inputs, name);
-            m_w.attribute("axis", std::int64_t(1));
-            return joined;
-        }
-        throw ExportError(QStringLiteral("component type '%1' cannot be exported to ONNX")
-                              .arg(layer.type)
-                              .toStdString());
-    }
-
-    std::string layer(const ChainLayer& layer, std::string x, bool last) {
-        const QString& p = layer.prefix;
-        if (layer.type == graph::component::Gelu) // core/graph/components/Gelu.cpp
-            return activation(x, nn::Activation::Gelu, 0, hint(p));
-        if (auto* model = layer.as<nn::ResNetImpl>())
-            return resnet(x, *model, p);
-        if (auto* dense = layer.as<nn::DenseImpl>()) {
-            const nn::DenseOptions& options = dense->options();
-            if (layer.inputShape.size() > 1)
-                x = flatten(x, p + QStringLiteral("flatten"));
-            x = m_w.node("Gemm",
-                         {x, m_w.tensor(p + QStringLiteral("linear.weight")),
-                          m_w.tensor(p + QStringLiteral("linear.bias"))},
-                         p + QStringLiteral("linear"));
-            m_w.attribute("transB", std::int64_t(1));
-            if (dense->norm)
-                x = batchNorm(x, *dense->norm, p + QStringLiteral("norm"));
-            const bool squashing = options.activation == nn::Activation::Softmax ||
-                                   options.activation == nn::Activation::Sigmoid;
-            if (last && squashing)
-                return x; // logits: the model's Softmax follows
-            return activation(x, options.activation, options.negativeSlope, hint(p));
-        }
-        if (auto* convolution = layer.as<nn::Conv2DImpl>()) {
-            x = conv(x, *convolution->conv, p + QStringLiteral("conv"));
-            return activation(x, convolution->options().activation,
-                              convolution->options().negativeSlope, hint(p));
-        }
-        if (auto* pool = layer.as<nn::MaxPool2DImpl>()) {
-            const nn::MaxPool2DOptions& options = pool->options();
-            std::vector<std::int64_t> pads(4, options.padding);
-            if (options.samePadding) {
-                // The input size is fixed by the model, so Keras' "same" padding is too.
-                auto padFor = [&](std::int64_t size) {
-                    const std::int64_t out = (size + options.stride - 1) / options.stride;
-                    return std::max<std::int64_t>(
-                        (out - 1) * options.stride + options.poolSize - size, 0);
-                };
-                const std::int64_t padH = padFor(layer.inputShape[1]);
-                const std::int64_t padW = padFor(layer.inputShape[2]);
-                pads = {padH / 2, padW / 2, padH - padH / 2, padW - padW / 2};
-            }
-            x = m_w.node("MaxPool", {x}, hint(p));
-            m_w.attribute("kernel_shape",
-                          std::vector<std::int64_t>{options.poolSize, options.poolSize});
-            m_w.attribute("strides", std::vector<std::int64_t>{options.stride, options.stride});
-            m_w.attribute("pads", pads);
-            return x;
-        }
-        if (layer.as<nn::GlobalAvgPoolImpl>())
-            return flatten(m_w.node("GlobalAveragePool", {x}, hint(p)), hint(p));
-        if (auto* norm = layer.as<nn::BatchNormImpl>()) {
-            if (norm->norm1d)
-                return batchNorm(x, *norm->norm1d, p + QStringLiteral("norm1d"));
-            return batchNorm(x, *norm->norm2d, p + QStringLiteral("norm2d"));
-        }
-        if (layer.as<nn::DropoutImpl>())
-            return x; // the identity in inference
-        if (layer.as<nn::FlattenImpl>())
-            return flatten(x, hint(p));
-        throw ExportError(QStringLiteral("component type '%1' cannot be exported to ONNX")
-                              .arg(layer.type)
-                              .toStdString());
-    }
-
-    const TrainedModel& m_model;
-    GraphWriter& m_w;
-};
+    return values.back();
+}
 
 void setFloatTensorType(onnx::ValueInfoProto* value, const std::string& name,
                         const std::vector<std::int64_t>& sampleShape) {
@@ -465,10 +131,9 @@ std::optional<QByteArray> onnxModelBytes(const TrainedModel& model, QString* err
     onnx::GraphProto* graph = proto.mutable_graph();
     graph->set_name("torchcanvas");
     setFloatTensorType(graph->add_input(), "input", model.inputShape());
-    GraphWriter writer(model, graph);
+    OnnxWriter writer(model, graph);
     try {
-        ChainTranslator translator(model, writer);
-        std::string logits = translator.translate(*chain, "input");
+        std::string logits = translate(writer, *chain, "input");
         // The probabilities the operating point's threshold applies to.
         if (model.temperature() != 1.0)
             logits = writer.node(

@@ -1,9 +1,9 @@
 #include "core/export/TorchScriptExport.h"
 
 #include "core/export/ChainModel.h"
-#include "core/graph/ComponentRegistry.h"
-#include "core/nn/Layers.h"
-#include "core/nn/ResNet.h"
+#include "core/export/components/ResNetExport.h"
+#include "core/export/ExportMappings.h"
+#include "core/export/ScriptWriter.h"
 #include "core/util/BuildInfo.h"
 #include "core/util/FileErrors.h"
 
@@ -188,24 +188,8 @@ def _gradcam(self, x: Tensor, class_index: int) -> Tensor:
     return torch.stack(maps)
 )TS";
 
-/// A float literal TorchScript reads back to the same double.
-QString literal(double value) {
-    if (std::isinf(value))
-        return value > 0 ? QStringLiteral("float('inf')") : QStringLiteral("float('-inf')");
-    QString text = QString::number(value, 'g', 17);
-    if (!text.contains(QLatin1Char('.')) && !text.contains(QLatin1Char('e')))
-        text += QStringLiteral(".0");
-    return text;
-}
-
-QString intList(at::IntArrayRef values) {
-    QStringList parts;
-    for (const std::int64_t value : values)
-        parts << QString::number(value);
-    return QLatin1Char('[') + parts.join(QStringLiteral(", ")) + QLatin1Char(']');
-}
-
-/// Writes classify(x): the component chain on normalised images, ending in probabilities.
+/// Writes classify(x): the component chain on normalised images, ending in probabilities. Each
+/// layer is written by its component's mapping (core/export/components/).
 class ClassifyWriter {
 public:
     explicit ClassifyWriter(const ChainModel& chain)
@@ -220,199 +204,53 @@ public:
             temperature ? QStringLiteral("torch.softmax(%1 / self.temperature, 1)")
                         : QStringLiteral("torch.softmax(%1, 1)");
         try {
-            const auto& layers = m_chain.layers();
             if (split) {
-                const auto* resnet = layers.empty() ? nullptr : layers.front().as<nn::ResNetImpl>();
-                if (!resnet)
-                    throw std::runtime_error("explanations need a model that starts with a ResNet");
-                m_lines << QStringLiteral("def features(self, x: Tensor) -> Tensor:");
-                writeResNetFeatures(*resnet, layers.front().prefix);
-                line(QStringLiteral("return x"));
-                m_lines << QString() << QStringLiteral("def head(self, x: Tensor) -> Tensor:");
-                writeResNetPooling(*resnet);
-                if (m_chain.isChain()) {
-                    for (size_t i = 1; i < layers.size(); ++i)
-                        writeLayer(layers[i], i + 1 == layers.size());
-                } else {
-                    line(QStringLiteral("v0 = x"));
-                    writeGraph(1);
-                }
-                line(QStringLiteral("return x"));
-                m_lines << QString() << QStringLiteral("def classify(self, x: Tensor) -> Tensor:");
-                line(QStringLiteral("return ") +
-                     probabilities.arg(QStringLiteral("self.head(self.features(x))")));
+                writeSplit(probabilities);
             } else {
-                m_lines << QStringLiteral("def classify(self, x: Tensor) -> Tensor:");
-                if (m_chain.isChain()) {
-                    for (size_t i = 0; i < layers.size(); ++i)
-                        writeLayer(layers[i], i + 1 == layers.size());
-                } else {
-                    line(QStringLiteral("images = x"));
-                    writeGraph(0);
-                }
-                line(QStringLiteral("return ") + probabilities.arg(QStringLiteral("x")));
+                m_w.raw(QStringLiteral("def classify(self, x: Tensor) -> Tensor:"));
+                writeLayers(0);
+                m_w.line(QStringLiteral("return ") + probabilities.arg(QStringLiteral("x")));
             }
         } catch (const std::runtime_error& failure) {
             if (error)
                 *error = QString::fromUtf8(failure.what());
             return false;
         }
-        *source = m_lines.join(QLatin1Char('\n')) + QLatin1Char('\n');
+        *source = m_w.source();
         return true;
     }
 
 private:
-    void line(const QString& text) { m_lines << QStringLiteral("    ") + text; }
-
-    QString tensor(const QString& name) const {
-        return QStringLiteral("self.") + scriptAttributeName(name);
-    }
-
-    QString conv(const QString& input, const torch::nn::Conv2dImpl& module,
-                 const QString& name) const {
-        const auto& options = module.options;
-        const auto* padding = c10::get_if<torch::ExpandingArray<2>>(&options.padding());
-        if (!padding)
-            throw std::runtime_error("a convolution with 'same'/'valid' padding mode");
-        if (!c10::get_if<torch::enumtype::kZeros>(&options.padding_mode()))
-            throw std::runtime_error("a convolution that does not pad with zeros");
-        return QStringLiteral("torch.conv2d(%1, %2, %3, %4, %5, %6, %7)")
-            .arg(input, tensor(name + QStringLiteral(".weight")),
-                 options.bias() ? tensor(name + QStringLiteral(".bias")) : QStringLiteral("None"),
-                 intList(*options.stride()), intList(**padding), intList(*options.dilation()),
-                 QString::number(options.groups()));
-    }
-
-    template <typename Norm>
-    QString batchNorm(const QString& input, const Norm& module, const QString& name) const {
-        const auto& options = module.options;
-        if (!options.affine() || !options.track_running_stats())
-            throw std::runtime_error("a batch norm without affine parameters or running stats");
-        return QStringLiteral("torch.batch_norm(%1, %2, %3, %4, %5, False, %6, %7, True)")
-            .arg(input, tensor(name + QStringLiteral(".weight")),
-                 tensor(name + QStringLiteral(".bias")),
-                 tensor(name + QStringLiteral(".running_mean")),
-                 tensor(name + QStringLiteral(".running_var")),
-                 literal(options.momentum().value_or(0.1)), literal(options.eps()));
-    }
-
-    void activation(nn::Activation activation, double negativeSlope) {
-        switch (activation) {
-        case nn::Activation::None:
-            return;
-        case nn::Activation::Relu:
-            line(QStringLiteral("x = torch.relu(x)"));
-            return;
-        case nn::Activation::LeakyRelu:
-            line(QStringLiteral("x = torch.leaky_relu(x, %1)").arg(literal(negativeSlope)));
-            return;
-        case nn::Activation::Gelu:
-            line(QStringLiteral("x = torch.gelu(x)"));
-            return;
-        case nn::Activation::Sigmoid:
-            line(QStringLiteral("x = torch.sigmoid(x)"));
-            return;
-        case nn::Activation::Tanh:
-            line(QStringLiteral("x = torch.tanh(x)"));
-            return;
-        case nn::Activation::Softmax:
-            line(QStringLiteral("x = torch.softmax(x, 1)"));
-            return;
-        }
-    }
-
-    void writeResNet(const nn::ResNetImpl& resnet, const QString& prefix) {
-        writeResNetFeatures(resnet, prefix);
-        writeResNetPooling(resnet);
-    }
-
-    /// The stem and the four residual stages: x becomes layer4's output.
-    void writeResNetFeatures(const nn::ResNetImpl& resnet, const QString& prefix) {
-        line(QStringLiteral("# %1 (torchvision names)").arg(prefix.chopped(1)));
-        line(QStringLiteral("x = ") +
-             conv(QStringLiteral("x"), *resnet.conv1, prefix + QStringLiteral("conv1")));
-        line(QStringLiteral("x = ") +
-             batchNorm(QStringLiteral("x"), *resnet.bn1, prefix + QStringLiteral("bn1")));
-        line(QStringLiteral("x = torch.relu(x)"));
-        line(QStringLiteral("x = torch.max_pool2d(x, [3, 3], [2, 2], [1, 1], [1, 1], False)"));
-        const std::pair<const char*, torch::nn::Sequential> stages[] = {{"layer1", resnet.layer1},
-                                                                        {"layer2", resnet.layer2},
-                                                                        {"layer3", resnet.layer3},
-                                                                        {"layer4", resnet.layer4}};
-        for (const auto& [stageName, stage] : stages) {
-            for (const auto& child : stage->named_children()) {
-                const QString block = prefix + QLatin1String(stageName) + QLatin1Char('.') +
-                                      QString::fromStdString(child.key()) + QLatin1Char('.');
-                if (auto* basic = dynamic_cast<nn::BasicBlockImpl*>(child.value().get()))
-                    writeBasicBlock(*basic, block);
-                else if (auto* bottleneck = dynamic_cast<nn::BottleneckImpl*>(child.value().get()))
-                    writeBottleneck(*bottleneck, block);
-                else
-                    throw std::runtime_error("an unknown ResNet block");
-            }
-        }
-    }
-
-    void writeResNetPooling(const nn::ResNetImpl& resnet) {
-        switch (resnet.options().pooling) {
-        case nn::Pooling::Average:
-            line(QStringLiteral("x = torch.flatten(torch.adaptive_avg_pool2d(x, [1, 1]), 1)"));
-            break;
-        case nn::Pooling::Max:
-            line(QStringLiteral("x = torch.amax(x, [2, 3])"));
-            break;
-        case nn::Pooling::None:
-            break;
-        }
-    }
-
-    void writeShortcut(torch::nn::Sequential downsample, const QString& block) {
-        if (!downsample) {
-            line(QStringLiteral("s = x"));
-            return;
-        }
-        auto* convolution = downsample[0]->as<torch::nn::Conv2d>();
-        auto* norm = downsample[1]->as<torch::nn::BatchNorm2d>();
-        if (!convolution || !norm)
-            throw std::runtime_error("an unknown ResNet shortcut");
-        line(QStringLiteral("s = ") +
-             conv(QStringLiteral("x"), *convolution, block + QStringLiteral("downsample.0")));
-        line(QStringLiteral("s = ") +
-             batchNorm(QStringLiteral("s"), *norm, block + QStringLiteral("downsample.1")));
-    }
-
-    /// y = bn<k>(conv<k>(input)), followed by a ReLU except for a block's last convolution.
-    void writeConvNorm(const QString& input, const torch::nn::Conv2dImpl& convolution,
-                       const torch::nn::BatchNorm2dImpl& norm, const QString& block, int k,
-                       bool relu) {
-        const QString index = QString::number(k);
-        line(QStringLiteral("y = ") +
-             conv(input, convolution, block + QStringLiteral("conv") + index));
-        const QString normed =
-            batchNorm(QStringLiteral("y"), norm, block + QStringLiteral("bn") + index);
-        line(QStringLiteral("y = ") +
-             (relu ? QStringLiteral("torch.relu(") + normed + QLatin1Char(')') : normed));
-    }
-
-    void writeBasicBlock(const nn::BasicBlockImpl& b, const QString& block) {
-        writeConvNorm(QStringLiteral("x"), *b.conv1, *b.bn1, block, 1, true);
-        writeConvNorm(QStringLiteral("y"), *b.conv2, *b.bn2, block, 2, false);
-        writeShortcut(b.downsample, block);
-        line(QStringLiteral("x = torch.relu(y + s)"));
-    }
-
-    void writeBottleneck(const nn::BottleneckImpl& b, const QString& block) {
-        writeConvNorm(QStringLiteral("x"), *b.conv1, *b.bn1, block, 1, true);
-        writeConvNorm(QStringLiteral("y"), *b.conv2, *b.bn2, block, 2, true);
-        writeConvNorm(QStringLiteral("y"), *b.conv3, *b.bn3, block, 3, false);
-        writeShortcut(b.downsample, block);
-        line(QStringLiteral("x = torch.relu(y + s)"));
-    }
-
-    /// A graph's layers from `first` on: each reads the values it names (v<i>, or `images`),
-    /// and its own value is kept as v<i>; x ends as the last layer's value.
-    void writeGraph(size_t first) {
+    void writeSplit(const QString& probabilities) {
         const auto& layers = m_chain.layers();
+        const auto* resnet = layers.empty() ? nullptr : layers.front().as<nn::ResNetImpl>();
+        if (!resnet)
+            throw std::runtime_error("explanations need a model that starts with a ResNet");
+        m_w.raw(QStringLiteral("def features(self, x: Tensor) -> Tensor:"));
+        components::writeResNetFeatures(m_w, *resnet, layers.front().prefix);
+        m_w.line(QStringLiteral("return x"));
+        m_w.raw(QString());
+        m_w.raw(QStringLiteral("def head(self, x: Tensor) -> Tensor:"));
+        components::writeResNetPooling(m_w, *resnet);
+        writeLayers(1);
+        m_w.line(QStringLiteral("return x"));
+        m_w.raw(QString());
+        m_w.raw(QStringLiteral("def classify(self, x: Tensor) -> Tensor:"));
+        m_w.line(QStringLiteral("return ") +
+                 probabilities.arg(QStringLiteral("self.head(self.features(x))")));
+    }
+
+    /// The layers from `first` on, x holding the input of layer `first` (the images, or the
+    /// pooled features in head()). A chain passes x along; a graph keeps each layer's value
+    /// as v<i> for the layers that read it, and x ends as the last layer's value.
+    void writeLayers(size_t first) {
+        const auto& layers = m_chain.layers();
+        if (m_chain.isChain()) {
+            for (size_t i = first; i < layers.size(); ++i)
+                writeLayer(layers[i], {}, i + 1 == layers.size());
+            return;
+        }
+        m_w.line(first == 0 ? QStringLiteral("images = x") : QStringLiteral("v0 = x"));
         auto value = [&](int index) {
             if (index < 0) {
                 if (first > 0)
@@ -424,103 +262,29 @@ private:
         };
         for (size_t i = first; i < layers.size(); ++i) {
             const ChainLayer& layer = layers[i];
+            QStringList inputs;
             if (layer.takesInputList) {
-                QStringList inputs;
                 for (int input : layer.inputs)
                     inputs << value(input);
-                line(QStringLiteral("# %1: %2").arg(layer.prefix.chopped(1), layer.type));
-                if (layer.type == graph::component::Add) // left to right, as LibTorch adds
-                    line(QStringLiteral("x = ") + inputs.join(QStringLiteral(" + ")));
-                else if (layer.type == graph::component::Concatenate)
-                    line(QStringLiteral("x = torch.cat([%1], 1)")
-                             .arg(inputs.join(QStringLiteral(", "))));
-                else
-                    throw std::runtime_error(QStringLiteral("component type '%1' cannot be "
-                                                            "exported")
-                                                 .arg(layer.type)
-                                                 .toStdString());
             } else {
-                line(QStringLiteral("x = ") + value(layer.inputs.front()));
-                writeLayer(layer, i + 1 == layers.size());
+                m_w.line(QStringLiteral("x = ") + value(layer.inputs.front()));
             }
-            line(QStringLiteral("v%1 = x").arg(i));
+            writeLayer(layer, inputs, i + 1 == layers.size());
+            m_w.line(QStringLiteral("v%1 = x").arg(i));
         }
     }
 
-    void writeLayer(const ChainLayer& layer, bool last) {
-        const QString& p = layer.prefix;
-        if (layer.type == graph::component::Gelu) { // core/graph/components/Gelu.cpp
-            line(QStringLiteral("# %1: %2").arg(p.chopped(1), layer.type));
-            line(QStringLiteral("x = torch.gelu(x)"));
-            return;
-        }
-        if (auto* resnet = layer.as<nn::ResNetImpl>()) {
-            writeResNet(*resnet, p);
-            return;
-        }
-        line(QStringLiteral("# %1: %2").arg(p.chopped(1), layer.type));
-        if (auto* dense = layer.as<nn::DenseImpl>()) {
-            const nn::DenseOptions& options = dense->options();
-            if (layer.inputShape.size() > 1)
-                line(QStringLiteral("x = torch.flatten(x, 1)"));
-            line(QStringLiteral("x = torch.linear(x, %1, %2)")
-                     .arg(tensor(p + QStringLiteral("linear.weight")),
-                          tensor(p + QStringLiteral("linear.bias"))));
-            if (dense->norm)
-                line(QStringLiteral("x = ") +
-                     batchNorm(QStringLiteral("x"), *dense->norm, p + QStringLiteral("norm")));
-            // The chain's logits leave out a final softmax or sigmoid; probabilities are
-            // softmax(logits) below, as in training.
-            const bool squashing = options.activation == nn::Activation::Softmax ||
-                                   options.activation == nn::Activation::Sigmoid;
-            if (!(last && squashing))
-                activation(options.activation, options.negativeSlope);
-        } else if (auto* convolution = layer.as<nn::Conv2DImpl>()) {
-            line(QStringLiteral("x = ") +
-                 conv(QStringLiteral("x"), *convolution->conv, p + QStringLiteral("conv")));
-            activation(convolution->options().activation, convolution->options().negativeSlope);
-        } else if (auto* pool = layer.as<nn::MaxPool2DImpl>()) {
-            const nn::MaxPool2DOptions& options = pool->options();
-            const QString k = QString::number(options.poolSize);
-            const QString s = QString::number(options.stride);
-            if (options.samePadding) {
-                // Keras' "same": output ceil(size / stride), the extra cell at the end.
-                for (const char* axis : {"h", "w"}) {
-                    const QString dim = QLatin1String(axis) == QLatin1String("h")
-                                            ? QStringLiteral("2")
-                                            : QStringLiteral("3");
-                    line(QStringLiteral("pad_%1 = max(((x.size(%2) + %3 - 1) // %3 - 1) * %3 + %4 "
-                                        "- x.size(%2), 0)")
-                             .arg(QLatin1String(axis), dim, s, k));
-                }
-                line(QStringLiteral("x = torch.constant_pad_nd(x, [pad_w // 2, pad_w - pad_w // 2, "
-                                    "pad_h // 2, pad_h - pad_h // 2], float('-inf'))"));
-            }
-            line(QStringLiteral("x = torch.max_pool2d(x, [%1, %1], [%2, %2], [%3, %3], [1, 1], "
-                                "False)")
-                     .arg(k, s, QString::number(options.padding)));
-        } else if (layer.as<nn::GlobalAvgPoolImpl>()) {
-            line(QStringLiteral("x = torch.mean(x, [2, 3])"));
-        } else if (auto* norm = layer.as<nn::BatchNormImpl>()) {
-            if (norm->norm1d)
-                line(QStringLiteral("x = ") +
-                     batchNorm(QStringLiteral("x"), *norm->norm1d, p + QStringLiteral("norm1d")));
-            else
-                line(QStringLiteral("x = ") +
-                     batchNorm(QStringLiteral("x"), *norm->norm2d, p + QStringLiteral("norm2d")));
-        } else if (layer.as<nn::DropoutImpl>()) {
-            line(QStringLiteral("pass  # dropout: the identity in inference"));
-        } else if (layer.as<nn::FlattenImpl>()) {
-            line(QStringLiteral("x = torch.flatten(x, 1)"));
-        } else {
+    void writeLayer(const ChainLayer& layer, const QStringList& inputs, bool last) {
+        const ExportMapping* mapping = ExportMappings::instance().find(layer.type);
+        if (!mapping || !mapping->torchScript)
             throw std::runtime_error(QStringLiteral("component type '%1' cannot be exported")
                                          .arg(layer.type)
                                          .toStdString());
-        }
+        mapping->torchScript(m_w, layer, inputs, last);
     }
 
     const ChainModel& m_chain;
-    QStringList m_lines;
+    ScriptWriter m_w;
 };
 
 /// TorchScript compiled from C++ cannot name dtypes (torch.float32 is a Python object); it
