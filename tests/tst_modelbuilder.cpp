@@ -1,6 +1,7 @@
 // Graph → classifier: the frozen backbone becomes the cached trunk, the rest the trainable
 // head that returns logits; a trainable backbone is all head; mismatches are reported.
 
+#include "core/export/ExportMappings.h"
 #include "core/graph/ComponentRegistry.h"
 #include "core/graph/Graph.h"
 #include "core/graph/ShapeInference.h"
@@ -124,7 +125,7 @@ private Q_SLOTS:
     void graphHeadTrainsThroughBothBranches();
     void trunkIdentityRoundTrips_data();
     void trunkIdentityRoundTrips();
-    void everyComponentHasAModuleAndAShapeRule();
+    void everyComponentHasAModuleAShapeRuleAndAnExport();
     void batchNormUsesItsMomentumAndEpsilon();
 };
 
@@ -521,7 +522,7 @@ void TestModelBuilder::trunkIdentityRoundTrips() {
 }
 
 QTEST_GUILESS_MAIN(TestModelBuilder)
-void TestModelBuilder::everyComponentHasAModuleAndAShapeRule() {
+void TestModelBuilder::everyComponentHasAModuleAShapeRuleAndAnExport() {
     // A descriptor without its module (or the reverse) is a component the editor offers and
     // training cannot build.
     const QStringList buildable = tc::nn::buildableComponentTypes();
@@ -531,6 +532,13 @@ void TestModelBuilder::everyComponentHasAModuleAndAShapeRule() {
         described.append(spec.name);
         QVERIFY2(spec.shapeRule, qPrintable(spec.name));
         QVERIFY2(buildable.contains(spec.name), qPrintable(spec.name + " has no module"));
+        // Input and Output are not layers of an exported model; everything else is.
+        if (spec.name != tc::graph::component::Input && spec.name != tc::graph::component::Output) {
+            const tc::exporting::ExportMapping* mapping =
+                tc::exporting::ExportMappings::instance().find(spec.name);
+            QVERIFY2(mapping && mapping->onnx && mapping->torchScript,
+                     qPrintable(spec.name + " has no ONNX or TorchScript form"));
+        }
     }
     for (const QString& type : buildable)
         QVERIFY2(described.contains(type), qPrintable(type + " has no descriptor"));

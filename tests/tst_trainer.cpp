@@ -53,6 +53,20 @@ struct HeadImpl : torch::nn::Module {
 };
 TORCH_MODULE(Head);
 
+/// A head that normalises over the batch, as Dense with batch norm does.
+struct NormHeadImpl : torch::nn::Module {
+    NormHeadImpl() {
+        hidden = register_module("hidden", torch::nn::Linear(16, 12));
+        norm = register_module("norm", torch::nn::BatchNorm1d(12));
+        out = register_module("out", torch::nn::Linear(12, 2));
+    }
+    torch::Tensor forward(const torch::Tensor& x) { return out(torch::relu(norm(hidden(x)))); }
+    torch::nn::Linear hidden{nullptr};
+    torch::nn::BatchNorm1d norm{nullptr};
+    torch::nn::Linear out{nullptr};
+};
+TORCH_MODULE(NormHead);
+
 struct Recorder : TrainingObserver {
     std::vector<PhaseEvent> phases;
     std::vector<BatchEvent> batches;
@@ -112,6 +126,7 @@ private Q_SLOTS:
     void resumeFromCorruptCheckpointFails();
     void lostClassIsWarned();
     void mismatchedClassCountFails();
+    void batchOfOneIsSkippedWithBatchNorm();
 
 private:
     TrainerInputs inputs(const QString& runDirectory, int epochs = 6);
@@ -679,6 +694,26 @@ void TestTrainer::lostClassIsWarned() {
                  .toArray()
                  .size(),
              1);
+}
+
+void TestTrainer::batchOfOneIsSkippedWithBatchNorm() {
+    // A training split that leaves one image over: PyTorch cannot normalise a batch of one.
+    constexpr int kEpochs = 2;
+    TrainerInputs in = inputs(m_dir.filePath(QStringLiteral("run-batch-of-one")), kEpochs);
+    in.settings.batchSize = int(m_train.size()) - 1;
+    in.model.head = torch::nn::AnyModule(NormHead());
+    Trainer trainer(std::move(in));
+    Recorder recorder;
+    TrainingControl control;
+    const FinishedEvent finished = trainer.run(recorder, control);
+    QVERIFY2(recorder.errors.empty(), qPrintable(recorder.firstError()));
+    QVERIFY(finished.reason == FinishReason::Completed);
+    QCOMPARE(finished.epochsCompleted, kEpochs);
+    // One step per epoch: the batch of one was left out, and said so.
+    QCOMPARE(recorder.batches.size(), size_t(kEpochs));
+    QCOMPARE(recorder.epochs.front().train.metrics.samples, std::int64_t(m_train.size()) - 1);
+    const QString warnings = finished.warnings.join(QLatin1Char('\n'));
+    QVERIFY2(warnings.contains(QStringLiteral("skipped in 2 epoch(s)")), qPrintable(warnings));
 }
 
 QTEST_GUILESS_MAIN(TestTrainer)

@@ -211,6 +211,10 @@ private:
     bool m_channelsLast = false;
     bool m_useCache = false;
     QString m_cacheNote;
+    /// The trainable part normalises over the batch: a training batch of one image cannot be
+    /// normalised (PyTorch refuses it), so it is skipped and counted.
+    bool m_headHasBatchNorm = false;
+    int m_skippedSingleBatches = 0;
 
     int m_startEpoch = 1;
     int m_bestEpoch = 0;
@@ -430,6 +434,11 @@ void Trainer::Impl::prepare(TrainingObserver& observer) {
     m_train.samples = in.train;
     m_validation.samples = in.validation;
     m_test.samples = in.test;
+    for (const auto& module : in.model.head.ptr()->modules()) {
+        if (dynamic_cast<const torch::nn::BatchNorm1dImpl*>(module.get()) ||
+            dynamic_cast<const torch::nn::BatchNorm2dImpl*>(module.get()))
+            m_headHasBatchNorm = true;
+    }
 
     // Class weights N / (C · n_c) over the training split: each class contributes equally to
     // the loss however imbalanced the data (e.g. 547 benign / 1146 malignant).
@@ -742,6 +751,10 @@ bool Trainer::Impl::trainEpoch(int epoch, TrainingObserver& observer, TrainingCo
                 continue;
             inputs = headInput(batch->images);
             labels = batch->labels;
+        }
+        if (!distributed() && m_headHasBatchNorm && labels.size(0) == 1) {
+            ++m_skippedSingleBatches;
+            continue;
         }
         inputs = inputs.to(in.device);
         labels = labels.to(in.device);
@@ -1175,6 +1188,13 @@ void Trainer::Impl::checkSplits(FinishedEvent& finished) const {
                                      .arg(missing.join(QStringLiteral(", ")));
             finished.warningsAreErrors = true;
         }
+    }
+    if (m_skippedSingleBatches > 0) {
+        finished.warnings << QStringLiteral(
+                                 "batch norm needs at least two images per batch, so the last "
+                                 "training batch (one image) was skipped in %1 epoch(s); a batch "
+                                 "size that leaves more than one image over avoids this")
+                                 .arg(m_skippedSingleBatches);
     }
     if (finished.reason == FinishReason::Stopped)
         return; // not tested yet
