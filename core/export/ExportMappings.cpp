@@ -18,27 +18,4 @@ ExportMappings::ExportMappings() {
     components::registerMergeExports(*this);
 }
 
-const ExportMapping* ExportMappings::find(const QString& type) const {
-    for (const auto& [name, mapping] : m_mappings) {
-        if (name == type)
-            return &mapping;
-    }
-    for (const auto& [name, mapping] : m_mappings) {
-        if (name.compare(type, Qt::CaseInsensitive) == 0)
-            return &mapping;
-    }
-    return nullptr;
-}
-
-QStringList ExportMappings::types() const {
-    QStringList result;
-    for (const auto& entry : m_mappings)
-        result.append(entry.first);
-    return result;
-}
-
-void ExportMappings::add(const QString& type, ExportMapping mapping) {
-    m_mappings.emplace_back(type, std::move(mapping));
-}
-
 } // namespace tc::exporting

@@ -6,9 +6,11 @@
 // (core/nn/components/).
 
 #include "core/export/ChainModel.h"
+#include "core/util/TypeTable.h"
 
 #include <functional>
 #include <QString>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,16 @@ namespace tc::exporting {
 
 class OnnxWriter;
 class ScriptWriter;
+
+/// The module of a layer as its mapping expects it; throws std::runtime_error when the layer
+/// holds another (a model file whose configuration and tensors disagree).
+template <typename Module> const Module& layerModule(const ChainLayer& layer) {
+    const Module* module = layer.as<Module>();
+    if (!module)
+        throw std::runtime_error(
+            QStringLiteral("a %1 layer without its module").arg(layer.type).toStdString());
+    return *module;
+}
 
 /// One component's export forms.
 struct ExportMapping {
@@ -39,15 +51,17 @@ public:
     static const ExportMappings& instance();
 
     /// nullptr for a type without a mapping. Names match exactly, else ignoring case.
-    const ExportMapping* find(const QString& type) const;
-    QStringList types() const;
+    const ExportMapping* find(const QString& type) const { return m_mappings.find(type); }
+    QStringList types() const { return m_mappings.types(); }
 
     /// Called by the registration functions in core/export/components/ only.
-    void add(const QString& type, ExportMapping mapping);
+    void add(const QString& type, ExportMapping mapping) {
+        m_mappings.add(type, std::move(mapping));
+    }
 
 private:
     ExportMappings();
-    std::vector<std::pair<QString, ExportMapping>> m_mappings;
+    util::TypeTable<ExportMapping> m_mappings;
 };
 
 } // namespace tc::exporting

@@ -21,29 +21,6 @@ ModuleRegistry::ModuleRegistry() {
     components::registerGeluModule(*this);
 }
 
-const ModuleFactory* ModuleRegistry::find(const QString& type) const {
-    for (const auto& [name, factory] : m_factories) {
-        if (name == type)
-            return &factory;
-    }
-    for (const auto& [name, factory] : m_factories) {
-        if (name.compare(type, Qt::CaseInsensitive) == 0)
-            return &factory;
-    }
-    return nullptr;
-}
-
-QStringList ModuleRegistry::types() const {
-    QStringList result;
-    for (const auto& entry : m_factories)
-        result.append(entry.first);
-    return result;
-}
-
-void ModuleRegistry::add(const QString& type, ModuleFactory factory) {
-    m_factories.emplace_back(type, std::move(factory));
-}
-
 BuiltComponent buildRegisteredComponent(const QString& type, const QVariantMap& parameters,
                                         const InputShapes& inputShapes,
                                         const ComponentContext& context) {

@@ -6,6 +6,7 @@
 // LibTorch.
 
 #include "core/nn/ComponentFactory.h"
+#include "core/util/TypeTable.h"
 
 #include <functional>
 #include <QString>
@@ -36,15 +37,17 @@ public:
 
     /// nullptr for a type without a registered factory. Names match exactly, else ignoring
     /// case ("dense").
-    const ModuleFactory* find(const QString& type) const;
-    QStringList types() const;
+    const ModuleFactory* find(const QString& type) const { return m_factories.find(type); }
+    QStringList types() const { return m_factories.types(); }
 
     /// Called by the registration functions in core/nn/components/ only.
-    void add(const QString& type, ModuleFactory factory);
+    void add(const QString& type, ModuleFactory factory) {
+        m_factories.add(type, std::move(factory));
+    }
 
 private:
     ModuleRegistry();
-    std::vector<std::pair<QString, ModuleFactory>> m_factories;
+    util::TypeTable<ModuleFactory> m_factories;
 };
 
 /// Builds a component from its input shapes in port order (several for Add and Concatenate,

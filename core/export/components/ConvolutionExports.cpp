@@ -13,18 +13,10 @@ namespace tc::exporting::components {
 
 namespace {
 
-template <typename Module> const Module& moduleOf(const ChainLayer& layer) {
-    const Module* module = layer.as<Module>();
-    if (!module)
-        throw std::runtime_error(
-            QStringLiteral("a %1 layer without its module").arg(layer.type).toStdString());
-    return *module;
-}
-
 ExportMapping conv2d() {
     return {
         [](OnnxWriter& w, const ChainLayer& layer, const std::vector<std::string>& inputs, bool) {
-            const auto& convolution = moduleOf<nn::Conv2DImpl>(layer);
+            const auto& convolution = layerModule<nn::Conv2DImpl>(layer);
             const std::string x =
                 w.conv(inputs.front(), *convolution.conv, layer.prefix + QStringLiteral("conv"));
             return w.activation(x, convolution.options().activation,
@@ -32,7 +24,7 @@ ExportMapping conv2d() {
                                 OnnxWriter::hint(layer.prefix));
         },
         [](ScriptWriter& w, const ChainLayer& layer, const QStringList&, bool) {
-            const auto& convolution = moduleOf<nn::Conv2DImpl>(layer);
+            const auto& convolution = layerModule<nn::Conv2DImpl>(layer);
             w.comment(layer);
             w.line(QStringLiteral("x = ") + w.conv(QStringLiteral("x"), *convolution.conv,
                                                    layer.prefix + QStringLiteral("conv")));
@@ -42,7 +34,7 @@ ExportMapping conv2d() {
 
 std::string onnxMaxPool(OnnxWriter& w, const ChainLayer& layer,
                         const std::vector<std::string>& inputs, bool) {
-    const nn::MaxPool2DOptions& options = moduleOf<nn::MaxPool2DImpl>(layer).options();
+    const nn::MaxPool2DOptions& options = layerModule<nn::MaxPool2DImpl>(layer).options();
     std::vector<std::int64_t> pads(4, options.padding);
     if (options.samePadding) {
         // The input size is fixed by the model, so Keras' "same" padding is too.
@@ -62,7 +54,7 @@ std::string onnxMaxPool(OnnxWriter& w, const ChainLayer& layer,
 }
 
 void scriptMaxPool(ScriptWriter& w, const ChainLayer& layer, const QStringList&, bool) {
-    const nn::MaxPool2DOptions& options = moduleOf<nn::MaxPool2DImpl>(layer).options();
+    const nn::MaxPool2DOptions& options = layerModule<nn::MaxPool2DImpl>(layer).options();
     const QString k = QString::number(options.poolSize);
     const QString s = QString::number(options.stride);
     w.comment(layer);

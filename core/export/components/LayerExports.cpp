@@ -11,14 +11,6 @@ namespace tc::exporting::components {
 
 namespace {
 
-template <typename Module> const Module& moduleOf(const ChainLayer& layer) {
-    const Module* module = layer.as<Module>();
-    if (!module)
-        throw std::runtime_error(
-            QStringLiteral("a %1 layer without its module").arg(layer.type).toStdString());
-    return *module;
-}
-
 /// The chain's logits leave out a final softmax or sigmoid: the model's probabilities are
 /// softmax(logits), as in training.
 bool leftToTheModel(const nn::DenseOptions& options, bool last) {
@@ -29,7 +21,7 @@ bool leftToTheModel(const nn::DenseOptions& options, bool last) {
 
 std::string onnxDense(OnnxWriter& w, const ChainLayer& layer,
                       const std::vector<std::string>& inputs, bool last) {
-    const auto& dense = moduleOf<nn::DenseImpl>(layer);
+    const auto& dense = layerModule<nn::DenseImpl>(layer);
     const nn::DenseOptions& options = dense.options();
     const QString& p = layer.prefix;
     std::string x = inputs.front();
@@ -48,7 +40,7 @@ std::string onnxDense(OnnxWriter& w, const ChainLayer& layer,
 }
 
 void scriptDense(ScriptWriter& w, const ChainLayer& layer, const QStringList&, bool last) {
-    const auto& dense = moduleOf<nn::DenseImpl>(layer);
+    const auto& dense = layerModule<nn::DenseImpl>(layer);
     const nn::DenseOptions& options = dense.options();
     const QString& p = layer.prefix;
     w.comment(layer);
@@ -87,7 +79,7 @@ ExportMapping flatten() {
 /// norm1d for [N, F], norm2d for [N, C, H, W], under the module's child name.
 ExportMapping batchNorm() {
     auto norm = [](const ChainLayer& layer) {
-        const auto& module = moduleOf<nn::BatchNormImpl>(layer);
+        const auto& module = layerModule<nn::BatchNormImpl>(layer);
         return module.norm1d ? std::make_pair(module.norm1d->options, QStringLiteral("norm1d"))
                              : std::make_pair(module.norm2d->options, QStringLiteral("norm2d"));
     };

@@ -2,53 +2,47 @@
 
 namespace tc::graph::components {
 
-ParameterSpec intParameter(const QString& name, const QString& label, int defaultValue, int minimum,
-                           int maximum, const QString& description) {
+namespace {
+
+ParameterSpec parameter(const QString& name, const QString& label, ParameterType type,
+                        const QVariant& defaultValue, const QString& description) {
     ParameterSpec spec;
     spec.name = name;
     spec.label = label;
-    spec.type = ParameterType::Int;
+    spec.type = type;
     spec.defaultValue = defaultValue;
+    spec.description = description;
+    return spec;
+}
+
+} // namespace
+
+ParameterSpec intParameter(const QString& name, const QString& label, int defaultValue, int minimum,
+                           int maximum, const QString& description) {
+    ParameterSpec spec = parameter(name, label, ParameterType::Int, defaultValue, description);
     spec.minimum = minimum;
     spec.maximum = maximum;
-    spec.description = description;
     return spec;
 }
 
 ParameterSpec doubleParameter(const QString& name, const QString& label, double defaultValue,
                               double minimum, double maximum, const QString& description) {
-    ParameterSpec spec;
-    spec.name = name;
-    spec.label = label;
-    spec.type = ParameterType::Double;
-    spec.defaultValue = defaultValue;
+    ParameterSpec spec = parameter(name, label, ParameterType::Double, defaultValue, description);
     spec.minimum = minimum;
     spec.maximum = maximum;
-    spec.description = description;
     return spec;
 }
 
 ParameterSpec boolParameter(const QString& name, const QString& label, bool defaultValue,
                             const QString& description) {
-    ParameterSpec spec;
-    spec.name = name;
-    spec.label = label;
-    spec.type = ParameterType::Bool;
-    spec.defaultValue = defaultValue;
-    spec.description = description;
-    return spec;
+    return parameter(name, label, ParameterType::Bool, defaultValue, description);
 }
 
 ParameterSpec choiceParameter(const QString& name, const QString& label,
                               const QString& defaultValue, const QStringList& choices,
                               const QString& description) {
-    ParameterSpec spec;
-    spec.name = name;
-    spec.label = label;
-    spec.type = ParameterType::Choice;
-    spec.defaultValue = defaultValue;
+    ParameterSpec spec = parameter(name, label, ParameterType::Choice, defaultValue, description);
     spec.choices = choices;
-    spec.description = description;
     return spec;
 }
 
