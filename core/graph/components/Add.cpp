@@ -29,19 +29,13 @@ Shape addShape(const ShapeRuleInput& input, QString* error) {
 } // namespace
 
 ComponentSpec add() {
-    ComponentSpec spec;
-    spec.name = component::Add;
-    spec.category = mergeCategory();
-    spec.iconName = QStringLiteral("add");
-    spec.colour = QStringLiteral("#c0392b");
-    spec.description = QStringLiteral(
-        "Adds its inputs element by element (a skip connection, or two paths merged). Every "
-        "input must have the same shape; link as many as needed, a free input appears after "
-        "the last one.");
-    spec.inputs = {mergeInputs(QStringLiteral("A tensor; all inputs have one shape."))};
-    spec.outputs = {PortSpec{QStringLiteral("sum"), PortKind::Any,
-                             QStringLiteral("The element-wise sum, of the inputs' shape."), false,
-                             0}};
+    ComponentSpec spec = mergeSpec(
+        component::Add, QStringLiteral("add"),
+        QStringLiteral("Adds its inputs element by element (a skip connection, or two paths "
+                       "merged). Every input must have the same shape; link as many as needed, a "
+                       "free input appears after the last one."),
+        QStringLiteral("A tensor; all inputs have one shape."), QStringLiteral("sum"),
+        QStringLiteral("The element-wise sum, of the inputs' shape."));
     spec.shapeRule = addShape;
     spec.cardSummary = [](const QVariantMap&, int) {
         return QStringList{QStringLiteral("element-wise sum")};

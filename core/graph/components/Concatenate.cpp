@@ -54,19 +54,13 @@ Shape concatenateShape(const ShapeRuleInput& input, QString* error) {
 } // namespace
 
 ComponentSpec concatenate() {
-    ComponentSpec spec;
-    spec.name = component::Concatenate;
-    spec.category = mergeCategory();
-    spec.iconName = QStringLiteral("concatenate");
-    spec.colour = QStringLiteral("#c0392b");
-    spec.description = QStringLiteral(
-        "Joins its inputs one after another, in input order: vectors [N] into one longer "
-        "vector, feature maps [C, H, W] of one size along their channels. Link as many as "
-        "needed; a free input appears after the last one.");
-    spec.inputs = {mergeInputs(QStringLiteral("A vector [N] or a feature map [C, H, W]."))};
-    spec.outputs = {PortSpec{QStringLiteral("joined"), PortKind::Any,
-                             QStringLiteral("The inputs joined along their first dimension."),
-                             false, 0}};
+    ComponentSpec spec = mergeSpec(
+        component::Concatenate, QStringLiteral("concatenate"),
+        QStringLiteral("Joins its inputs one after another, in input order: vectors [N] into one "
+                       "longer vector, feature maps [C, H, W] of one size along their channels. "
+                       "Link as many as needed; a free input appears after the last one."),
+        QStringLiteral("A vector [N] or a feature map [C, H, W]."), QStringLiteral("joined"),
+        QStringLiteral("The inputs joined along their first dimension."));
     spec.shapeRule = concatenateShape;
     spec.cardSummary = [](const QVariantMap&, int) {
         return QStringList{QStringLiteral("along features")};
