@@ -8,6 +8,7 @@
 #include "tst_exporthelpers.h"
 
 #include <opencv2/imgproc.hpp>
+#include <QCryptographicHash>
 #include <torch/script.h>
 
 using namespace tc;
@@ -16,6 +17,14 @@ using tc::testing::component;
 using tc::testing::smallCnnWithEveryLayer;
 
 Q_DECLARE_METATYPE(std::vector<tc::exporting::ComponentSpec>)
+
+// SHA-256 of the generated sources (see sourceIsUnchanged).
+#define FLAGSHIP_SOURCE_SHA256 "7d3b84f1b0afa3560adfb26bee730b5cddc13f2e2d6073051ca04f350f8a2d29"
+#define FLAGSHIP_DEPLOYABLE_SOURCE_SHA256                                                          \
+    "f9495e0a1080ea06599ddcb57996762a50a40b6453fa7f7359fb422ee33bd46a"
+#define EVERY_LAYER_SOURCE_SHA256 "b20b00ee3c3da806d5c4eb1e65c2eee997917bdf28b929a7f92c2e8e22138f76"
+#define TWO_BRANCH_SOURCE_SHA256 "e001d19374e7405ac583655dfb5cbde2c33cdd4715ac9576d9f974708151ade8"
+#define ADD_GELU_SOURCE_SHA256 "1eafe21a82dbdac4a2c5eb004376b5f53bad4c2f547d5203d33721f073a40724"
 
 namespace {
 
@@ -42,6 +51,44 @@ class TestExportTorchScript : public QObject {
 
 private Q_SLOTS:
     void initTestCase() { torch::set_num_threads(2); }
+
+    // The generated source of each form, pinned: exports of today's projects stay byte for
+    // byte what they were. Recorded at commit 6c8c180, whose .pt and .onnx files of a chain
+    // with every layer type and of a graph were compared byte for byte with the build before
+    // the export mappings moved into core/export/components/.
+    void sourceIsUnchanged_data() {
+        QTest::addColumn<std::vector<ComponentSpec>>("components");
+        QTest::addColumn<bool>("preprocessing");
+        QTest::addColumn<bool>("explanations");
+        QTest::addColumn<int>("classes");
+        QTest::addColumn<QString>("sha256");
+        QTest::newRow("flagship chain") << testing::flagshipChain() << false << false << 2
+                                        << QStringLiteral(FLAGSHIP_SOURCE_SHA256);
+        QTest::newRow("flagship, deployable, explainable")
+            << testing::flagshipChain() << true << true << 2
+            << QStringLiteral(FLAGSHIP_DEPLOYABLE_SOURCE_SHA256);
+        QTest::newRow("every layer type") << testing::smallCnnWithEveryLayer() << false << false
+                                          << 4 << QStringLiteral(EVERY_LAYER_SOURCE_SHA256);
+        QTest::newRow("two branches") << testing::twoBranchGraph() << false << true << 2
+                                      << QStringLiteral(TWO_BRANCH_SOURCE_SHA256);
+        QTest::newRow("add of three, GELU") << testing::addGeluGraph() << false << false << 3
+                                            << QStringLiteral(ADD_GELU_SOURCE_SHA256);
+    }
+    void sourceIsUnchanged() {
+        QFETCH(std::vector<ComponentSpec>, components);
+        QFETCH(bool, preprocessing);
+        QFETCH(bool, explanations);
+        QFETCH(int, classes);
+        QFETCH(QString, sha256);
+        const TrainedModel model = testing::makeModel(components, classes);
+        QString error;
+        const std::optional<QString> source =
+            scriptSource(model, TorchScriptOptions{preprocessing, explanations}, &error);
+        QVERIFY2(source, qPrintable(error));
+        const QString actual = QString::fromLatin1(
+            QCryptographicHash::hash(source->toUtf8(), QCryptographicHash::Sha256).toHex());
+        QVERIFY2(actual == sha256, qPrintable(QStringLiteral("%1\n%2").arg(actual, *source)));
+    }
 
     void bareEqualsLibTorch_data() {
         QTest::addColumn<std::vector<ComponentSpec>>("chain");
