@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <QRegularExpression>
 #include <QtTest>
 
 using namespace tc::graph;
@@ -16,6 +17,7 @@ private Q_SLOTS:
     void components();
     void noOtherComponents();
     void categoriesInPaletteOrder();
+    void everyCategoryHasOneColour();
     void defaultsAreValid();
     void parameterTable_data();
     void parameterTable();
@@ -114,9 +116,9 @@ void TestComponentRegistry::noOtherComponents() {
     QStringList names;
     for (const ComponentSpec& spec : ComponentRegistry::instance().components())
         names.append(spec.name);
-    QCOMPARE(names, (QStringList{"Input", "ResNet", "Dense", "Dropout", "Flatten", "BatchNorm",
-                                 "Conv2D", "MaxPool2D", "GlobalAvgPool", "Output", "Add",
-                                 "Concatenate", "GELU"}));
+    QCOMPARE(names,
+             (QStringList{"Input", "ResNet", "Dense", "Dropout", "Flatten", "BatchNorm", "Conv2D",
+                          "MaxPool2D", "GlobalAvgPool", "Output", "Add", "Concatenate", "GELU"}));
     // Only the merges take a variadic row, of at least two links; their ports are named by
     // position.
     for (const char* name : {"Add", "Concatenate"}) {
@@ -141,6 +143,19 @@ void TestComponentRegistry::noOtherComponents() {
 void TestComponentRegistry::categoriesInPaletteOrder() {
     QCOMPARE(ComponentRegistry::instance().categories(),
              (QStringList{"Input and output", "Backbones", "Layers", "Convolution", "Merge"}));
+}
+
+void TestComponentRegistry::everyCategoryHasOneColour() {
+    // The palette's group marker and every card of a category are drawn in one colour.
+    QHash<QString, QString> colours;
+    const QRegularExpression hex(QStringLiteral("^#[0-9a-f]{6}$"));
+    for (const ComponentSpec& spec : ComponentRegistry::instance().components()) {
+        QVERIFY2(hex.match(spec.colour).hasMatch(), qPrintable(spec.name + ": " + spec.colour));
+        const QString known = colours.value(spec.category, spec.colour);
+        QVERIFY2(known == spec.colour, qPrintable(spec.name));
+        colours.insert(spec.category, spec.colour);
+    }
+    QCOMPARE(colours.value(QStringLiteral("Layers")), QStringLiteral("#3574e0"));
 }
 
 void TestComponentRegistry::defaultsAreValid() {

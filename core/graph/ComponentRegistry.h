@@ -129,7 +129,8 @@ struct ComponentSpec {
     ParameterSummary label;
     /// The card's key parameters ("3 inputs" is the canvas's business); unset: none.
     CardSummary cardSummary;
-    /// Palette and card colour, "#rrggbb"; empty: the category's colour.
+    /// Palette and card colour, "#rrggbb": the colour of the component's category (the first
+    /// component of a category that has one decides); empty: the category's colour.
     QString colour;
 
     /// True when the last input is variadic.

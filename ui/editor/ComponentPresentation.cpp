@@ -61,16 +61,7 @@ QString ComponentPresentation::choiceLabel(const QString& parameter, const QStri
 }
 
 QColor ComponentPresentation::categoryColor(const QString& category) {
-    // The same colours as the tiles of resources/icons/components/*.svg.
-    if (category == QLatin1String("Input and output"))
-        return QColor(0x12, 0x92, 0x7f);
-    if (category == QLatin1String("Backbones"))
-        return QColor(0x76, 0x57, 0xd6);
-    if (category == QLatin1String("Layers"))
-        return QColor(0x35, 0x74, 0xe0);
-    if (category == QLatin1String("Convolution"))
-        return QColor(0xdd, 0x74, 0x31);
-    // A category that descriptor components brought: their own colour.
+    // The descriptors' colours, the same as the tiles of resources/icons/components/*.svg.
     for (const graph::ComponentSpec& spec : graph::ComponentRegistry::instance().components()) {
         if (spec.category == category && !spec.colour.isEmpty())
             return QColor(spec.colour);

@@ -13,6 +13,7 @@ ComponentSpec batchNorm() {
     ComponentSpec spec;
     spec.name = component::BatchNorm;
     spec.category = layerCategory();
+    spec.colour = layerColour();
     spec.iconName = QStringLiteral("batchnorm");
     spec.description =
         QStringLiteral("Batch normalisation over channels ([C, H, W]) or features ([N]).");

@@ -38,6 +38,7 @@ ComponentSpec conv2d() {
     ComponentSpec spec;
     spec.name = component::Conv2D;
     spec.category = convolutionCategory();
+    spec.colour = convolutionColour();
     spec.iconName = QStringLiteral("conv2d");
     spec.description = QStringLiteral(
         "A 2-D convolution with a square kernel. Output size: floor((H + 2·padding − "

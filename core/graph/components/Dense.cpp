@@ -52,6 +52,7 @@ ComponentSpec dense() {
     ComponentSpec spec;
     spec.name = component::Dense;
     spec.category = layerCategory();
+    spec.colour = layerColour();
     spec.iconName = QStringLiteral("dense");
     spec.description = QStringLiteral(
         "A fully connected layer. A multi-dimensional input is flattened first. Applied in "

@@ -13,6 +13,7 @@ ComponentSpec dropout() {
     ComponentSpec spec;
     spec.name = component::Dropout;
     spec.category = layerCategory();
+    spec.colour = layerColour();
     spec.iconName = QStringLiteral("dropout");
     spec.description =
         QStringLiteral("Randomly zeroes inputs during training; does nothing at inference.");

@@ -33,6 +33,7 @@ ComponentSpec flatten() {
     ComponentSpec spec;
     spec.name = component::Flatten;
     spec.category = layerCategory();
+    spec.colour = layerColour();
     spec.iconName = QStringLiteral("flatten");
     spec.description = QStringLiteral("Reshapes [C, H, W] into a vector [C·H·W].");
     spec.inputs = {anyInput()};

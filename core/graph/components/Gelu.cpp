@@ -4,13 +4,15 @@
 // core/nn/components/GeluModule.cpp, its ONNX and TorchScript forms in core/export.
 
 #include "core/graph/components/Components.h"
+#include "core/graph/components/SpecParts.h"
 
 namespace tc::graph::components {
 
 ComponentSpec gelu() {
     ComponentSpec spec;
     spec.name = component::Gelu;
-    spec.category = QStringLiteral("Layers");
+    spec.category = layerCategory();
+    spec.colour = layerColour();
     spec.iconName = QStringLiteral("gelu");
     spec.description = QStringLiteral(
         "The Gaussian error linear unit x·Φ(x), applied to every value; the output has the "

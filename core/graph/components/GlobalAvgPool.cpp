@@ -13,6 +13,7 @@ ComponentSpec globalAvgPool() {
     ComponentSpec spec;
     spec.name = component::GlobalAvgPool;
     spec.category = convolutionCategory();
+    spec.colour = convolutionColour();
     spec.iconName = QStringLiteral("globalavgpool");
     spec.description =
         QStringLiteral("Averages each channel over the image: [C, H, W] becomes [C].");

@@ -47,6 +47,7 @@ ComponentSpec input() {
     ComponentSpec spec;
     spec.name = component::Input;
     spec.category = inputOutputCategory();
+    spec.colour = inputOutputColour();
     spec.iconName = QStringLiteral("input");
     spec.description = QStringLiteral(
         "The images of the data set, after preprocessing. Its size comes from the data set "

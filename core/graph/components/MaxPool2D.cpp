@@ -15,6 +15,7 @@ ComponentSpec maxPool2d() {
     ComponentSpec spec;
     spec.name = component::MaxPool2D;
     spec.category = convolutionCategory();
+    spec.colour = convolutionColour();
     spec.iconName = QStringLiteral("maxpool2d");
     spec.description = QStringLiteral(
         "Maximum over square windows. Output size: floor((H + 2·padding − size) / stride) "

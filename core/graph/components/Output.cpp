@@ -40,6 +40,7 @@ ComponentSpec output() {
     ComponentSpec spec;
     spec.name = component::Output;
     spec.category = inputOutputCategory();
+    spec.colour = inputOutputColour();
     spec.iconName = QStringLiteral("output");
     spec.description = QStringLiteral(
         "The classification target. Its input must have one value per class of the data "

@@ -51,6 +51,7 @@ ComponentSpec resnet() {
     ComponentSpec spec;
     spec.name = component::ResNet;
     spec.category = backboneCategory();
+    spec.colour = backboneColour();
     spec.iconName = QStringLiteral("resnet");
     spec.description = QStringLiteral(
         "A torchvision ResNet without its classification head (include_top is always "

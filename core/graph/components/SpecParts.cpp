@@ -105,16 +105,32 @@ QString inputOutputCategory() {
     return QStringLiteral("Input and output");
 }
 
+QString inputOutputColour() {
+    return QStringLiteral("#12927f");
+}
+
 QString backboneCategory() {
     return QStringLiteral("Backbones");
+}
+
+QString backboneColour() {
+    return QStringLiteral("#7657d6");
 }
 
 QString layerCategory() {
     return QStringLiteral("Layers");
 }
 
+QString layerColour() {
+    return QStringLiteral("#3574e0");
+}
+
 QString convolutionCategory() {
     return QStringLiteral("Convolution");
+}
+
+QString convolutionColour() {
+    return QStringLiteral("#dd7431");
 }
 
 QString labelNumber(double value) {

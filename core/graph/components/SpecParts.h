@@ -33,11 +33,16 @@ const QStringList& activationChoices();
 /// "ReLU", "Leaky ReLU", …; empty for "none" and unknown values.
 QString activationLabel(const QString& activation);
 
-/// The palette groups of the built-in components.
+/// The palette groups of the built-in components, and their colours ("#rrggbb", the tiles of
+/// resources/icons/components/*.svg).
 QString inputOutputCategory();
+QString inputOutputColour();
 QString backboneCategory();
+QString backboneColour();
 QString layerCategory();
+QString layerColour();
 QString convolutionCategory();
+QString convolutionColour();
 
 /// A number as labels show it: up to 10 significant digits (0.5, 1e-05).
 QString labelNumber(double value);
