@@ -53,14 +53,21 @@ struct HeadImpl : torch::nn::Module {
 };
 TORCH_MODULE(Head);
 
-/// A head that normalises over the batch, as Dense with batch norm does.
+/// A head that normalises over the batch twice: a [N, 4, 2, 2] map (which a batch of one
+/// can be normalised over) and then the features (which it cannot), as a Conv2D → BatchNorm →
+/// Dense with batch norm does.
 struct NormHeadImpl : torch::nn::Module {
     NormHeadImpl() {
+        mapNorm = register_module("mapNorm", torch::nn::BatchNorm2d(4));
         hidden = register_module("hidden", torch::nn::Linear(16, 12));
         norm = register_module("norm", torch::nn::BatchNorm1d(12));
         out = register_module("out", torch::nn::Linear(12, 2));
     }
-    torch::Tensor forward(const torch::Tensor& x) { return out(torch::relu(norm(hidden(x)))); }
+    torch::Tensor forward(const torch::Tensor& x) {
+        const torch::Tensor map = mapNorm(x.view({x.size(0), 4, 2, 2})).flatten(1);
+        return out(torch::relu(norm(hidden(map))));
+    }
+    torch::nn::BatchNorm2d mapNorm{nullptr};
     torch::nn::Linear hidden{nullptr};
     torch::nn::BatchNorm1d norm{nullptr};
     torch::nn::Linear out{nullptr};
@@ -701,7 +708,8 @@ void TestTrainer::batchOfOneIsSkippedWithBatchNorm() {
     constexpr int kEpochs = 2;
     TrainerInputs in = inputs(m_dir.filePath(QStringLiteral("run-batch-of-one")), kEpochs);
     in.settings.batchSize = int(m_train.size()) - 1;
-    in.model.head = torch::nn::AnyModule(NormHead());
+    NormHead head;
+    in.model.head = torch::nn::AnyModule(head);
     Trainer trainer(std::move(in));
     Recorder recorder;
     TrainingControl control;
@@ -714,6 +722,9 @@ void TestTrainer::batchOfOneIsSkippedWithBatchNorm() {
     QCOMPARE(recorder.epochs.front().train.metrics.samples, std::int64_t(m_train.size()) - 1);
     const QString warnings = finished.warnings.join(QLatin1Char('\n'));
     QVERIFY2(warnings.contains(QStringLiteral("skipped in 2 epoch(s)")), qPrintable(warnings));
+    // The map's statistics count the batches that were trained on only: the skipped image
+    // went through mapNorm before the features' batch norm refused it.
+    QCOMPARE(head->mapNorm->num_batches_tracked.item<std::int64_t>(), std::int64_t(kEpochs));
 }
 
 QTEST_GUILESS_MAIN(TestTrainer)

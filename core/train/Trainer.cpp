@@ -9,6 +9,7 @@
 #include "core/util/Runtime.h"
 
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <numeric>
 #include <optional>
@@ -17,6 +18,7 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <string_view>
 #include <sys/resource.h>
 #include <torch/torch.h>
 
@@ -116,6 +118,57 @@ struct Evaluation {
     std::vector<float> positiveScores;
 };
 
+/// Where an epoch's training batches come from: a permutation of the cached features, or a
+/// loader over the images.
+struct TrainingBatches {
+    torch::Tensor order;
+    std::unique_ptr<data::Batcher> batcher;
+};
+
+/// What fetching a training batch gave.
+enum class BatchFetch {
+    Ready, ///< inputs and labels are set
+    Skip,  ///< nothing to train on in this step (no image of the batch could be loaded)
+    End,   ///< the loader has no more batches
+};
+
+/// One epoch's training figures so far.
+struct EpochTally {
+    double lossSum = 0.0;
+    std::int64_t correct = 0;
+    std::int64_t seen = 0;
+    std::vector<int> labels;
+    std::vector<int> predicted;
+};
+
+/// The feature cache being filled: the on-disk store (if any) and the images done so far.
+struct FeatureProgress {
+    FeatureStore* store = nullptr;
+    bool storeWritable = false; ///< false after the first failed write: memory only from then
+    qint64 done = 0;
+    qint64 total = 0;
+};
+
+/// An evaluation pass in progress: what has been scored so far.
+struct EvaluationTally {
+    Evaluation evaluation;
+    double lossSum = 0.0;
+    std::int64_t seen = 0;
+};
+
+/// Scores one batch: its logits, labels and the split's sample index of each row.
+using ScoreBatch = std::function<void(const torch::Tensor& logits, const torch::Tensor& labels,
+                                      const std::int64_t* sampleIndices)>;
+
+/// True for PyTorch's refusal to normalise a training batch of one image where a batch norm
+/// sees one value per channel ([1, F] features, or a [1, C, 1, 1] map); a batch of one with a
+/// larger map trains as it always did.
+bool batchNormRefusedOneImage(const c10::Error& failure, std::int64_t batchSize) {
+    return batchSize == 1 &&
+           std::string_view(failure.what()).find("more than 1 value per channel") !=
+               std::string_view::npos;
+}
+
 QString failureSummary(const std::vector<QString>& messages) {
     QStringList named;
     for (size_t i = 0; i < messages.size() && i < size_t(kFailuresNamed); ++i)
@@ -147,6 +200,17 @@ public:
 private:
     void prepare(TrainingObserver& observer);
     bool cacheFeatures(TrainingObserver& observer, TrainingControl& control);
+    /// One split's features, into split.features/labels/sampleOfRow: read from the store
+    /// where it has them, computed (and stored) for the rest; false when stopped.
+    bool cacheSplit(SplitData& split, FeatureProgress& progress, TrainingObserver& observer,
+                    TrainingControl& control);
+    /// Runs the trunk over `missing` (the samples at `missingIndex` of the split) into `rows`,
+    /// storing each row under its content hash; false when stopped.
+    bool computeFeatures(const std::vector<data::BatchSample>& missing,
+                         const std::vector<size_t>& missingIndex,
+                         const std::vector<QByteArray>& hashes, std::vector<torch::Tensor>& rows,
+                         FeatureProgress& progress, TrainingObserver& observer,
+                         TrainingControl& control);
     std::unique_ptr<FeatureStore> openFeatureStore() const;
     /// The epochs from m_startEpoch on, each trained, validated, recorded and checkpointed;
     /// sets finished.reason to Completed, Stopped or EarlyStopped.
@@ -154,6 +218,17 @@ private:
                      TrainingControl& evaluationControl);
     bool trainEpoch(int epoch, TrainingObserver& observer, TrainingControl& control,
                     SplitResult& result);
+    /// The order (seed, epoch) of an epoch's batches; the same after a resume.
+    TrainingBatches openTrainingBatches(int epoch) const;
+    /// This rank's share of training batch `b`.
+    BatchFetch fetchTrainingBatch(TrainingBatches& batches, int b, torch::Tensor* inputs,
+                                  torch::Tensor* labels);
+    /// Reports batch `b` (counted from 0) of `batches` to the observer and batches.csv.
+    void reportBatch(TrainingObserver& observer, int epoch, int b, int batches,
+                     const EpochTally& tally, double batchLoss, double elapsed);
+    /// Seconds left: this epoch's remaining batches at its pace so far, plus the other
+    /// epochs as long as the finished ones took on average.
+    double remainingSeconds(int epoch, int b, int batches, double elapsed) const;
     /// Marks `event` best if the watched metric improved, steps the plateau schedule, then
     /// appends the epoch to the history and the run files, writes the checkpoints and
     /// reports it.
@@ -168,6 +243,21 @@ private:
     /// image's probabilities, logits and group are kept.
     Evaluation evaluate(SplitData& split, Phase phase, int epoch, TrainingObserver& observer,
                         TrainingControl& control, bool* stopped, bool keepPredictions = false);
+    /// Adds one batch's losses, labels, predictions (and, with `keepPredictions`, each
+    /// image's probabilities and logits) to `tally`.
+    void scoreBatch(const SplitData& split, bool keepPredictions, const torch::Tensor& logits,
+                    const torch::Tensor& labels, const std::int64_t* sampleIndices,
+                    EvaluationTally& tally) const;
+    /// evaluate() in one process, on cached features; false when stopped.
+    bool evaluateCached(SplitData& split, TrainingControl& control, const ScoreBatch& score);
+    /// evaluate() in one process, loading the images; false when stopped.
+    bool evaluateImages(SplitData& split, Phase phase, int epoch, TrainingObserver& observer,
+                        TrainingControl& control, const ScoreBatch& score,
+                        const EvaluationTally& tally);
+    /// evaluate() in a distributed run: each rank scores its contiguous share, the outputs
+    /// are gathered in split order and every rank scores all of them.
+    void evaluateSharded(SplitData& split, Phase phase, int epoch, TrainingObserver& observer,
+                         const ScoreBatch& score);
     /// Chooses the operating point on the validation predictions and reports it on the test
     /// predictions (two classes, both splits), then writes operating-point.json.
     void decideOperatingPoint(FinishedEvent& finished, TrainingObserver& observer);
@@ -211,9 +301,8 @@ private:
     bool m_channelsLast = false;
     bool m_useCache = false;
     QString m_cacheNote;
-    /// The trainable part normalises over the batch: a training batch of one image cannot be
-    /// normalised (PyTorch refuses it), so it is skipped and counted.
-    bool m_headHasBatchNorm = false;
+    /// Training batches of one image that a batch norm could not normalise (one value per
+    /// channel: PyTorch refuses it); they are skipped and counted.
     int m_skippedSingleBatches = 0;
 
     int m_startEpoch = 1;
@@ -434,11 +523,6 @@ void Trainer::Impl::prepare(TrainingObserver& observer) {
     m_train.samples = in.train;
     m_validation.samples = in.validation;
     m_test.samples = in.test;
-    for (const auto& module : in.model.head.ptr()->modules()) {
-        if (dynamic_cast<const torch::nn::BatchNorm1dImpl*>(module.get()) ||
-            dynamic_cast<const torch::nn::BatchNorm2dImpl*>(module.get()))
-            m_headHasBatchNorm = true;
-    }
 
     // Class weights N / (C · n_c) over the training split: each class contributes equally to
     // the loss however imbalanced the data (e.g. 547 benign / 1146 malignant).
@@ -539,121 +623,29 @@ bool Trainer::Impl::cacheFeatures(TrainingObserver& observer, TrainingControl& c
     clock.start();
     // A distributed run computes each split's features sharded (rank r takes its contiguous
     // share of the samples), then gathers them so that every rank holds all of them.
-    auto share = [this](std::int64_t count) {
-        return data::shardRange(0, count, rank(), worldSize());
-    };
-    qint64 total = 0;
+    FeatureProgress progress;
     for (const SplitData* split : {&m_train, &m_validation, &m_test}) {
-        const auto [first, last] = share(split->size());
-        total += last - first;
+        const auto [first, last] = data::shardRange(0, split->size(), rank(), worldSize());
+        progress.total += last - first;
     }
-    qint64 done = 0;
     const std::unique_ptr<FeatureStore> store = openFeatureStore();
-    emitPhase(observer, Phase::CachingFeatures, 0, 0, total,
+    progress.store = store.get();
+    progress.storeWritable = store != nullptr;
+    emitPhase(observer, Phase::CachingFeatures, 0, 0, progress.total,
               store ? QStringLiteral("computing backbone features once per image (reusing "
                                      "those on disk from earlier runs)")
                     : QStringLiteral("computing backbone features once per image"));
     torch::NoGradGuard noGrad;
-    bool storeWritable = store != nullptr;
-    bool stopped = false;
     for (SplitData* split : {&m_train, &m_validation, &m_test}) {
-        const size_t count = split->samples.size();
-        if (count == 0) {
-            split->features = torch::empty({0, 0});
-            split->labels = torch::empty({0}, torch::kInt64);
-            continue;
-        }
-        // Features per sample: from the disk cache, else computed below; undefined when the
-        // image could not be loaded.
-        std::vector<torch::Tensor> rows(count);
-        std::vector<QByteArray> hashes(count);
-        std::vector<data::BatchSample> missing;
-        std::vector<size_t> missingIndex;
-        const auto [firstMine, endMine] = share(std::int64_t(count));
-        const auto mine = size_t(endMine - firstMine);
-        if (store) {
-            QStringList paths;
-            for (size_t i = size_t(firstMine); i < size_t(endMine); ++i)
-                paths << split->samples[i].path;
-            const std::vector<QByteArray> mineHashes =
-                FeatureStore::contentHashes(paths, runtime::configuredThreadCount());
-            for (size_t k = 0; k < mine; ++k) {
-                const size_t i = size_t(firstMine) + k;
-                hashes[i] = mineHashes[k];
-                if (auto features = store->load(hashes[i])) {
-                    rows[i] = std::move(*features);
-                    ++m_storeHits;
-                }
-            }
-        }
-        for (size_t i = size_t(firstMine); i < size_t(endMine); ++i) {
-            if (!rows[i].defined()) {
-                missing.push_back(split->samples[i]);
-                missingIndex.push_back(i);
-            }
-        }
-        done += qint64(mine - missing.size());
-        emitPhase(observer, Phase::CachingFeatures, 0, done, total);
-
-        if (!missing.empty()) {
-            data::BatcherOptions options;
-            options.batchSize = kFeatureBatchSize;
-            options.channelsLast = true;
-            options.workers = in.loaderWorkers;
-            data::Batcher batcher(missing, in.preprocessing, options);
-            while (auto batch = batcher.next()) {
-                for (const auto& failure : batch->failures)
-                    m_loadFailures.push_back(failure.message);
-                if (batch->images.size(0) > 0) {
-                    const torch::Tensor features =
-                        in.model.trunk.forward(batch->images).to(torch::kFloat32).contiguous();
-                    for (size_t r = 0; r < batch->sampleIndices.size(); ++r) {
-                        const size_t index = missingIndex[size_t(batch->sampleIndices[r])];
-                        rows[index] = features[std::int64_t(r)].clone();
-                        if (storeWritable && !store->store(hashes[index], rows[index])) {
-                            storeWritable = false;
-                            emitPhase(observer, Phase::CachingFeatures, 0, done, total,
-                                      QStringLiteral("cannot write the feature cache in %1: "
-                                                     "features are kept in memory only")
-                                          .arg(store->directory()));
-                        }
-                    }
-                }
-                done += static_cast<qint64>(batch->sampleIndices.size() + batch->failures.size());
-                emitPhase(observer, Phase::CachingFeatures, 0, done, total);
-                if (!control.checkpoint()) {
-                    batcher.stop();
-                    stopped = true;
-                    break;
-                }
-            }
-        }
-        // Ranks agree on stopping here, where all of them arrive, however uneven their shares.
-        if (distributed() ? anyRankStops(*in.group, stopped) : stopped)
+        if (!cacheSplit(*split, progress, observer, control))
             return false;
-        if (distributed())
-            gatherFeatureRows(*in.group, rows);
-
-        // Rows in sample order, without the images that failed to load.
-        std::vector<torch::Tensor> features;
-        std::vector<std::int64_t> labels;
-        for (size_t i = 0; i < count; ++i) {
-            if (!rows[i].defined())
-                continue;
-            features.push_back(rows[i]);
-            labels.push_back(split->samples[i].label);
-            split->sampleOfRow.push_back(std::int64_t(i));
-        }
-        if (features.empty())
-            throw std::runtime_error("no image of a split could be loaded");
-        split->features = torch::stack(features);
-        split->labels = torch::tensor(labels, torch::kInt64);
     }
     m_cachingSeconds = clock.nsecsElapsed() / 1e9;
-    m_cachedImages = done;
+    m_cachedImages = progress.done;
     if (distributed()) {
         // The report's caching rate is the group's: all ranks' images in this wall time.
-        torch::Tensor images = torch::full({1}, static_cast<std::int64_t>(done), torch::kInt64);
+        torch::Tensor images =
+            torch::full({1}, static_cast<std::int64_t>(progress.done), torch::kInt64);
         in.group->allReduceSum(images);
         m_cachedImages = images.item<std::int64_t>();
     }
@@ -661,8 +653,111 @@ bool Trainer::Impl::cacheFeatures(TrainingObserver& observer, TrainingControl& c
         m_storeDirectory = store->directory();
         m_cacheNote = QStringLiteral("%1 of %2 images' features read from the on-disk cache %3")
                           .arg(m_storeHits)
-                          .arg(total)
+                          .arg(progress.total)
                           .arg(store->directory());
+    }
+    return true;
+}
+
+bool Trainer::Impl::cacheSplit(SplitData& split, FeatureProgress& progress,
+                               TrainingObserver& observer, TrainingControl& control) {
+    const size_t count = split.samples.size();
+    if (count == 0) {
+        split.features = torch::empty({0, 0});
+        split.labels = torch::empty({0}, torch::kInt64);
+        return true;
+    }
+    // Features per sample: from the disk cache, else computed below; undefined when the
+    // image could not be loaded.
+    std::vector<torch::Tensor> rows(count);
+    std::vector<QByteArray> hashes(count);
+    const auto [firstMine, endMine] = data::shardRange(0, std::int64_t(count), rank(), worldSize());
+    const auto mine = size_t(endMine - firstMine);
+    if (progress.store) {
+        QStringList paths;
+        for (size_t i = size_t(firstMine); i < size_t(endMine); ++i)
+            paths << split.samples[i].path;
+        const std::vector<QByteArray> mineHashes =
+            FeatureStore::contentHashes(paths, runtime::configuredThreadCount());
+        for (size_t k = 0; k < mine; ++k) {
+            const size_t i = size_t(firstMine) + k;
+            hashes[i] = mineHashes[k];
+            if (auto features = progress.store->load(hashes[i])) {
+                rows[i] = std::move(*features);
+                ++m_storeHits;
+            }
+        }
+    }
+    std::vector<data::BatchSample> missing;
+    std::vector<size_t> missingIndex;
+    for (size_t i = size_t(firstMine); i < size_t(endMine); ++i) {
+        if (!rows[i].defined()) {
+            missing.push_back(split.samples[i]);
+            missingIndex.push_back(i);
+        }
+    }
+    progress.done += qint64(mine - missing.size());
+    emitPhase(observer, Phase::CachingFeatures, 0, progress.done, progress.total);
+
+    const bool stopped = !missing.empty() && !computeFeatures(missing, missingIndex, hashes, rows,
+                                                              progress, observer, control);
+    // Ranks agree on stopping here, where all of them arrive, however uneven their shares.
+    if (distributed() ? anyRankStops(*in.group, stopped) : stopped)
+        return false;
+    if (distributed())
+        gatherFeatureRows(*in.group, rows);
+
+    // Rows in sample order, without the images that failed to load.
+    std::vector<torch::Tensor> features;
+    std::vector<std::int64_t> labels;
+    for (size_t i = 0; i < count; ++i) {
+        if (!rows[i].defined())
+            continue;
+        features.push_back(rows[i]);
+        labels.push_back(split.samples[i].label);
+        split.sampleOfRow.push_back(std::int64_t(i));
+    }
+    if (features.empty())
+        throw std::runtime_error("no image of a split could be loaded");
+    split.features = torch::stack(features);
+    split.labels = torch::tensor(labels, torch::kInt64);
+    return true;
+}
+
+bool Trainer::Impl::computeFeatures(const std::vector<data::BatchSample>& missing,
+                                    const std::vector<size_t>& missingIndex,
+                                    const std::vector<QByteArray>& hashes,
+                                    std::vector<torch::Tensor>& rows, FeatureProgress& progress,
+                                    TrainingObserver& observer, TrainingControl& control) {
+    data::BatcherOptions options;
+    options.batchSize = kFeatureBatchSize;
+    options.channelsLast = true;
+    options.workers = in.loaderWorkers;
+    data::Batcher batcher(missing, in.preprocessing, options);
+    while (auto batch = batcher.next()) {
+        for (const auto& failure : batch->failures)
+            m_loadFailures.push_back(failure.message);
+        if (batch->images.size(0) > 0) {
+            const torch::Tensor features =
+                in.model.trunk.forward(batch->images).to(torch::kFloat32).contiguous();
+            for (size_t r = 0; r < batch->sampleIndices.size(); ++r) {
+                const size_t index = missingIndex[size_t(batch->sampleIndices[r])];
+                rows[index] = features[std::int64_t(r)].clone();
+                if (progress.storeWritable && !progress.store->store(hashes[index], rows[index])) {
+                    progress.storeWritable = false;
+                    emitPhase(observer, Phase::CachingFeatures, 0, progress.done, progress.total,
+                              QStringLiteral("cannot write the feature cache in %1: features are "
+                                             "kept in memory only")
+                                  .arg(progress.store->directory()));
+                }
+            }
+        }
+        progress.done += static_cast<qint64>(batch->sampleIndices.size() + batch->failures.size());
+        emitPhase(observer, Phase::CachingFeatures, 0, progress.done, progress.total);
+        if (!control.checkpoint()) {
+            batcher.stop();
+            return false;
+        }
     }
     return true;
 }
@@ -691,40 +786,14 @@ torch::Tensor Trainer::Impl::lossOf(const torch::Tensor& logits, const torch::Te
 bool Trainer::Impl::trainEpoch(int epoch, TrainingObserver& observer, TrainingControl& control,
                                SplitResult& result) {
     emitPhase(observer, Phase::Training, epoch);
-    auto head = in.model.head.ptr();
-    head->train(true);
+    in.model.head.ptr()->train(true);
     const int batchSize = in.settings.batchSize;
-    const std::int64_t count = m_train.size();
-    const int batches = static_cast<int>((count + batchSize - 1) / batchSize);
-
-    std::unique_ptr<data::Batcher> batcher;
-    torch::Tensor order;
-    if (m_train.cached()) {
-        // The order depends only on (seed, epoch): a resumed run sees the same batches.
-        auto generator = at::detail::createCPUGenerator(in.settings.seed * 1000003ULL +
-                                                        static_cast<std::uint64_t>(epoch));
-        order = torch::randperm(count, generator, torch::kInt64);
-    } else {
-        data::BatcherOptions options;
-        options.batchSize = batchSize;
-        options.shuffle = true;
-        options.augment = true;
-        options.seed = in.settings.seed;
-        options.epoch = static_cast<std::uint64_t>(epoch);
-        options.channelsLast = m_channelsLast;
-        options.workers = in.loaderWorkers;
-        options.shardRank = rank();
-        options.shardCount = worldSize();
-        batcher = std::make_unique<data::Batcher>(m_train.samples, in.preprocessing, options);
-    }
+    const int batches = static_cast<int>((m_train.size() + batchSize - 1) / batchSize);
+    TrainingBatches source = openTrainingBatches(epoch);
 
     QElapsedTimer clock;
     clock.start();
-    double lossSum = 0.0;
-    std::int64_t correct = 0;
-    std::int64_t seen = 0;
-    std::vector<int> labelsSeen;
-    std::vector<int> predictedSeen;
+    EpochTally tally;
     for (int b = 0; b < batches; ++b) {
         // A distributed run carries the request to the step, where all ranks agree on it.
         const bool stop = !control.checkpoint();
@@ -732,42 +801,40 @@ bool Trainer::Impl::trainEpoch(int epoch, TrainingObserver& observer, TrainingCo
             return false;
         torch::Tensor inputs;
         torch::Tensor labels;
-        if (m_train.cached()) {
-            // This rank's share of the global batch (all of it in a single process).
-            const auto [first, last] = data::shardRange(
-                std::int64_t(b) * batchSize, std::min<std::int64_t>(count, (b + 1LL) * batchSize),
-                rank(), worldSize());
-            const auto index = order.slice(0, first, last);
-            inputs = m_train.features.index_select(0, index);
-            labels = m_train.labels.index_select(0, index);
-        } else {
-            auto batch = batcher->next();
-            if (!batch)
-                break;
-            for (const auto& failure : batch->failures)
-                m_loadFailures.push_back(failure.message);
-            // Every rank takes part in every step, with or without samples of its own.
-            if (batch->images.size(0) == 0 && !distributed())
-                continue;
-            inputs = headInput(batch->images);
-            labels = batch->labels;
-        }
-        if (!distributed() && m_headHasBatchNorm && labels.size(0) == 1) {
-            ++m_skippedSingleBatches;
+        const BatchFetch fetched = fetchTrainingBatch(source, b, &inputs, &labels);
+        if (fetched == BatchFetch::End)
+            break;
+        if (fetched == BatchFetch::Skip)
             continue;
-        }
         inputs = inputs.to(in.device);
         labels = labels.to(in.device);
         torch::Tensor logits;
         double batchLoss = 0.0;
         std::int64_t n = labels.size(0);
-        std::int64_t batchCorrect = 0;
         if (distributed()) {
             if (!distributedStep(inputs, labels, stop, &logits, &batchLoss))
                 return false;
         } else {
             m_optimizer->zero_grad();
-            logits = in.model.head.forward(inputs);
+            // A batch of one may be refused by a batch norm after the layers before it have
+            // updated their running statistics: keep them to put back.
+            std::vector<torch::Tensor> buffers;
+            if (n == 1) {
+                for (const torch::Tensor& buffer : in.model.head.ptr()->buffers())
+                    buffers.push_back(buffer.clone());
+            }
+            try {
+                logits = in.model.head.forward(inputs);
+            } catch (const c10::Error& failure) {
+                if (!batchNormRefusedOneImage(failure, n))
+                    throw;
+                torch::NoGradGuard noGrad;
+                const auto current = in.model.head.ptr()->buffers();
+                for (size_t i = 0; i < buffers.size(); ++i)
+                    current[i].copy_(buffers[i]);
+                ++m_skippedSingleBatches;
+                continue;
+            }
             const torch::Tensor loss = lossOf(logits, labels, /*training=*/true);
             loss.backward();
             m_optimizer->step();
@@ -775,7 +842,7 @@ bool Trainer::Impl::trainEpoch(int epoch, TrainingObserver& observer, TrainingCo
         }
         const torch::Tensor predicted = logits.argmax(1).cpu();
         labels = labels.cpu();
-        batchCorrect = predicted.eq(labels).sum().item<std::int64_t>();
+        std::int64_t batchCorrect = predicted.eq(labels).sum().item<std::int64_t>();
         if (distributed()) {
             // The global batch's figures: every rank reports what one process would.
             torch::Tensor totals = torch::tensor(
@@ -784,55 +851,109 @@ bool Trainer::Impl::trainEpoch(int epoch, TrainingObserver& observer, TrainingCo
             n = static_cast<std::int64_t>(totals[0].item<double>());
             batchCorrect = static_cast<std::int64_t>(totals[1].item<double>());
         }
-        correct += batchCorrect;
-        lossSum += batchLoss * static_cast<double>(n);
-        seen += n;
+        tally.correct += batchCorrect;
+        tally.lossSum += batchLoss * static_cast<double>(n);
+        tally.seen += n;
         const auto* labelData = labels.data_ptr<std::int64_t>();
         const auto predictedContiguous = predicted.contiguous();
         const auto* predictedData = predictedContiguous.data_ptr<std::int64_t>();
         for (std::int64_t i = 0; i < labels.size(0); ++i) {
-            labelsSeen.push_back(static_cast<int>(labelData[i]));
-            predictedSeen.push_back(static_cast<int>(predictedData[i]));
+            tally.labels.push_back(static_cast<int>(labelData[i]));
+            tally.predicted.push_back(static_cast<int>(predictedData[i]));
         }
         ++m_step;
-
-        const double elapsed = clock.nsecsElapsed() / 1e9;
-        BatchEvent event;
-        event.epoch = epoch;
-        event.epochs = in.settings.epochs;
-        event.batch = b + 1;
-        event.batchesPerEpoch = batches;
-        event.step = m_step;
-        event.loss = lossSum / static_cast<double>(seen);
-        event.accuracy = static_cast<double>(correct) / static_cast<double>(seen);
-        event.batchLoss = batchLoss;
-        event.learningRate = learningRateOf(*m_optimizer);
-        event.imagesPerSecond = elapsed > 0 ? seen / elapsed : 0.0;
-        event.elapsedSeconds = m_clock.nsecsElapsed() / 1e9;
-        // Remaining training batches at this epoch's pace, plus the other epochs as long as
-        // the finished ones took on average.
-        const double perBatch = elapsed / (b + 1);
-        double eta = perBatch * (batches - b - 1);
-        const int epochsLeft = in.settings.epochs - epoch;
-        if (!history.empty()) {
-            double mean = 0.0;
-            for (const auto& done : history)
-                mean += done.seconds;
-            eta += epochsLeft * mean / static_cast<double>(history.size());
-        } else {
-            eta += epochsLeft * perBatch * batches;
-        }
-        event.etaSeconds = eta;
-        files.appendBatch(event);
-        observer.onBatch(event);
+        reportBatch(observer, epoch, b, batches, tally, batchLoss, clock.nsecsElapsed() / 1e9);
     }
     m_trainingSeconds += clock.nsecsElapsed() / 1e9;
-    m_trainedImages += seen;
+    m_trainedImages += tally.seen;
     if (distributed())
-        gatherPredictions(*in.group, labelsSeen, predictedSeen, in.model.classes);
-    result.loss = seen > 0 ? lossSum / static_cast<double>(seen) : 0.0;
-    result.metrics = computeMetrics(labelsSeen, predictedSeen, in.model.classes);
+        gatherPredictions(*in.group, tally.labels, tally.predicted, in.model.classes);
+    result.loss = tally.seen > 0 ? tally.lossSum / static_cast<double>(tally.seen) : 0.0;
+    result.metrics = computeMetrics(tally.labels, tally.predicted, in.model.classes);
     return true;
+}
+
+TrainingBatches Trainer::Impl::openTrainingBatches(int epoch) const {
+    TrainingBatches batches;
+    if (m_train.cached()) {
+        // The order depends only on (seed, epoch): a resumed run sees the same batches.
+        auto generator = at::detail::createCPUGenerator(in.settings.seed * 1000003ULL +
+                                                        static_cast<std::uint64_t>(epoch));
+        batches.order = torch::randperm(m_train.size(), generator, torch::kInt64);
+        return batches;
+    }
+    data::BatcherOptions options;
+    options.batchSize = in.settings.batchSize;
+    options.shuffle = true;
+    options.augment = true;
+    options.seed = in.settings.seed;
+    options.epoch = static_cast<std::uint64_t>(epoch);
+    options.channelsLast = m_channelsLast;
+    options.workers = in.loaderWorkers;
+    options.shardRank = rank();
+    options.shardCount = worldSize();
+    batches.batcher = std::make_unique<data::Batcher>(m_train.samples, in.preprocessing, options);
+    return batches;
+}
+
+BatchFetch Trainer::Impl::fetchTrainingBatch(TrainingBatches& batches, int b, torch::Tensor* inputs,
+                                             torch::Tensor* labels) {
+    if (m_train.cached()) {
+        // This rank's share of the global batch (all of it in a single process).
+        const std::int64_t batchSize = in.settings.batchSize;
+        const auto [first, last] = data::shardRange(
+            std::int64_t(b) * batchSize,
+            std::min<std::int64_t>(m_train.size(), (b + 1) * batchSize), rank(), worldSize());
+        const auto index = batches.order.slice(0, first, last);
+        *inputs = m_train.features.index_select(0, index);
+        *labels = m_train.labels.index_select(0, index);
+    } else {
+        auto batch = batches.batcher->next();
+        if (!batch)
+            return BatchFetch::End;
+        for (const auto& failure : batch->failures)
+            m_loadFailures.push_back(failure.message);
+        // Every rank takes part in every step, with or without samples of its own.
+        if (batch->images.size(0) == 0 && !distributed())
+            return BatchFetch::Skip;
+        *inputs = headInput(batch->images);
+        *labels = batch->labels;
+    }
+    return BatchFetch::Ready;
+}
+
+void Trainer::Impl::reportBatch(TrainingObserver& observer, int epoch, int b, int batches,
+                                const EpochTally& tally, double batchLoss, double elapsed) {
+    BatchEvent event;
+    event.epoch = epoch;
+    event.epochs = in.settings.epochs;
+    event.batch = b + 1;
+    event.batchesPerEpoch = batches;
+    event.step = m_step;
+    event.loss = tally.lossSum / static_cast<double>(tally.seen);
+    event.accuracy = static_cast<double>(tally.correct) / static_cast<double>(tally.seen);
+    event.batchLoss = batchLoss;
+    event.learningRate = learningRateOf(*m_optimizer);
+    event.imagesPerSecond = elapsed > 0 ? tally.seen / elapsed : 0.0;
+    event.elapsedSeconds = m_clock.nsecsElapsed() / 1e9;
+    event.etaSeconds = remainingSeconds(epoch, b, batches, elapsed);
+    files.appendBatch(event);
+    observer.onBatch(event);
+}
+
+double Trainer::Impl::remainingSeconds(int epoch, int b, int batches, double elapsed) const {
+    const double perBatch = elapsed / (b + 1);
+    double eta = perBatch * (batches - b - 1);
+    const int epochsLeft = in.settings.epochs - epoch;
+    if (!history.empty()) {
+        double mean = 0.0;
+        for (const auto& done : history)
+            mean += done.seconds;
+        eta += epochsLeft * mean / static_cast<double>(history.size());
+    } else {
+        eta += epochsLeft * perBatch * batches;
+    }
+    return eta;
 }
 
 bool Trainer::Impl::distributedStep(const torch::Tensor& inputs, const torch::Tensor& labels,
@@ -883,151 +1004,172 @@ Evaluation Trainer::Impl::evaluate(SplitData& split, Phase phase, int epoch,
     keepPredictions = keepPredictions || phase == Phase::Testing;
     emitPhase(observer, phase, epoch, 0, split.size());
     torch::NoGradGuard noGrad;
-    auto head = in.model.head.ptr();
-    head->train(false);
+    in.model.head.ptr()->train(false);
 
-    Evaluation evaluation;
-    double lossSum = 0.0;
-    std::int64_t seen = 0;
-    auto consume = [&](const torch::Tensor& logits, const torch::Tensor& labels,
-                       const std::int64_t* sampleIndices) {
-        const torch::Tensor probabilities = torch::softmax(logits, 1).to(torch::kFloat32);
-        const torch::Tensor loss = lossOf(logits, labels, /*training=*/false);
-        const std::int64_t n = labels.size(0);
-        lossSum += loss.item<double>() * static_cast<double>(n);
-        seen += n;
-        const auto predicted = probabilities.argmax(1).contiguous();
-        const auto labelsContiguous = labels.contiguous();
-        const auto probabilitiesContiguous = probabilities.contiguous();
-        const torch::Tensor logitsContiguous =
-            keepPredictions ? logits.to(torch::kFloat32).contiguous() : torch::Tensor();
-        for (std::int64_t i = 0; i < n; ++i) {
-            evaluation.labels.push_back(static_cast<int>(labelsContiguous[i].item<std::int64_t>()));
-            evaluation.predicted.push_back(static_cast<int>(predicted[i].item<std::int64_t>()));
-            if (in.model.classes == 2)
-                evaluation.positiveScores.push_back(probabilitiesContiguous[i][1].item<float>());
-            if (keepPredictions) {
-                const data::BatchSample& sample = split.samples[size_t(sampleIndices[i])];
-                SamplePrediction prediction;
-                prediction.path = sample.path;
-                prediction.group = sample.group;
-                prediction.label = evaluation.labels.back();
-                const float* row = probabilitiesContiguous[i].data_ptr<float>();
-                prediction.probabilities.assign(row, row + in.model.classes);
-                const float* logitRow = logitsContiguous[i].data_ptr<float>();
-                prediction.logits.assign(logitRow, logitRow + in.model.classes);
-                evaluation.predictions.push_back(std::move(prediction));
-            }
+    EvaluationTally tally;
+    const ScoreBatch score = [&](const torch::Tensor& logits, const torch::Tensor& labels,
+                                 const std::int64_t* sampleIndices) {
+        scoreBatch(split, keepPredictions, logits, labels, sampleIndices, tally);
+    };
+    if (distributed()) {
+        evaluateSharded(split, phase, epoch, observer, score);
+    } else {
+        const bool completed =
+            split.cached() ? evaluateCached(split, control, score)
+                           : evaluateImages(split, phase, epoch, observer, control, score, tally);
+        if (!completed) {
+            *stopped = true;
+            return tally.evaluation;
+        }
+    }
+    Evaluation& evaluation = tally.evaluation;
+    evaluation.result.loss = tally.seen > 0 ? tally.lossSum / static_cast<double>(tally.seen) : 0.0;
+    evaluation.result.metrics = computeMetrics(evaluation.labels, evaluation.predicted,
+                                               in.model.classes, evaluation.positiveScores);
+    return evaluation;
+}
+
+void Trainer::Impl::scoreBatch(const SplitData& split, bool keepPredictions,
+                               const torch::Tensor& logits, const torch::Tensor& labels,
+                               const std::int64_t* sampleIndices, EvaluationTally& tally) const {
+    Evaluation& evaluation = tally.evaluation;
+    const torch::Tensor probabilities = torch::softmax(logits, 1).to(torch::kFloat32);
+    const torch::Tensor loss = lossOf(logits, labels, /*training=*/false);
+    const std::int64_t n = labels.size(0);
+    tally.lossSum += loss.item<double>() * static_cast<double>(n);
+    tally.seen += n;
+    const auto predicted = probabilities.argmax(1).contiguous();
+    const auto labelsContiguous = labels.contiguous();
+    const auto probabilitiesContiguous = probabilities.contiguous();
+    const torch::Tensor logitsContiguous =
+        keepPredictions ? logits.to(torch::kFloat32).contiguous() : torch::Tensor();
+    for (std::int64_t i = 0; i < n; ++i) {
+        evaluation.labels.push_back(static_cast<int>(labelsContiguous[i].item<std::int64_t>()));
+        evaluation.predicted.push_back(static_cast<int>(predicted[i].item<std::int64_t>()));
+        if (in.model.classes == 2)
+            evaluation.positiveScores.push_back(probabilitiesContiguous[i][1].item<float>());
+        if (keepPredictions) {
+            const data::BatchSample& sample = split.samples[size_t(sampleIndices[i])];
+            SamplePrediction prediction;
+            prediction.path = sample.path;
+            prediction.group = sample.group;
+            prediction.label = evaluation.labels.back();
+            const float* row = probabilitiesContiguous[i].data_ptr<float>();
+            prediction.probabilities.assign(row, row + in.model.classes);
+            const float* logitRow = logitsContiguous[i].data_ptr<float>();
+            prediction.logits.assign(logitRow, logitRow + in.model.classes);
+            evaluation.predictions.push_back(std::move(prediction));
+        }
+    }
+}
+
+bool Trainer::Impl::evaluateCached(SplitData& split, TrainingControl& control,
+                                   const ScoreBatch& score) {
+    const std::int64_t count = split.size();
+    const std::int64_t step = std::max(in.settings.batchSize, 256);
+    for (std::int64_t start = 0; start < count; start += step) {
+        if (!control.checkpoint())
+            return false;
+        const std::int64_t end = std::min(count, start + step);
+        score(in.model.head.forward(split.features.slice(0, start, end).to(in.device)).cpu(),
+              split.labels.slice(0, start, end), split.sampleOfRow.data() + start);
+    }
+    return true;
+}
+
+bool Trainer::Impl::evaluateImages(SplitData& split, Phase phase, int epoch,
+                                   TrainingObserver& observer, TrainingControl& control,
+                                   const ScoreBatch& score, const EvaluationTally& tally) {
+    data::BatcherOptions options;
+    options.batchSize = in.settings.batchSize;
+    options.channelsLast = m_channelsLast;
+    options.workers = in.loaderWorkers;
+    data::Batcher batcher(split.samples, in.preprocessing, options);
+    while (auto batch = batcher.next()) {
+        if (!control.checkpoint()) {
+            batcher.stop();
+            return false;
+        }
+        for (const auto& failure : batch->failures)
+            m_loadFailures.push_back(failure.message);
+        if (batch->images.size(0) == 0)
+            continue;
+        score(in.model.head.forward(headInput(batch->images).to(in.device)).cpu(), batch->labels,
+              batch->sampleIndices.data());
+        emitPhase(observer, phase, epoch, tally.seen, split.size());
+    }
+    return true;
+}
+
+void Trainer::Impl::evaluateSharded(SplitData& split, Phase phase, int epoch,
+                                    TrainingObserver& observer, const ScoreBatch& score) {
+    const std::int64_t count = split.size();
+    const auto [first, last] = data::shardRange(0, count, rank(), worldSize());
+    torch::Tensor outputs = torch::zeros({count, in.model.classes}, torch::kFloat32);
+    torch::Tensor present = torch::zeros({count}, torch::kInt64);
+    auto keep = [&](const torch::Tensor& rows, std::int64_t offset,
+                    const std::vector<std::int64_t>& at) {
+        const torch::Tensor values = rows.to(torch::kFloat32).cpu();
+        for (size_t r = 0; r < at.size(); ++r) {
+            outputs[offset + at[r]].copy_(values[std::int64_t(r)]);
+            present[offset + at[r]] = 1;
         }
     };
-
-    if (distributed()) {
-        // Each rank scores its contiguous share of the split; the outputs are gathered in
-        // split order and every rank then computes the same figures from all of them.
-        const std::int64_t count = split.size();
-        const auto [first, last] = data::shardRange(0, count, rank(), worldSize());
-        torch::Tensor outputs = torch::zeros({count, in.model.classes}, torch::kFloat32);
-        torch::Tensor present = torch::zeros({count}, torch::kInt64);
-        auto keep = [&](const torch::Tensor& rows, std::int64_t offset,
-                        const std::vector<std::int64_t>& at) {
-            const torch::Tensor values = rows.to(torch::kFloat32).cpu();
-            for (size_t r = 0; r < at.size(); ++r) {
-                outputs[offset + at[r]].copy_(values[std::int64_t(r)]);
-                present[offset + at[r]] = 1;
-            }
-        };
-        if (split.cached()) {
-            const std::int64_t step = std::max(in.settings.batchSize, 256);
-            for (std::int64_t start = first; start < last; start += step) {
-                const std::int64_t end = std::min(last, start + step);
-                std::vector<std::int64_t> at(size_t(end - start));
-                std::iota(at.begin(), at.end(), std::int64_t{0});
-                keep(in.model.head.forward(split.features.slice(0, start, end).to(in.device)),
-                     start, at);
-            }
-        } else {
-            data::BatcherOptions options;
-            options.batchSize = in.settings.batchSize;
-            options.channelsLast = m_channelsLast;
-            options.workers = in.loaderWorkers;
-            data::Batcher batcher(std::vector<data::BatchSample>(split.samples.begin() + first,
-                                                                 split.samples.begin() + last),
-                                  in.preprocessing, options);
-            std::int64_t scored = 0;
-            while (auto batch = batcher.next()) {
-                for (const auto& failure : batch->failures)
-                    m_loadFailures.push_back(failure.message);
-                if (batch->images.size(0) > 0)
-                    keep(in.model.head.forward(headInput(batch->images).to(in.device)), first,
-                         batch->sampleIndices);
-                scored += std::int64_t(batch->sampleIndices.size() + batch->failures.size());
-                emitPhase(observer, phase, epoch, scored, last - first);
-            }
-        }
-        std::vector<torch::Tensor> gathered{outputs, present};
-        in.group->allReduceSum(gathered);
-        std::vector<std::int64_t> rows;
-        for (std::int64_t i = 0; i < count; ++i) {
-            if (present[i].item<std::int64_t>() > 0)
-                rows.push_back(i);
-        }
+    if (split.cached()) {
         const std::int64_t step = std::max(in.settings.batchSize, 256);
-        for (size_t start = 0; start < rows.size(); start += size_t(step)) {
-            const size_t end = std::min(rows.size(), start + size_t(step));
-            const std::vector<std::int64_t> chunk(rows.begin() + std::ptrdiff_t(start),
-                                                  rows.begin() + std::ptrdiff_t(end));
-            const torch::Tensor index = torch::tensor(chunk, torch::kInt64);
-            std::vector<std::int64_t> samples = chunk;
-            torch::Tensor labels;
-            if (split.cached()) {
-                labels = split.labels.index_select(0, index);
-                for (std::int64_t& sample : samples)
-                    sample = split.sampleOfRow[size_t(sample)];
-            } else {
-                std::vector<std::int64_t> values;
-                for (const std::int64_t sample : chunk)
-                    values.push_back(split.samples[size_t(sample)].label);
-                labels = torch::tensor(values, torch::kInt64);
-            }
-            consume(outputs.index_select(0, index), labels, samples.data());
-        }
-    } else if (split.cached()) {
-        const std::int64_t count = split.size();
-        const std::int64_t step = std::max(in.settings.batchSize, 256);
-        for (std::int64_t start = 0; start < count; start += step) {
-            if (!control.checkpoint()) {
-                *stopped = true;
-                return evaluation;
-            }
-            const std::int64_t end = std::min(count, start + step);
-            consume(in.model.head.forward(split.features.slice(0, start, end).to(in.device)).cpu(),
-                    split.labels.slice(0, start, end), split.sampleOfRow.data() + start);
+        for (std::int64_t start = first; start < last; start += step) {
+            const std::int64_t end = std::min(last, start + step);
+            std::vector<std::int64_t> at(size_t(end - start));
+            std::iota(at.begin(), at.end(), std::int64_t{0});
+            keep(in.model.head.forward(split.features.slice(0, start, end).to(in.device)), start,
+                 at);
         }
     } else {
         data::BatcherOptions options;
         options.batchSize = in.settings.batchSize;
         options.channelsLast = m_channelsLast;
         options.workers = in.loaderWorkers;
-        data::Batcher batcher(split.samples, in.preprocessing, options);
+        data::Batcher batcher(std::vector<data::BatchSample>(split.samples.begin() + first,
+                                                             split.samples.begin() + last),
+                              in.preprocessing, options);
+        std::int64_t scored = 0;
         while (auto batch = batcher.next()) {
-            if (!control.checkpoint()) {
-                batcher.stop();
-                *stopped = true;
-                return evaluation;
-            }
             for (const auto& failure : batch->failures)
                 m_loadFailures.push_back(failure.message);
-            if (batch->images.size(0) == 0)
-                continue;
-            consume(in.model.head.forward(headInput(batch->images).to(in.device)).cpu(),
-                    batch->labels, batch->sampleIndices.data());
-            emitPhase(observer, phase, epoch, seen, split.size());
+            if (batch->images.size(0) > 0)
+                keep(in.model.head.forward(headInput(batch->images).to(in.device)), first,
+                     batch->sampleIndices);
+            scored += std::int64_t(batch->sampleIndices.size() + batch->failures.size());
+            emitPhase(observer, phase, epoch, scored, last - first);
         }
     }
-    evaluation.result.loss = seen > 0 ? lossSum / static_cast<double>(seen) : 0.0;
-    evaluation.result.metrics = computeMetrics(evaluation.labels, evaluation.predicted,
-                                               in.model.classes, evaluation.positiveScores);
-    return evaluation;
+    std::vector<torch::Tensor> gathered{outputs, present};
+    in.group->allReduceSum(gathered);
+    std::vector<std::int64_t> rows;
+    for (std::int64_t i = 0; i < count; ++i) {
+        if (present[i].item<std::int64_t>() > 0)
+            rows.push_back(i);
+    }
+    const std::int64_t step = std::max(in.settings.batchSize, 256);
+    for (size_t start = 0; start < rows.size(); start += size_t(step)) {
+        const size_t end = std::min(rows.size(), start + size_t(step));
+        const std::vector<std::int64_t> chunk(rows.begin() + std::ptrdiff_t(start),
+                                              rows.begin() + std::ptrdiff_t(end));
+        const torch::Tensor index = torch::tensor(chunk, torch::kInt64);
+        std::vector<std::int64_t> samples = chunk;
+        torch::Tensor labels;
+        if (split.cached()) {
+            labels = split.labels.index_select(0, index);
+            for (std::int64_t& sample : samples)
+                sample = split.sampleOfRow[size_t(sample)];
+        } else {
+            std::vector<std::int64_t> values;
+            for (const std::int64_t sample : chunk)
+                values.push_back(split.samples[size_t(sample)].label);
+            labels = torch::tensor(values, torch::kInt64);
+        }
+        score(outputs.index_select(0, index), labels, samples.data());
+    }
 }
 
 void Trainer::Impl::decideOperatingPoint(FinishedEvent& finished, TrainingObserver& observer) {
