@@ -2,6 +2,7 @@
 // a whole section (keys it does not edit kept), enables dependent options, and shows why a
 // section the trainer would refuse is wrong.
 
+#include "core/nn/PrecisionPolicy.h"
 #include "core/util/Devices.h"
 #include "ui/training/TrainingSettingsPanel.h"
 
@@ -23,6 +24,7 @@ private Q_SLOTS:
     void dependentOptionsFollow();
     void refusedSectionShowsWhy();
     void devicesAreThoseAvailable();
+    void automaticPrecisionSaysWhatItMeansHere();
 };
 
 void TestTrainingSettingsPanel::showsAndEditsASection() {
@@ -114,6 +116,23 @@ void TestTrainingSettingsPanel::devicesAreThoseAvailable() {
              QStringLiteral("cpu"));
     panel.setSettings({});
     QCOMPARE(device->count(), int(tc::runtime::availableDevices().size()));
+}
+
+void TestTrainingSettingsPanel::automaticPrecisionSaysWhatItMeansHere() {
+    // The suite runs with TORCHCANVAS_PRECISION forced each way: the label follows it.
+    TrainingSettingsPanel panel;
+    panel.setSettings({{QStringLiteral("precision"), QStringLiteral("auto")}});
+    auto* precision = panel.findChild<QComboBox*>(QStringLiteral("precision"));
+    QVERIFY(precision);
+    const tc::nn::PrecisionDecision decision = tc::nn::autoPrecision();
+    const QString resolved = decision.precision == tc::nn::Precision::Bf16 ? QStringLiteral("bf16")
+                                                                           : QStringLiteral("fp32");
+    QCOMPARE(precision->currentData().toString(), QStringLiteral("auto"));
+    QCOMPARE(precision->currentText(), QStringLiteral("Automatic (%1 on this CPU)").arg(resolved));
+    QVERIFY2(precision->toolTip().contains(decision.reason), qPrintable(precision->toolTip()));
+    // The stored value stays "auto": another machine decides for itself.
+    QCOMPARE(panel.settings().value(QStringLiteral("precision")).toString(),
+             QStringLiteral("auto"));
 }
 
 QTEST_MAIN(TestTrainingSettingsPanel)

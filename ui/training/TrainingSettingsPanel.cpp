@@ -1,5 +1,6 @@
 #include "ui/training/TrainingSettingsPanel.h"
 
+#include "core/nn/PrecisionPolicy.h"
 #include "core/train/TrainingSettings.h"
 #include "core/util/Devices.h"
 
@@ -69,9 +70,20 @@ TrainingSettingsPanel::TrainingSettingsPanel(QWidget* parent)
     m_patience = new QSpinBox(this);
     m_patience->setRange(0, 100000);
     m_patience->setSuffix(tr(" epochs"));
-    m_precision = choiceBox(this, {{QStringLiteral("auto"), tr("Automatic (bf16 where faster)")},
-                                   {QStringLiteral("fp32"), tr("fp32")},
-                                   {QStringLiteral("bf16"), tr("bf16")}});
+    // What Automatic means is decided per machine from its CPU (and recorded in each run):
+    // say it, so that a project opened on another computer is not a surprise.
+    const tc::nn::PrecisionDecision automatic = tc::nn::autoPrecision();
+    m_precision = choiceBox(
+        this, {{QStringLiteral("auto"),
+                tr("Automatic (%1 on this CPU)")
+                    .arg(automatic.precision == tc::nn::Precision::Bf16 ? QStringLiteral("bf16")
+                                                                        : QStringLiteral("fp32"))},
+               {QStringLiteral("fp32"), tr("fp32")},
+               {QStringLiteral("bf16"), tr("bf16")}});
+    m_precision->setToolTip(
+        tr("The frozen backbone's arithmetic. Automatic decides on each machine from its CPU "
+           "and the run records what it used; here: %1.")
+            .arg(automatic.reason));
     m_device = new QComboBox(this);
     for (const QString& device : tc::runtime::availableDevices())
         m_device->addItem(device == QLatin1String("cpu") ? tr("CPU") : device.toUpper(), device);
@@ -133,6 +145,7 @@ TrainingSettingsPanel::TrainingSettingsPanel(QWidget* parent)
     m_earlyStopping->setObjectName(QStringLiteral("earlyStopping"));
     m_patience->setObjectName(QStringLiteral("patience"));
     m_device->setObjectName(QStringLiteral("device"));
+    m_precision->setObjectName(QStringLiteral("precision"));
     m_featureCache->setObjectName(QStringLiteral("featureCache"));
     m_featureCacheOnDisk->setObjectName(QStringLiteral("featureCacheOnDisk"));
     m_error->setObjectName(QStringLiteral("error"));
