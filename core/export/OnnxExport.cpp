@@ -5,14 +5,12 @@
 #include "core/export/OnnxWriter.h"
 #include "core/util/BuildInfo.h"
 
-#include <cmath>
 #include <onnx/onnx_pb.h>
 #include <QCryptographicHash>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSaveFile>
-#include <QSet>
 
 namespace tc::exporting {
 

@@ -8,7 +8,6 @@
 #include "core/util/FileErrors.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <QFile>
 #include <QJsonDocument>

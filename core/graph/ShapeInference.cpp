@@ -3,7 +3,6 @@
 #include "core/graph/ComponentRegistry.h"
 
 #include <algorithm>
-#include <limits>
 
 namespace tc::graph {
 

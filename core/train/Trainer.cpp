@@ -9,7 +9,6 @@
 #include "core/util/Runtime.h"
 
 #include <cmath>
-#include <functional>
 #include <limits>
 #include <numeric>
 #include <optional>
@@ -149,16 +148,14 @@ struct FeatureProgress {
     qint64 total = 0;
 };
 
-/// An evaluation pass in progress: what has been scored so far.
+/// An evaluation pass in progress: what has been scored so far. With `keepPredictions`
+/// every image's probabilities, logits and group are kept too.
 struct EvaluationTally {
+    bool keepPredictions = false;
     Evaluation evaluation;
     double lossSum = 0.0;
     std::int64_t seen = 0;
 };
-
-/// Scores one batch: its logits, labels and the split's sample index of each row.
-using ScoreBatch = std::function<void(const torch::Tensor& logits, const torch::Tensor& labels,
-                                      const std::int64_t* sampleIndices)>;
 
 /// True for PyTorch's refusal to normalise a training batch of one image where a batch norm
 /// sees one value per channel ([1, F] features, or a [1, C, 1, 1] map); a batch of one with a
@@ -243,21 +240,20 @@ private:
     /// image's probabilities, logits and group are kept.
     Evaluation evaluate(SplitData& split, Phase phase, int epoch, TrainingObserver& observer,
                         TrainingControl& control, bool* stopped, bool keepPredictions = false);
-    /// Adds one batch's losses, labels, predictions (and, with `keepPredictions`, each
-    /// image's probabilities and logits) to `tally`.
-    void scoreBatch(const SplitData& split, bool keepPredictions, const torch::Tensor& logits,
+    /// Adds one batch (its logits, labels and the split's sample index of each row) to
+    /// `tally`.
+    void scoreBatch(const SplitData& split, const torch::Tensor& logits,
                     const torch::Tensor& labels, const std::int64_t* sampleIndices,
                     EvaluationTally& tally) const;
     /// evaluate() in one process, on cached features; false when stopped.
-    bool evaluateCached(SplitData& split, TrainingControl& control, const ScoreBatch& score);
+    bool evaluateCached(SplitData& split, TrainingControl& control, EvaluationTally& tally);
     /// evaluate() in one process, loading the images; false when stopped.
     bool evaluateImages(SplitData& split, Phase phase, int epoch, TrainingObserver& observer,
-                        TrainingControl& control, const ScoreBatch& score,
-                        const EvaluationTally& tally);
+                        TrainingControl& control, EvaluationTally& tally);
     /// evaluate() in a distributed run: each rank scores its contiguous share, the outputs
     /// are gathered in split order and every rank scores all of them.
     void evaluateSharded(SplitData& split, Phase phase, int epoch, TrainingObserver& observer,
-                         const ScoreBatch& score);
+                         EvaluationTally& tally);
     /// Chooses the operating point on the validation predictions and reports it on the test
     /// predictions (two classes, both splits), then writes operating-point.json.
     void decideOperatingPoint(FinishedEvent& finished, TrainingObserver& observer);
@@ -1001,22 +997,18 @@ bool Trainer::Impl::distributedStep(const torch::Tensor& inputs, const torch::Te
 Evaluation Trainer::Impl::evaluate(SplitData& split, Phase phase, int epoch,
                                    TrainingObserver& observer, TrainingControl& control,
                                    bool* stopped, bool keepPredictions) {
-    keepPredictions = keepPredictions || phase == Phase::Testing;
     emitPhase(observer, phase, epoch, 0, split.size());
     torch::NoGradGuard noGrad;
     in.model.head.ptr()->train(false);
 
     EvaluationTally tally;
-    const ScoreBatch score = [&](const torch::Tensor& logits, const torch::Tensor& labels,
-                                 const std::int64_t* sampleIndices) {
-        scoreBatch(split, keepPredictions, logits, labels, sampleIndices, tally);
-    };
+    tally.keepPredictions = keepPredictions || phase == Phase::Testing;
     if (distributed()) {
-        evaluateSharded(split, phase, epoch, observer, score);
+        evaluateSharded(split, phase, epoch, observer, tally);
     } else {
-        const bool completed =
-            split.cached() ? evaluateCached(split, control, score)
-                           : evaluateImages(split, phase, epoch, observer, control, score, tally);
+        const bool completed = split.cached()
+                                   ? evaluateCached(split, control, tally)
+                                   : evaluateImages(split, phase, epoch, observer, control, tally);
         if (!completed) {
             *stopped = true;
             return tally.evaluation;
@@ -1029,9 +1021,10 @@ Evaluation Trainer::Impl::evaluate(SplitData& split, Phase phase, int epoch,
     return evaluation;
 }
 
-void Trainer::Impl::scoreBatch(const SplitData& split, bool keepPredictions,
-                               const torch::Tensor& logits, const torch::Tensor& labels,
-                               const std::int64_t* sampleIndices, EvaluationTally& tally) const {
+void Trainer::Impl::scoreBatch(const SplitData& split, const torch::Tensor& logits,
+                               const torch::Tensor& labels, const std::int64_t* sampleIndices,
+                               EvaluationTally& tally) const {
+    const bool keepPredictions = tally.keepPredictions;
     Evaluation& evaluation = tally.evaluation;
     const torch::Tensor probabilities = torch::softmax(logits, 1).to(torch::kFloat32);
     const torch::Tensor loss = lossOf(logits, labels, /*training=*/false);
@@ -1064,22 +1057,23 @@ void Trainer::Impl::scoreBatch(const SplitData& split, bool keepPredictions,
 }
 
 bool Trainer::Impl::evaluateCached(SplitData& split, TrainingControl& control,
-                                   const ScoreBatch& score) {
+                                   EvaluationTally& tally) {
     const std::int64_t count = split.size();
     const std::int64_t step = std::max(in.settings.batchSize, 256);
     for (std::int64_t start = 0; start < count; start += step) {
         if (!control.checkpoint())
             return false;
         const std::int64_t end = std::min(count, start + step);
-        score(in.model.head.forward(split.features.slice(0, start, end).to(in.device)).cpu(),
-              split.labels.slice(0, start, end), split.sampleOfRow.data() + start);
+        scoreBatch(split,
+                   in.model.head.forward(split.features.slice(0, start, end).to(in.device)).cpu(),
+                   split.labels.slice(0, start, end), split.sampleOfRow.data() + start, tally);
     }
     return true;
 }
 
 bool Trainer::Impl::evaluateImages(SplitData& split, Phase phase, int epoch,
                                    TrainingObserver& observer, TrainingControl& control,
-                                   const ScoreBatch& score, const EvaluationTally& tally) {
+                                   EvaluationTally& tally) {
     data::BatcherOptions options;
     options.batchSize = in.settings.batchSize;
     options.channelsLast = m_channelsLast;
@@ -1094,15 +1088,15 @@ bool Trainer::Impl::evaluateImages(SplitData& split, Phase phase, int epoch,
             m_loadFailures.push_back(failure.message);
         if (batch->images.size(0) == 0)
             continue;
-        score(in.model.head.forward(headInput(batch->images).to(in.device)).cpu(), batch->labels,
-              batch->sampleIndices.data());
+        scoreBatch(split, in.model.head.forward(headInput(batch->images).to(in.device)).cpu(),
+                   batch->labels, batch->sampleIndices.data(), tally);
         emitPhase(observer, phase, epoch, tally.seen, split.size());
     }
     return true;
 }
 
 void Trainer::Impl::evaluateSharded(SplitData& split, Phase phase, int epoch,
-                                    TrainingObserver& observer, const ScoreBatch& score) {
+                                    TrainingObserver& observer, EvaluationTally& tally) {
     const std::int64_t count = split.size();
     const auto [first, last] = data::shardRange(0, count, rank(), worldSize());
     torch::Tensor outputs = torch::zeros({count, in.model.classes}, torch::kFloat32);
@@ -1168,7 +1162,7 @@ void Trainer::Impl::evaluateSharded(SplitData& split, Phase phase, int epoch,
                 values.push_back(split.samples[size_t(sample)].label);
             labels = torch::tensor(values, torch::kInt64);
         }
-        score(outputs.index_select(0, index), labels, samples.data());
+        scoreBatch(split, outputs.index_select(0, index), labels, samples.data(), tally);
     }
 }
 

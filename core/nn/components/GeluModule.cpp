@@ -19,10 +19,6 @@ TORCH_MODULE(Gelu);
 
 BuiltComponent buildGelu(const QVariantMap&, const InputShapes& inputs, const ComponentContext&) {
     BuiltComponent built;
-    if (inputs.size() != 1) {
-        built.error = QStringLiteral("GELU takes one input");
-        return built;
-    }
     built.module = torch::nn::AnyModule(Gelu());
     built.outputShape = inputs.front();
     return built;

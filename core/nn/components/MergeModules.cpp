@@ -5,6 +5,7 @@
 #include "core/graph/ComponentRegistry.h"
 #include "core/nn/components/Registrations.h"
 #include "core/nn/ModuleRegistry.h"
+#include "core/nn/StateDict.h"
 
 #include <torch/torch.h>
 
@@ -34,13 +35,6 @@ public:
 };
 TORCH_MODULE(Concatenate);
 
-QString shapeText(const std::vector<std::int64_t>& shape) {
-    QStringList parts;
-    for (std::int64_t size : shape)
-        parts.append(QString::number(size));
-    return QLatin1Char('[') + parts.join(QStringLiteral(", ")) + QLatin1Char(']');
-}
-
 BuiltComponent fail(const QString& message) {
     BuiltComponent failed;
     failed.error = message;
@@ -53,7 +47,7 @@ BuiltComponent buildAdd(const QVariantMap&, const InputShapes& inputs, const Com
     for (const auto& shape : inputs) {
         if (shape != inputs.front())
             return fail(QStringLiteral("Add needs inputs of one shape, not %1 and %2")
-                            .arg(shapeText(inputs.front()), shapeText(shape)));
+                            .arg(shapeString(inputs.front()), shapeString(shape)));
     }
     BuiltComponent built;
     built.module = torch::nn::AnyModule(Add());
@@ -71,7 +65,7 @@ BuiltComponent buildConcatenate(const QVariantMap&, const InputShapes& inputs,
         if (shape.size() != output.size() ||
             !std::equal(shape.begin() + 1, shape.end(), inputs.front().begin() + 1))
             return fail(QStringLiteral("Concatenate cannot join %1 and %2")
-                            .arg(shapeText(inputs.front()), shapeText(shape)));
+                            .arg(shapeString(inputs.front()), shapeString(shape)));
         output[0] += shape[0];
     }
     BuiltComponent built;
